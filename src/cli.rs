@@ -1,0 +1,151 @@
+//! The command line: clap types only, no logic.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  selfaudit run                                   answer the service self-audit and BE SURE
+  selfaudit template be-sure > me.toml            a file to fill in by hand or by script
+  selfaudit report responses/2026-Q4              the team report, as a table
+  selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json
+  selfaudit validate checklists/ responses/2026-Q4
+
+Checklists are read from --checklists DIR (or SELFAUDIT_CHECKLISTS), else ./checklists/
+when it exists, else the built-in set. Exit codes: 0 success, 1 a gate failed or
+`validate` found problems, 2 usage error or unusable input, 130 interrupted.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "selfaudit",
+    version,
+    about = "Run a customer-service self-audit: interview, score, report, compare.",
+    after_help = AFTER_HELP,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Folder of checklist files to use instead of ./checklists/ or the built-in set
+    #[arg(long, global = true, env = "SELFAUDIT_CHECKLISTS", value_name = "DIR")]
+    pub checklists: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a responses file with every question as a comment, to fill in by hand or by script
+    Template(TemplateArgs),
+    /// Score one or many responses files into one report
+    Report(ReportArgs),
+    /// List the checklists available: id, title, version, items, source
+    List(ListArgs),
+    /// Check checklist and responses files; every problem as path:line:col: message
+    Validate(ValidateArgs),
+    /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Fill in the answers by uncommenting a line and writing one of the keys listed above it:
+  deliver-on-time = \"often\"
+  return-calls = { choice = \"no\", note = \"what would improve it\" }
+Then score it: selfaudit report FILE")]
+pub struct TemplateArgs {
+    /// Checklist ids or paths [default: service-self-audit be-sure]
+    #[arg(value_name = "CHECKLIST")]
+    pub checklists: Vec<String>,
+
+    /// The respondent's name to put in the file
+    #[arg(long, value_name = "NAME")]
+    pub respondent: Option<String>,
+
+    /// The period label [default: the current quarter, e.g. 2026-Q4]
+    #[arg(long, value_name = "LABEL")]
+    pub period: Option<String>,
+
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  selfaudit report responses/2026-Q4
+  selfaudit report responses/2026-Q4/*.toml --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json --anonymous")]
+pub struct ReportArgs {
+    /// Responses files, or folders of them (every *.toml inside); `-` reads standard input
+    #[arg(value_name = "RESPONSES", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Drop respondent names: respondents become `respondent 1`…, notes keep no name
+    #[arg(long)]
+    pub anonymous: bool,
+
+    /// Withhold an item's choices and notes when fewer than K answered it
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub min_responses: u64,
+
+    /// The report's period; needed when the files' periods differ
+    #[arg(long, value_name = "LABEL")]
+    pub period: Option<String>,
+
+    /// How many of the weakest items the table and Markdown list
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Checklist files named here are checked first, and responses files are checked against them
+as well as the checklists in use. Exit 0 when every file is valid, 1 when any is not.")]
+pub struct ValidateArgs {
+    /// Checklist or responses files, or folders of them; `-` reads standard input
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

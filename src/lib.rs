@@ -1,0 +1,11 @@
+//! selfaudit: run a customer-service self-audit from TOML checklists: interview, score, report, compare.
+
+pub mod app;
+pub mod cli;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod score;
+pub mod template;
+pub mod text;

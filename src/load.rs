@@ -1,0 +1,303 @@
+//! Files, folders and stdin: finding checklists, reading inputs, writing outputs atomically.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Problem, Result};
+use crate::model::Source;
+use crate::model::checklist::Checklist;
+use crate::text::line_col;
+
+/// The checklists shipped in the binary: the files of the repo's `checklists/`, in this order.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "01-service-self-audit.toml",
+        include_str!("../checklists/01-service-self-audit.toml"),
+    ),
+    (
+        "02-be-sure.toml",
+        include_str!("../checklists/02-be-sure.toml"),
+    ),
+    (
+        "03-retention-habits.toml",
+        include_str!("../checklists/03-retention-habits.toml"),
+    ),
+    (
+        "04-six-steps.toml",
+        include_str!("../checklists/04-six-steps.toml"),
+    ),
+    (
+        "05-challenge-areas.toml",
+        include_str!("../checklists/05-challenge-areas.toml"),
+    ),
+    (
+        "06-upset-customers.toml",
+        include_str!("../checklists/06-upset-customers.toml"),
+    ),
+    (
+        "07-customer-for-life.toml",
+        include_str!("../checklists/07-customer-for-life.toml"),
+    ),
+    (
+        "08-reputation.toml",
+        include_str!("../checklists/08-reputation.toml"),
+    ),
+];
+
+/// Where a checklist came from, for `list` and for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Builtin,
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Builtin => write!(f, "built-in"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// The checklists in use, in a stable order.
+#[derive(Debug, Default)]
+pub struct Registry {
+    entries: Vec<(Checklist, Origin)>,
+}
+
+impl Registry {
+    /// `--checklists DIR` (or `SELFAUDIT_CHECKLISTS`), else `./checklists/` when it exists, else the built-in set.
+    pub fn discover(dir: Option<&Path>) -> Result<Registry> {
+        match dir {
+            Some(dir) => Registry::from_dir(dir),
+            None if Path::new("checklists").is_dir() => Registry::from_dir(Path::new("checklists")),
+            None => Registry::builtin(),
+        }
+    }
+
+    pub fn builtin() -> Result<Registry> {
+        let mut registry = Registry::default();
+        let mut problems = Vec::new();
+        for (name, text) in BUILTIN {
+            let name = format!("<built-in>/{name}");
+            match Checklist::parse(&Source { name: &name, text }) {
+                Ok(c) => registry.entries.push((c, Origin::Builtin)),
+                Err(p) => problems.extend(p),
+            }
+        }
+        registry.finish(problems)
+    }
+
+    fn from_dir(dir: &Path) -> Result<Registry> {
+        let files = toml_files(dir)?;
+        if files.is_empty() {
+            return Err(Error::usage_hint(
+                format!(
+                    "{}: no checklist files (*.toml) in this folder",
+                    dir.display()
+                ),
+                "point --checklists (or SELFAUDIT_CHECKLISTS) at a folder of checklist files, or leave it unset to use the built-in ones",
+            ));
+        }
+        let mut registry = Registry::default();
+        let mut problems = Vec::new();
+        for path in files {
+            let text = read_text(&path)?;
+            match Checklist::parse(&Source {
+                name: &path.display().to_string(),
+                text: &text,
+            }) {
+                Ok(c) => registry.entries.push((c, Origin::File(path))),
+                Err(p) => problems.extend(p),
+            }
+        }
+        registry.finish(problems)
+    }
+
+    fn finish(self, mut problems: Vec<Problem>) -> Result<Registry> {
+        for (i, (c, origin)) in self.entries.iter().enumerate() {
+            if let Some((_, first)) = self.entries[..i].iter().find(|(o, _)| o.id == c.id) {
+                problems.push(
+                    Problem::new(
+                        origin.to_string(),
+                        format!("checklist id `{}` is also used by {first}", c.id),
+                    )
+                    .hint("every checklist needs its own id"),
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(Error::Invalid { problems })
+        }
+    }
+
+    /// Adds a checklist read from a file named on the command line; it replaces one with the same id.
+    pub fn insert(&mut self, checklist: Checklist, origin: Origin) -> &Checklist {
+        self.entries.retain(|(c, _)| c.id != checklist.id);
+        self.entries.push((checklist, origin));
+        &self.entries[self.entries.len() - 1].0
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Checklist> {
+        self.entries
+            .iter()
+            .find(|(c, _)| c.id == id)
+            .map(|(c, _)| c)
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.entries.iter().map(|(c, _)| c.id.clone()).collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(Checklist, Origin)> {
+        self.entries.iter()
+    }
+
+    /// A CHECKLIST argument: a path (it has a `/`, ends in `.toml`, or is `-`) or else an id.
+    pub fn resolve(&mut self, arg: &str) -> Result<String> {
+        let looks_like_path =
+            arg == "-" || arg.contains('/') || arg.contains('\\') || arg.ends_with(".toml");
+        if !looks_like_path {
+            return match self.get(arg) {
+                Some(c) => Ok(c.id.clone()),
+                None => Err(Error::UnknownChecklist {
+                    id: arg.to_string(),
+                    available: self.ids(),
+                }),
+            };
+        }
+        let path = PathBuf::from(arg);
+        let checklist = read_checklist(&path)?;
+        Ok(self.insert(checklist, Origin::File(path)).id.clone())
+    }
+}
+
+/// Reads and validates one checklist file (or stdin for `-`).
+pub fn read_checklist(path: &Path) -> Result<Checklist> {
+    let text = read_text(path)?;
+    Checklist::parse(&Source {
+        name: &display(path),
+        text: &text,
+    })
+    .map_err(|problems| Error::Invalid { problems })
+}
+
+/// How a path is named in messages; `-` is standard input.
+pub fn display(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The `*.toml` files directly in a folder, sorted by name.
+pub fn toml_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Files and folders from the command line, folders expanded to their `*.toml` files.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path != Path::new("-") && path.is_dir() {
+            let files = toml_files(path)?;
+            if files.is_empty() {
+                return Err(Error::usage_hint(
+                    format!("{}: no *.toml files in this folder", path.display()),
+                    "name responses files or a folder that holds them",
+                ));
+            }
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a UTF-8 text file, or stdin for `-`.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = if path == Path::new("-") {
+        let mut buf = Vec::new();
+        io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        buf
+    } else {
+        if path.is_dir() {
+            return Err(Error::usage_hint(
+                format!("{}: is a folder, not a file", path.display()),
+                "name a file inside it",
+            ));
+        }
+        fs::read(path).map_err(|e| Error::io(path, e))?
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        Error::Invalid {
+            problems: vec![
+                Problem::new(display(path), "the file is not UTF-8 text")
+                    .at(Some(line_col(&text, valid)))
+                    .hint("save the file as UTF-8"),
+            ],
+        }
+    })
+}
+
+/// Writes to stdout for `None` or `-`, else atomically: a temp file in the same folder,
+/// synced, then renamed over the target, so a crash leaves the old file or the new, never half.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        None => write_stdout(bytes),
+        Some(p) if p == Path::new("-") => write_stdout(bytes),
+        Some(p) => write_atomic(p, bytes),
+    }
+}
+
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+        Ok(()) => Ok(()),
+    }
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".selfaudit-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable; not every platform can open a folder to sync it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The file formats (checklists, responses, reports) and their validation.
+
+pub mod checklist;
+pub mod report;
+pub mod responses;
+pub mod scale;
+
+use crate::error::Problem;
+use crate::text::line_col;
+
+/// A parsed source file: its name for messages and its text, to turn byte spans into positions.
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    pub fn problem(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem::new(self.name, message).at(span.map(|s| line_col(self.text, s.start)))
+    }
+
+    /// A TOML syntax or type error, located where the parser says.
+    pub fn toml_problem(&self, err: &toml::de::Error) -> Problem {
+        let message = err.message().trim().replace('\n', " ");
+        let message = message.strip_suffix('.').unwrap_or(&message).to_string();
+        let mut problem = self.problem(err.span(), message.clone());
+        if let Some(hint) = toml_hint(&message) {
+            problem = problem.hint(hint);
+        }
+        problem
+    }
+}
+
+/// How to fix the commonest TOML mistakes, from the parser's message.
+fn toml_hint(message: &str) -> Option<String> {
+    if message.starts_with("unknown field") {
+        Some("check the spelling of the key; allowed keys are listed after `expected`".to_string())
+    } else if message.starts_with("missing field") {
+        Some("add the missing key".to_string())
+    } else if message.contains("expected a string") {
+        Some("put the value in double quotes".to_string())
+    } else if message.contains("duplicate key") {
+        Some("each key may appear once in a table; remove or rename the second one".to_string())
+    } else {
+        None
+    }
+}
+
+/// Ids of checklists: `[a-z0-9][a-z0-9-]*`.
+pub fn is_checklist_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}

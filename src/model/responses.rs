@@ -1,0 +1,301 @@
+//! Responses files (SPEC §4): one respondent's answers for one period, checked against the checklists.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::Source;
+use super::checklist::Checklist;
+use super::scale::NA;
+use crate::error::Problem;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponsesFile {
+    respondent: Spanned<String>,
+    period: Spanned<String>,
+    submitted: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    checklists: BTreeMap<Spanned<String>, Spanned<AnsweredVersion>>,
+    #[serde(default)]
+    answers: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnsweredVersion {
+    version: Spanned<String>,
+}
+
+/// One respondent's answers, every one resolved to an item and a choice of its scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Responses {
+    pub respondent: String,
+    pub period: String,
+    pub submitted: Option<String>,
+    pub sets: Vec<AnswerSet>,
+}
+
+/// The answers to one checklist, in the checklist's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerSet {
+    pub checklist: String,
+    /// The version that was answered, when the file says.
+    pub version: Option<String>,
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub section: usize,
+    pub item: usize,
+    /// Index into the item's scale; `None` is "not applicable".
+    pub choice: Option<usize>,
+    pub note: Option<String>,
+}
+
+/// Something worth telling the user that does not stop scoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning(pub String);
+
+impl Responses {
+    /// Parses a responses file and checks every answer against the checklists `lookup` knows.
+    pub fn parse<'c>(
+        source: &Source,
+        lookup: impl Fn(&str) -> Option<&'c Checklist>,
+        known_ids: impl Fn() -> Vec<String>,
+    ) -> Result<(Responses, Vec<Warning>), Vec<Problem>> {
+        let file: ResponsesFile =
+            toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
+        let mut problems = Vec::new();
+        let mut warnings = Vec::new();
+
+        let respondent = file.respondent.get_ref().trim().to_string();
+        if respondent.is_empty() {
+            problems.push(
+                source
+                    .problem(Some(file.respondent.span()), "respondent must not be empty")
+                    .hint("write the respondent's name, e.g. respondent = \"Alice Example\""),
+            );
+        }
+        let period = file.period.get_ref().trim().to_string();
+        if period.is_empty() {
+            problems.push(
+                source
+                    .problem(Some(file.period.span()), "period must not be empty")
+                    .hint("write e.g. period = \"2026-Q4\""),
+            );
+        }
+        let submitted = match &file.submitted {
+            None => None,
+            Some(v) => match v.get_ref() {
+                toml::Value::Datetime(d) => Some(d.to_string()),
+                toml::Value::String(s) => Some(s.clone()),
+                other => {
+                    problems.push(
+                        source
+                            .problem(
+                                Some(v.span()),
+                                format!("submitted must be a date-time, not {}", other.type_str()),
+                            )
+                            .hint("write e.g. submitted = 2026-11-22T20:15:00Z"),
+                    );
+                    None
+                }
+            },
+        };
+
+        for id in file.checklists.keys() {
+            if lookup(id.get_ref()).is_none() {
+                problems.push(unknown_checklist(source, id, &known_ids));
+            }
+        }
+
+        let mut sets = Vec::new();
+        for (id, table) in &file.answers {
+            let Some(checklist) = lookup(id.get_ref()) else {
+                problems.push(unknown_checklist(source, id, &known_ids));
+                continue;
+            };
+            let version = file
+                .checklists
+                .iter()
+                .find(|(k, _)| k.get_ref() == id.get_ref())
+                .map(|(_, v)| v.get_ref());
+            if let Some(v) = version
+                && v.version.get_ref() != &checklist.version
+            {
+                warnings.push(Warning(format!(
+                    "{}: answers version {} of checklist `{}`, which is now version {}; scoring by item ids",
+                    source.name,
+                    v.version.get_ref(),
+                    checklist.id,
+                    checklist.version
+                )));
+            }
+            let mut seen: HashMap<(usize, usize), &str> = HashMap::new();
+            let mut answers = Vec::new();
+            for (item_id, value) in table {
+                let Some((s, i)) = checklist.locate(item_id.get_ref()) else {
+                    problems.push(
+                        source
+                            .problem(
+                                Some(item_id.span()),
+                                format!("checklist `{}` has no item `{}`", checklist.id, item_id.get_ref()),
+                            )
+                            .hint(format!(
+                                "the items are listed by `selfaudit template {}`; check the spelling",
+                                checklist.id
+                            )),
+                    );
+                    continue;
+                };
+                let item = &checklist.sections[s].items[i];
+                if let Some(first) = seen.insert((s, i), item_id.get_ref()) {
+                    problems.push(source.problem(
+                        Some(item_id.span()),
+                        format!(
+                            "item `{}` is answered twice (as `{first}` and `{}`)",
+                            item.id,
+                            item_id.get_ref()
+                        ),
+                    ));
+                    continue;
+                }
+                match parse_answer(value) {
+                    Err(message) => problems.push(
+                        source
+                            .problem(
+                                Some(value.span()),
+                                format!("item `{}`: {message}", item_id.get_ref()),
+                            )
+                            .hint(
+                                "write a choice key in quotes, or { choice = \"…\", note = \"…\" }",
+                            ),
+                    ),
+                    Ok((key, note)) if key == NA => {
+                        if item.na {
+                            answers.push(Answer {
+                                section: s,
+                                item: i,
+                                choice: None,
+                                note,
+                            });
+                        } else {
+                            problems.push(
+                                source
+                                    .problem(
+                                        Some(value.span()),
+                                        format!("item `{}` cannot be answered n/a: it applies to everyone", item.id),
+                                    )
+                                    .hint(format!("answer one of: {}", item.scale.keys().join(", "))),
+                            );
+                        }
+                    }
+                    Ok((key, note)) => match item.scale.choice(&key) {
+                        Some((c, _)) => answers.push(Answer {
+                            section: s,
+                            item: i,
+                            choice: Some(c),
+                            note,
+                        }),
+                        None => {
+                            let mut allowed = item.scale.keys();
+                            if item.na {
+                                allowed.push(NA);
+                            }
+                            problems.push(
+                                source
+                                    .problem(
+                                        Some(value.span()),
+                                        format!(
+                                            "item `{}`: `{key}` is not a choice of scale `{}`",
+                                            item.id, item.scale.name
+                                        ),
+                                    )
+                                    .hint(format!("allowed: {}", allowed.join(", "))),
+                            );
+                        }
+                    },
+                }
+            }
+            answers.sort_by_key(|a| (a.section, a.item));
+            sets.push(AnswerSet {
+                checklist: checklist.id.clone(),
+                version: version.map(|v| v.version.get_ref().clone()),
+                answers,
+            });
+        }
+
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok((
+            Responses {
+                respondent,
+                period,
+                submitted,
+                sets,
+            },
+            warnings,
+        ))
+    }
+}
+
+fn unknown_checklist(
+    source: &Source,
+    id: &Spanned<String>,
+    known_ids: impl Fn() -> Vec<String>,
+) -> Problem {
+    source
+        .problem(
+            Some(id.span()),
+            format!("unknown checklist `{}`", id.get_ref()),
+        )
+        .hint(format!(
+            "known checklists: {} (see `selfaudit list`)",
+            known_ids().join(", ")
+        ))
+}
+
+/// An answer is a choice key, or `{ choice = "key", note = "…" }`.
+fn parse_answer(value: &Spanned<toml::Value>) -> Result<(String, Option<String>), String> {
+    match value.get_ref() {
+        toml::Value::String(key) => Ok((key.clone(), None)),
+        // Numeric keys ("1"…"5", "0"…"10") may be written bare.
+        toml::Value::Integer(n) => Ok((n.to_string(), None)),
+        toml::Value::Table(t) => {
+            if let Some(unknown) = t.keys().find(|k| *k != "choice" && *k != "note") {
+                return Err(format!(
+                    "unknown key `{unknown}` in the answer (expected `choice` and `note`)"
+                ));
+            }
+            let key = match t.get("choice") {
+                Some(toml::Value::String(k)) => k.clone(),
+                Some(toml::Value::Integer(n)) => n.to_string(),
+                Some(other) => {
+                    return Err(format!(
+                        "`choice` must be a string, not {}",
+                        other.type_str()
+                    ));
+                }
+                None => return Err("the answer has a note but no `choice`".to_string()),
+            };
+            let note = match t.get("note") {
+                None => None,
+                Some(toml::Value::String(n)) => {
+                    Some(n.trim().to_string()).filter(|n| !n.is_empty())
+                }
+                Some(other) => {
+                    return Err(format!("`note` must be a string, not {}", other.type_str()));
+                }
+            };
+            Ok((key, note))
+        }
+        other => Err(format!(
+            "an answer must be a choice key in quotes, not {}",
+            other.type_str()
+        )),
+    }
+}

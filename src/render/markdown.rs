@@ -1,0 +1,169 @@
+//! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
+
+use super::{Located, distribution, plural, score, split_items, weakest};
+use crate::model::report::Report;
+use crate::text::markdown_escape as esc;
+
+fn answers(l: &Located) -> String {
+    if l.item.withheld {
+        return "*withheld*".to_string();
+    }
+    distribution(l.item)
+        .iter()
+        .map(|(k, c)| format!("{} ×{c}", esc(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn flags(l: &Located) -> String {
+    let mut f = String::new();
+    if l.item.critical {
+        f.push_str(" **critical**");
+    }
+    if l.item.split {
+        f.push_str(" *split*");
+    }
+    f
+}
+
+pub fn report(report: &Report, top: usize) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("# Self-audit report: {}\n\n", esc(&report.period)));
+    out.push_str(&format!(
+        "**Overall score: {}** · {}",
+        score(report.score),
+        plural(report.respondents.len(), "respondent", "respondents")
+    ));
+    if !report.generated.is_empty() {
+        out.push_str(&format!(" · generated {}", esc(&report.generated)));
+    }
+    out.push_str("\n\n## Scores\n\n| Checklist | Section | Weight | Score |\n|---|---|--:|--:|\n");
+    for c in &report.checklists {
+        out.push_str(&format!(
+            "| **{}** | | {} | **{}** |\n",
+            esc(&c.title),
+            c.weight,
+            score(c.score)
+        ));
+        for s in &c.sections {
+            out.push_str(&format!(
+                "| | {} | {} | {} |\n",
+                esc(&s.title),
+                s.weight,
+                score(s.score)
+            ));
+        }
+    }
+
+    let weak = weakest(report, top);
+    if !weak.is_empty() {
+        out.push_str("\n## Weakest items\n\n| Score | Item | Checklist | n | n/a | missing | Answers |\n|--:|---|---|--:|--:|--:|---|\n");
+        for l in &weak {
+            out.push_str(&format!(
+                "| {} | {}{} | {} | {} | {} | {} | {} |\n",
+                score(l.item.score),
+                esc(&l.item.text),
+                flags(l),
+                esc(&l.checklist.title),
+                l.item.n,
+                l.item.na,
+                l.item.missing,
+                answers(l)
+            ));
+        }
+    }
+
+    let split = split_items(report);
+    if !split.is_empty() {
+        out.push_str("\n## Split items\n\nAnswers 50 points or more apart: worth a conversation.\n\n| Item | Min | Max | Std dev | Answers |\n|---|--:|--:|--:|---|\n");
+        for l in &split {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                esc(&l.item.text),
+                score(l.item.min),
+                score(l.item.max),
+                score(l.item.stddev),
+                answers(l)
+            ));
+        }
+    }
+
+    out.push_str("\n## Critical gaps\n\n");
+    if report.critical_gaps.is_empty() {
+        out.push_str("None: every critical item scored 100.\n");
+    } else {
+        out.push_str("| Score | Item | Checklist |\n|--:|---|---|\n");
+        for g in &report.critical_gaps {
+            let text = if g.text.is_empty() { &g.item } else { &g.text };
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                score(Some(g.score)),
+                esc(text),
+                esc(&g.checklist)
+            ));
+        }
+    }
+
+    if !report.per_respondent.is_empty() {
+        out.push_str("\n## Per respondent\n\n| Respondent | Overall |");
+        for c in &report.checklists {
+            out.push_str(&format!(" {} |", esc(&c.title)));
+        }
+        out.push_str("\n|---|--:|");
+        out.push_str(&"--:|".repeat(report.checklists.len()));
+        out.push('\n');
+        for r in &report.per_respondent {
+            out.push_str(&format!("| {} | {} |", esc(&r.respondent), score(r.score)));
+            for c in &r.checklists {
+                out.push_str(&format!(" {} |", score(c.score)));
+            }
+            out.push('\n');
+        }
+    }
+
+    let noted: Vec<_> = report
+        .items()
+        .filter(|(_, _, i)| !i.notes.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        out.push_str("\n## Notes\n");
+        for (_, _, item) in noted {
+            out.push_str(&format!(
+                "\n**{}** ({})\n\n",
+                esc(&item.text),
+                score(item.score)
+            ));
+            for n in &item.notes {
+                match &n.respondent {
+                    Some(who) => out.push_str(&format!("- {}: {}\n", esc(who), esc(&n.note))),
+                    None => out.push_str(&format!("- {}\n", esc(&n.note))),
+                }
+            }
+        }
+    }
+
+    out.push_str("\n<details><summary>All items</summary>\n\n| Checklist | Item | Score | n | n/a | missing | Min | Max | Std dev | Answers |\n|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
+    for (checklist, section, item) in report.items() {
+        let l = Located {
+            checklist,
+            section,
+            item,
+        };
+        out.push_str(&format!(
+            "| {} | {}{} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            esc(&checklist.id),
+            esc(&item.text),
+            flags(&l),
+            score(item.score),
+            item.n,
+            item.na,
+            item.missing,
+            score(item.min),
+            score(item.max),
+            score(item.stddev),
+            answers(&l)
+        ));
+    }
+    out.push_str("\n</details>\n");
+    out
+}

@@ -1,0 +1,264 @@
+//! The terminal format: comfy-table tables, user text stripped of control characters.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
+
+use super::{Located, distribution, plural, score, split_items, weakest};
+use crate::model::report::Report;
+use crate::text::terminal_safe;
+
+/// How the terminal output looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Colour scores (off for pipes and under NO_COLOR).
+    pub color: bool,
+    /// Table width when known; None lets tables take their natural width.
+    pub width: Option<u16>,
+}
+
+pub fn new_table(style: Style) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    match style.width {
+        Some(w) => {
+            table
+                .set_width(w)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    if !style.color {
+        table.force_no_tty();
+    } else {
+        table.enforce_styling();
+    }
+    table
+}
+
+/// A score cell: right-aligned, coloured by level when colour is on.
+pub fn score_cell(s: Option<f64>, style: Style) -> Cell {
+    let cell = Cell::new(score(s)).set_alignment(CellAlignment::Right);
+    match s {
+        Some(s) if style.color => cell.fg(if s < 50.0 {
+            Color::Red
+        } else if s < 75.0 {
+            Color::Yellow
+        } else {
+            Color::Green
+        }),
+        _ => cell,
+    }
+}
+
+/// A bar of `width` cells for a score in percent.
+pub fn bar(s: Option<f64>, width: usize) -> String {
+    let Some(s) = s else { return String::new() };
+    let eighths = ((s.clamp(0.0, 100.0) / 100.0) * (width * 8) as f64).round() as usize;
+    let mut out = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        out.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+    }
+    out
+}
+
+fn heading(out: &mut String, title: &str) {
+    out.push('\n');
+    out.push_str(title);
+    out.push('\n');
+}
+
+fn where_(l: &Located) -> String {
+    terminal_safe(&format!("{} › {}", l.checklist.title, l.section.title))
+}
+
+pub fn report(report: &Report, top: usize, style: Style) -> String {
+    let mut out = String::new();
+    let names: Vec<String> = report
+        .respondents
+        .iter()
+        .map(|r| terminal_safe(r))
+        .collect();
+    out.push_str(&format!(
+        "Self-audit report · {} · {}\n",
+        terminal_safe(&report.period),
+        plural(names.len(), "respondent", "respondents")
+    ));
+    out.push_str(&format!("Overall score: {}\n", score(report.score)));
+
+    let mut scores = new_table(style);
+    scores.set_header(vec!["Checklist / section", "Weight", "Score", ""]);
+    for c in &report.checklists {
+        scores.add_row(vec![
+            Cell::new(terminal_safe(&c.title)).add_attribute(Attribute::Bold),
+            Cell::new(weight(c.weight)).set_alignment(CellAlignment::Right),
+            score_cell(c.score, style),
+            Cell::new(bar(c.score, 20)),
+        ]);
+        for s in &c.sections {
+            scores.add_row(vec![
+                Cell::new(format!("  {}", terminal_safe(&s.title))),
+                Cell::new(weight(s.weight)).set_alignment(CellAlignment::Right),
+                score_cell(s.score, style),
+                Cell::new(bar(s.score, 20)),
+            ]);
+        }
+    }
+    out.push('\n');
+    out.push_str(&scores.to_string());
+    out.push('\n');
+
+    let weak = weakest(report, top);
+    if !weak.is_empty() {
+        heading(
+            &mut out,
+            &format!(
+                "Weakest items ({} of {})",
+                weak.len(),
+                report.items().count()
+            ),
+        );
+        let mut t = new_table(style);
+        t.set_header(vec![
+            "Score", "Item", "Where", "n", "n/a", "missing", "Answers",
+        ]);
+        for l in &weak {
+            let mut flags = String::new();
+            if l.item.critical {
+                flags.push_str(" [critical]");
+            }
+            if l.item.split {
+                flags.push_str(" [split]");
+            }
+            t.add_row(vec![
+                score_cell(l.item.score, style),
+                Cell::new(format!("{}{flags}", terminal_safe(&l.item.text))),
+                Cell::new(where_(l)),
+                Cell::new(l.item.n).set_alignment(CellAlignment::Right),
+                Cell::new(l.item.na).set_alignment(CellAlignment::Right),
+                Cell::new(l.item.missing).set_alignment(CellAlignment::Right),
+                Cell::new(answers(l)),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+
+    let split = split_items(report);
+    if !split.is_empty() {
+        heading(&mut out, "Split items (answers 50 points or more apart)");
+        let mut t = new_table(style);
+        t.set_header(vec!["Item", "Min", "Max", "Std dev", "Answers"]);
+        for l in &split {
+            t.add_row(vec![
+                Cell::new(terminal_safe(&l.item.text)),
+                score_cell(l.item.min, style),
+                score_cell(l.item.max, style),
+                Cell::new(score(l.item.stddev)).set_alignment(CellAlignment::Right),
+                Cell::new(answers(l)),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+
+    if report.critical_gaps.is_empty() {
+        out.push_str("\nCritical gaps: none\n");
+    } else {
+        heading(&mut out, "Critical gaps (critical items below 100)");
+        let mut t = new_table(style);
+        t.set_header(vec!["Score", "Item", "Checklist"]);
+        for g in &report.critical_gaps {
+            t.add_row(vec![
+                score_cell(Some(g.score), style),
+                Cell::new(terminal_safe(if g.text.is_empty() {
+                    &g.item
+                } else {
+                    &g.text
+                })),
+                Cell::new(terminal_safe(&g.checklist)),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+
+    if report.per_respondent.len() > 1 {
+        heading(&mut out, "Per respondent");
+        let mut t = new_table(style);
+        let mut header = vec!["Respondent".to_string(), "Overall".to_string()];
+        header.extend(report.checklists.iter().map(|c| terminal_safe(&c.id)));
+        t.set_header(header);
+        for r in &report.per_respondent {
+            let mut row = vec![
+                Cell::new(terminal_safe(&r.respondent)),
+                score_cell(r.score, style),
+            ];
+            row.extend(r.checklists.iter().map(|c| score_cell(c.score, style)));
+            t.add_row(row);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+
+    let noted: Vec<_> = report
+        .items()
+        .filter(|(_, _, i)| !i.notes.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        heading(&mut out, "Notes");
+        for (_, _, item) in noted {
+            out.push_str(&format!(
+                "  {} ({})\n",
+                terminal_safe(&item.text),
+                score(item.score)
+            ));
+            for n in &item.notes {
+                match &n.respondent {
+                    Some(who) => out.push_str(&format!(
+                        "    – {}: {}\n",
+                        terminal_safe(who),
+                        terminal_safe(&n.note)
+                    )),
+                    None => out.push_str(&format!("    – {}\n", terminal_safe(&n.note))),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn answers(l: &Located) -> String {
+    if l.item.withheld {
+        return "(withheld)".to_string();
+    }
+    let parts: Vec<String> = distribution(l.item)
+        .iter()
+        .map(|(k, c)| format!("{} ×{c}", terminal_safe(k)))
+        .collect();
+    parts.join(", ")
+}
+
+fn weight(w: f64) -> String {
+    if w.fract() == 0.0 && w.abs() < 1e15 {
+        format!("{w:.0}")
+    } else {
+        format!("{w}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars_scale_to_width_in_eighths() {
+        assert_eq!(bar(None, 10), "");
+        assert_eq!(bar(Some(0.0), 10), "");
+        assert_eq!(bar(Some(100.0), 4), "████");
+        assert_eq!(bar(Some(50.0), 4), "██");
+        assert_eq!(bar(Some(56.25), 4), "██▎");
+        assert_eq!(bar(Some(250.0), 2), "██");
+    }
+}

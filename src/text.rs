@@ -1,0 +1,116 @@
+//! Text helpers: positions in source files, and making user text safe for each output.
+
+/// 1-based line and column (in characters) of a byte offset in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// Whether a character could change how a terminal or a text renderer shows what follows:
+/// C0/C1 controls (escape sequences start with them) and bidirectional overrides.
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// User text for a terminal: line breaks and tabs become spaces, other control
+/// characters are dropped, so no respondent can move the cursor or recolour the screen.
+pub fn terminal_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_unsafe_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// User text as one line of a TOML comment: nothing in it can end the comment.
+pub fn comment_safe(s: &str) -> String {
+    terminal_safe(s)
+}
+
+/// User text inside a Markdown table cell or paragraph: no character in it is markup.
+pub fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in terminal_safe(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '!' | '{' | '}'
+            | '+' | '-' | '.' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A name made safe to be a file name: letters, digits and `-` only, never empty.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "respondent".to_string()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one_in_characters() {
+        let src = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 6), (2, 1));
+        // the byte after "bé" is the 3rd character of line 2
+        assert_eq!(line_col(src, 9), (2, 3));
+        assert_eq!(line_col(src, 1000), (3, 1));
+    }
+
+    #[test]
+    fn terminal_safe_drops_escapes_and_flattens_lines() {
+        assert_eq!(
+            terminal_safe("a\x1b[31mred\x07\nnext\u{202E}x"),
+            "a[31mred nextx"
+        );
+    }
+
+    #[test]
+    fn markdown_escape_neutralises_tables_and_html() {
+        let escaped = markdown_escape("a|b `c` <script>\nline");
+        assert_eq!(escaped, "a\\|b \\`c\\` &lt;script&gt; line");
+    }
+
+    #[test]
+    fn slug_keeps_letters_digits_and_dashes_only() {
+        assert_eq!(slug("Ana María O'Neil"), "ana-maría-o-neil");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("///"), "respondent");
+        assert_eq!(slug("Bob\u{0}\n"), "bob");
+    }
+}
