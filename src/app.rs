@@ -65,7 +65,7 @@ pub fn resolve_checklists(registry: &mut Registry, args: &[String]) -> Result<Ve
 
 fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let mut registry = Registry::discover(dir)?;
-    let ids = if args.checklists.is_empty() {
+    let ids = if args.ids.is_empty() {
         let defaults: Vec<String> = DEFAULT_CHECKLISTS
             .iter()
             .filter(|id| registry.get(id).is_some())
@@ -77,7 +77,7 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
             defaults
         }
     } else {
-        resolve_checklists(&mut registry, &args.checklists)?
+        resolve_checklists(&mut registry, &args.ids)?
     };
     let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
@@ -230,12 +230,9 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Table => {
+            let fit = to_terminal && std::io::stdout().is_terminal();
             let color = to_terminal && color_stdout();
-            render::table::report(
-                &report,
-                args.top,
-                render::table::Style { color, width: None },
-            )
+            render::table::report(&report, args.top, render::table::Style { color, fit })
         }
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
@@ -260,7 +257,7 @@ fn list(dir: Option<&Path>, args: ListArgs) -> Result<u8> {
         ListFormat::Table => {
             let style = render::table::Style {
                 color: color_stdout(),
-                width: None,
+                fit: std::io::stdout().is_terminal(),
             };
             let mut t = render::table::new_table(style);
             t.set_header(vec!["Id", "Title", "Version", "Items", "Source"]);
@@ -280,13 +277,26 @@ fn list(dir: Option<&Path>, args: ListArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// Whether a TOML file is a responses file rather than a checklist, by its top-level keys.
-fn looks_like_responses(text: &str) -> bool {
+/// What a file given to `validate` holds, told by its top-level keys.
+#[derive(PartialEq)]
+enum FileKind {
+    Checklist,
+    Responses,
+    Empty,
+}
+
+fn file_kind(text: &str) -> FileKind {
     match text.parse::<toml::Table>() {
-        Ok(t) => {
-            t.contains_key("respondent") || t.contains_key("answers") || t.contains_key("period")
+        Ok(t) if t.is_empty() => FileKind::Empty,
+        Ok(t)
+            if ["respondent", "period", "answers"]
+                .iter()
+                .any(|k| t.contains_key(*k)) =>
+        {
+            FileKind::Responses
         }
-        Err(_) => false,
+        // Unparseable files are reported by the checklist parser, which names the syntax error.
+        _ => FileKind::Checklist,
     }
 }
 
@@ -311,8 +321,22 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     }
     // Checklists first, so responses are checked against them too.
     let mut registry = Registry::discover(dir)?;
-    let (responses, checklists): (Vec<_>, Vec<_>) =
-        texts.iter().partition(|(_, t)| looks_like_responses(t));
+    let kinds: Vec<FileKind> = texts.iter().map(|(_, t)| file_kind(t)).collect();
+    let of_kind = |kind: FileKind| {
+        texts
+            .iter()
+            .zip(&kinds)
+            .filter(move |(_, k)| **k == kind)
+            .map(|(t, _)| t)
+    };
+    for (path, _) in of_kind(FileKind::Empty) {
+        problems.push(
+            Problem::new(load::display(path), "the file is empty")
+                .at(Some((1, 1)))
+                .hint("a checklist needs id, version and sections; a responses file needs respondent, period and answers"),
+        );
+    }
+    let (checklists, responses) = (of_kind(FileKind::Checklist), of_kind(FileKind::Responses));
     let mut valid = Vec::new();
     for (path, text) in checklists {
         let name = load::display(path);

@@ -59,7 +59,7 @@ Then score it: selfaudit report FILE")]
 pub struct TemplateArgs {
     /// Checklist ids or paths [default: service-self-audit be-sure]
     #[arg(value_name = "CHECKLIST")]
-    pub checklists: Vec<String>,
+    pub ids: Vec<String>,
 
     /// The respondent's name to put in the file
     #[arg(long, value_name = "NAME")]

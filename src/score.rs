@@ -377,3 +377,239 @@ fn item_report(
         withheld,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Source;
+
+    fn checklist(text: &str) -> Checklist {
+        Checklist::parse(&Source {
+            name: "test.toml",
+            text,
+        })
+        .unwrap()
+    }
+
+    fn responses(checklists: &[&Checklist], text: &str) -> Responses {
+        let lookup = |id: &str| checklists.iter().copied().find(|c| c.id == id);
+        Responses::parse(
+            &Source {
+                name: "r.toml",
+                text,
+            },
+            lookup,
+            Vec::new,
+        )
+        .unwrap()
+        .0
+    }
+
+    fn report(checklists: &[&Checklist], files: &[&str], options: &Options) -> Report {
+        let mut tally = Tally::new(checklists.to_vec());
+        for f in files {
+            tally.add(&responses(checklists, f));
+        }
+        tally.finish(options)
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("a defined score");
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    const WEIGHTED: &str = r#"
+id = "t"
+version = "1"
+[[sections]]
+id = "a"
+weight = 3
+[[sections.items]]
+id = "x"
+text = "X"
+weight = 2
+[[sections.items]]
+id = "y"
+text = "Y"
+[[sections]]
+id = "b"
+[[sections.items]]
+id = "z"
+text = "Z"
+scale = "frequency"
+"#;
+
+    #[test]
+    fn weights_na_and_absent_answers_follow_the_rule() {
+        let c = checklist(WEIGHTED);
+        let r = report(
+            &[&c],
+            &[
+                "respondent = \"One\"\nperiod = \"p\"\n[answers.t]\nx = \"yes\"\ny = \"no\"\nz = \"often\"",
+                "respondent = \"Two\"\nperiod = \"p\"\n[answers.t]\nx = \"no\"\ny = \"n/a\"",
+            ],
+            &Options::default(),
+        );
+        let a = &r.checklists[0].sections[0];
+        let (x, y) = (&a.items[0], &a.items[1]);
+        let z = &r.checklists[0].sections[1].items[0];
+        close(x.score, 50.0);
+        close(y.score, 0.0);
+        close(z.score, 75.0);
+        // section a: (2·50 + 1·0) / 3; section b: 75; checklist: (3·33.33 + 1·75) / 4
+        close(a.score, 100.0 / 3.0);
+        close(r.checklists[0].sections[1].score, 75.0);
+        close(r.checklists[0].score, 43.75);
+        close(r.score, 43.75);
+        assert_eq!((x.n, x.na, x.missing), (2, 0, 0));
+        assert_eq!((y.n, y.na, y.missing), (1, 1, 0));
+        assert_eq!((z.n, z.na, z.missing), (1, 0, 1));
+        close(x.stddev, 50.0);
+        assert!(x.split && !y.split && !z.split);
+        close(z.stddev, 0.0);
+        assert_eq!(y.choices.get("n/a"), Some(&1));
+        // One: a = (200 + 0) / 3, b = 75 → (3·66.67 + 75) / 4; Two: a = 0, b undefined → 0.
+        close(r.per_respondent[0].score, 68.75);
+        close(r.per_respondent[1].score, 0.0);
+    }
+
+    #[test]
+    fn custom_scales_with_negative_unsorted_values_span_zero_to_hundred() {
+        let c = checklist(
+            r#"
+id = "s"
+version = "1"
+scale = "odd"
+[scales.odd]
+choices = [{ key = "b", value = 3 }, { key = "a", value = -1 }, { key = "c", value = 1 }]
+[[sections]]
+id = "only"
+[[sections.items]]
+id = "q"
+text = "Q"
+"#,
+        );
+        let files: Vec<String> = ["a", "c", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                format!("respondent = \"R{i}\"\nperiod = \"p\"\n[answers.s]\nq = \"{k}\"")
+            })
+            .collect();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let r = report(&[&c], &files, &Options::default());
+        let q = &r.checklists[0].sections[0].items[0];
+        close(q.score, 50.0);
+        close(q.min, 0.0);
+        close(q.max, 100.0);
+        close(q.stddev, (5000.0f64 / 3.0).sqrt());
+        let scores: Vec<f64> = r.per_respondent.iter().map(|p| p.score.unwrap()).collect();
+        assert_eq!(scores, vec![0.0, 50.0, 100.0]);
+    }
+
+    #[test]
+    fn undefined_sections_and_checklists_drop_out_of_the_weighted_means() {
+        let one = checklist(
+            "id = \"one\"\nversion = \"1\"\nweight = 1\n[[sections]]\nid = \"s1\"\n[[sections.items]]\nid = \"a\"\ntext = \"A\"\n[[sections]]\nid = \"s2\"\n[[sections.items]]\nid = \"b\"\ntext = \"B\"",
+        );
+        let two = checklist(
+            "id = \"two\"\nversion = \"1\"\nweight = 3\n[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"c\"\ntext = \"C\"",
+        );
+        let r = report(
+            &[&one, &two],
+            &[
+                "respondent = \"R\"\nperiod = \"p\"\n[answers.one]\na = \"yes\"\nb = \"n/a\"\n[answers.two]\nc = \"no\"",
+            ],
+            &Options::default(),
+        );
+        assert_eq!(r.checklists[0].sections[1].score, None);
+        assert_eq!(r.checklists[0].sections[1].items[0].min, None);
+        close(r.checklists[0].score, 100.0);
+        close(r.checklists[1].score, 0.0);
+        // (1·100 + 3·0) / 4
+        close(r.score, 25.0);
+
+        let none = report(
+            &[&two],
+            &["respondent = \"R\"\nperiod = \"p\"\n[answers.two]\nc = \"n/a\""],
+            &Options::default(),
+        );
+        assert_eq!(none.score, None);
+        assert_eq!(none.per_respondent[0].score, None);
+    }
+
+    #[test]
+    fn critical_gaps_are_critical_items_below_hundred_with_a_score() {
+        let c = checklist(
+            "id = \"c\"\nversion = \"1\"\n[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"full\"\ntext = \"F\"\ncritical = true\n[[sections.items]]\nid = \"gap\"\ntext = \"G\"\ncritical = true\n[[sections.items]]\nid = \"unanswered\"\ntext = \"U\"\ncritical = true\n[[sections.items]]\nid = \"plain\"\ntext = \"P\"",
+        );
+        let r = report(
+            &[&c],
+            &[
+                "respondent = \"A\"\nperiod = \"p\"\n[answers.c]\nfull = \"yes\"\ngap = \"yes\"\nplain = \"no\"",
+                "respondent = \"B\"\nperiod = \"p\"\n[answers.c]\nfull = \"yes\"\ngap = \"no\"",
+            ],
+            &Options::default(),
+        );
+        let gaps: Vec<(&str, f64)> = r
+            .critical_gaps
+            .iter()
+            .map(|g| (g.item.as_str(), g.score))
+            .collect();
+        assert_eq!(gaps, vec![("gap", 50.0)]);
+    }
+
+    #[test]
+    fn respondent_order_and_parallel_merging_change_nothing() {
+        let c = checklist(WEIGHTED);
+        let a = "respondent = \"A\"\nperiod = \"p\"\n[answers.t]\nx = { choice = \"yes\", note = \"n1\" }\nz = \"rarely\"";
+        let b = "respondent = \"B\"\nperiod = \"p\"\n[answers.t]\nx = \"no\"\ny = \"yes\"\nz = \"always\"";
+        let d = "respondent = \"D\"\nperiod = \"p\"\n[answers.t]\ny = { choice = \"no\", note = \"n2\" }\nz = \"sometimes\"";
+        let forward = report(&[&c], &[a, b, d], &Options::default());
+        let backward = report(&[&c], &[d, b, a], &Options::default());
+        assert_eq!(forward.score, backward.score);
+        for ((_, _, f), (_, _, g)) in forward.items().zip(backward.items()) {
+            assert_eq!(
+                (f.score, f.stddev, f.min, f.max),
+                (g.score, g.stddev, g.min, g.max)
+            );
+            assert_eq!(f.choices, g.choices);
+        }
+
+        let mut left = Tally::new(vec![&c]);
+        left.add(&responses(&[&c], a));
+        let mut right = Tally::new(vec![&c]);
+        right.add(&responses(&[&c], b));
+        right.add(&responses(&[&c], d));
+        left.merge(right);
+        assert_eq!(left.respondent_count(), 3);
+        assert_eq!(left.finish(&Options::default()), forward);
+    }
+
+    #[test]
+    fn anonymous_reports_name_nobody_and_min_responses_withholds_details() {
+        let c = checklist(WEIGHTED);
+        let a = "respondent = \"Alice\"\nperiod = \"p\"\n[answers.t]\nx = { choice = \"no\", note = \"secret\" }\nz = \"never\"";
+        let b = "respondent = \"Bob\"\nperiod = \"p\"\n[answers.t]\nx = \"yes\"\nz = \"always\"";
+        let options = Options {
+            anonymous: true,
+            min_responses: 2,
+            ..Options::default()
+        };
+        let r = report(&[&c], &[a, b], &options);
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("Alice") && !json.contains("Bob"), "{json}");
+        assert_eq!(r.respondents, vec!["respondent 1", "respondent 2"]);
+        // Listed by score, best first, so file order reveals nobody.
+        close(r.per_respondent[0].score, 100.0);
+        let x = &r.checklists[0].sections[0].items[0];
+        assert_eq!(x.notes.len(), 1);
+        assert_eq!(x.notes[0].respondent, None);
+        assert!(!x.withheld);
+        let y = &r.checklists[0].sections[0].items[1];
+        assert!(y.withheld && y.choices.is_empty());
+        let z = &r.checklists[0].sections[1].items[0];
+        assert!(!z.withheld);
+        assert_eq!(z.choices.len(), 2);
+    }
+}

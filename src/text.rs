@@ -40,6 +40,7 @@ pub fn comment_safe(s: &str) -> String {
 }
 
 /// User text inside a Markdown table cell or paragraph: no character in it is markup.
+/// Always used mid-line, so characters that are markup only at a line's start stay as they are.
 pub fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in terminal_safe(s).chars() {
@@ -47,8 +48,7 @@ pub fn markdown_escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '!' | '{' | '}'
-            | '+' | '-' | '.' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }

@@ -131,26 +131,37 @@ impl Checklist {
     }
 }
 
-fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut problem = |span: std::ops::Range<usize>, message: String, hint: Option<&str>| {
-        let mut p = source.problem(Some(span), message);
+/// The problems found so far, located in the source.
+struct Problems<'s> {
+    source: &'s Source<'s>,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, span: std::ops::Range<usize>, message: String, hint: Option<&str>) {
+        let mut p = self.source.problem(Some(span), message);
         if let Some(h) = hint {
             p = p.hint(h);
         }
-        problems.push(p);
-    };
+        self.list.push(p);
+    }
+}
 
+fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Problem>> {
+    let mut problems = Problems {
+        source,
+        list: Vec::new(),
+    };
     let id = file.id.get_ref();
     if !is_checklist_id(id) {
-        problem(
+        problems.push(
             file.id.span(),
             format!("checklist id `{id}` is not valid"),
             Some("use lower-case letters, digits and `-`, starting with a letter or digit"),
         );
     }
     if file.version.get_ref().trim().is_empty() {
-        problem(
+        problems.push(
             file.version.span(),
             "version must not be empty".into(),
             Some("write version = \"1\""),
@@ -158,13 +169,13 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
     }
     let title = match &file.title {
         Some(t) if t.get_ref().trim().is_empty() => {
-            problem(t.span(), "title must not be empty".into(), None);
+            problems.push(t.span(), "title must not be empty".into(), None);
             String::new()
         }
         Some(t) => t.get_ref().clone(),
         None => id.clone(),
     };
-    let weight = weight_of_with(&file.weight, "the checklist", &mut problem);
+    let weight = weight_of_with(&file.weight, "the checklist", &mut problems);
 
     // Custom scales first, so items can refer to them.
     let mut scales: HashMap<String, Arc<Scale>> = HashMap::new();
@@ -191,41 +202,40 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
                     .iter()
                     .find(|c| message.contains(&format!("`{}`", c.key.get_ref())))
                     .map_or(def.choices.span(), |c| c.key.span());
-                problem(span, message, None);
+                problems.push(span, message, None);
             }
         }
     }
-    let mut resolve_scale =
-        |name: &Spanned<String>, problem: &mut dyn FnMut(_, String, Option<&str>)| {
-            let n = name.get_ref();
-            if let Some(s) = scales.get(n) {
-                return Some(s.clone());
-            }
-            if let Some(s) = scale::builtin(n) {
-                let s = Arc::new(s);
-                scales.insert(n.clone(), s.clone());
-                return Some(s);
-            }
-            if !file.scales.keys().any(|k| k.get_ref() == n) {
-                problem(
+    let mut resolve_scale = |name: &Spanned<String>, problems: &mut Problems| {
+        let n = name.get_ref();
+        if let Some(s) = scales.get(n) {
+            return Some(s.clone());
+        }
+        if let Some(s) = scale::builtin(n) {
+            let s = Arc::new(s);
+            scales.insert(n.clone(), s.clone());
+            return Some(s);
+        }
+        if !file.scales.keys().any(|k| k.get_ref() == n) {
+            problems.push(
                     name.span(),
                     format!("unknown scale `{n}`"),
                     Some(
                         "use a built-in scale (yes-no, yes-partly-no, frequency, agreement, 0-10) or define it under [scales.NAME]",
                     ),
                 );
-            }
-            None
-        };
+        }
+        None
+    };
     let default_scale = match &file.scale {
-        Some(name) => resolve_scale(name, &mut problem),
+        Some(name) => resolve_scale(name, &mut problems),
         None => scale::builtin("yes-no").map(Arc::new),
     };
 
     let no_sections = Vec::new();
     let file_sections = file.sections.as_ref().map_or(&no_sections, |s| s.get_ref());
     if file_sections.is_empty() {
-        problem(
+        problems.push(
             file.sections.as_ref().map_or(0..0, |s| s.span()),
             "a checklist needs at least one section".into(),
             Some("add a [[sections]] table with at least one [[sections.items]]"),
@@ -236,9 +246,9 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
     let mut index: HashMap<String, (usize, usize)> = HashMap::new();
     for section in file_sections {
         let sid = section.id.get_ref();
-        check_item_id(sid, section.id.span(), "section", &mut problem);
+        check_item_id(sid, section.id.span(), "section", &mut problems);
         if section_ids.insert(sid.clone(), ()).is_some() {
-            problem(
+            problems.push(
                 section.id.span(),
                 format!("section id `{sid}` is used twice"),
                 Some("give every section its own id"),
@@ -246,7 +256,7 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
         }
         let stitle = match &section.title {
             Some(t) if t.get_ref().trim().is_empty() => {
-                problem(
+                problems.push(
                     t.span(),
                     format!("section `{sid}`: title must not be empty"),
                     None,
@@ -256,11 +266,11 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
             Some(t) => t.get_ref().clone(),
             None => sid.clone(),
         };
-        let sweight = weight_of_with(&section.weight, &format!("section `{sid}`"), &mut problem);
+        let sweight = weight_of_with(&section.weight, &format!("section `{sid}`"), &mut problems);
         let no_items = Vec::new();
         let section_items = section.items.as_ref().map_or(&no_items, |i| i.get_ref());
         if section_items.is_empty() {
-            problem(
+            problems.push(
                 section.id.span(),
                 format!("section `{sid}` has no items"),
                 Some("add [[sections.items]] under it, or remove the section"),
@@ -269,9 +279,9 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
         let mut items = Vec::new();
         for item in section_items {
             let iid = item.id.get_ref();
-            check_item_id(iid, item.id.span(), "item", &mut problem);
+            check_item_id(iid, item.id.span(), "item", &mut problems);
             if index.contains_key(iid) {
-                problem(
+                problems.push(
                     item.id.span(),
                     format!("item id `{iid}` is used twice"),
                     Some("item ids must be unique in the whole checklist"),
@@ -280,15 +290,15 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
                 index.insert(iid.clone(), (sections.len(), items.len()));
             }
             if item.text.get_ref().trim().is_empty() {
-                problem(
+                problems.push(
                     item.text.span(),
                     format!("item `{iid}`: text must not be empty"),
                     Some("write the question in `text`"),
                 );
             }
-            let iweight = weight_of_with(&item.weight, &format!("item `{iid}`"), &mut problem);
+            let iweight = weight_of_with(&item.weight, &format!("item `{iid}`"), &mut problems);
             let scale = match &item.scale {
-                Some(name) => resolve_scale(name, &mut problem),
+                Some(name) => resolve_scale(name, &mut problems),
                 None => default_scale.clone(),
             };
             if let Some(scale) = scale {
@@ -314,14 +324,14 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
     let mut renamed = BTreeMap::new();
     for (old, new) in &file.renamed {
         if index.contains_key(old.get_ref()) {
-            problem(
+            problems.push(
                 old.span(),
                 format!("`{}` is renamed but is still an item id", old.get_ref()),
                 Some("remove the rename, or the item with the old id"),
             );
         }
         if !index.contains_key(new.get_ref()) {
-            problem(
+            problems.push(
                 new.span(),
                 format!(
                     "`{}` is renamed to `{}`, which is not an item of this checklist",
@@ -334,8 +344,8 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
         renamed.insert(old.get_ref().clone(), new.get_ref().clone());
     }
 
-    if !problems.is_empty() {
-        return Err(problems);
+    if !problems.list.is_empty() {
+        return Err(problems.list);
     }
     Ok(Checklist {
         id: id.clone(),
@@ -349,17 +359,13 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
     })
 }
 
-fn weight_of_with(
-    w: &Option<Spanned<f64>>,
-    what: &str,
-    problem: &mut dyn FnMut(std::ops::Range<usize>, String, Option<&str>),
-) -> f64 {
+fn weight_of_with(w: &Option<Spanned<f64>>, what: &str, problems: &mut Problems) -> f64 {
     match w {
         Some(w) if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) => {
-            problem(
+            problems.push(
                 w.span(),
                 format!(
-                    "{what}: weight must be a finite number above 0, not {}",
+                    "the weight of {what} must be a finite number above 0, not {}",
                     w.get_ref()
                 ),
                 Some("use a positive weight such as 1 or 2.5"),
@@ -371,18 +377,13 @@ fn weight_of_with(
     }
 }
 
-fn check_item_id(
-    id: &str,
-    span: std::ops::Range<usize>,
-    what: &str,
-    problem: &mut dyn FnMut(std::ops::Range<usize>, String, Option<&str>),
-) {
+fn check_item_id(id: &str, span: std::ops::Range<usize>, what: &str, problems: &mut Problems) {
     if id.trim().is_empty()
         || id.trim() != id
         || id.chars().any(char::is_control)
         || id == scale::NA
     {
-        problem(
+        problems.push(
             span,
             format!(
                 "{what} id `{}` is not valid",

@@ -45,8 +45,10 @@ fn toml_hint(message: &str) -> Option<String> {
         Some("put the value in double quotes".to_string())
     } else if message.contains("duplicate key") {
         Some("each key may appear once in a table; remove or rename the second one".to_string())
-    } else {
+    } else if message.starts_with("invalid type") {
         None
+    } else {
+        Some("this is not valid TOML: check the quotes, brackets and `=` on this line".to_string())
     }
 }
 

@@ -153,14 +153,18 @@ impl Responses {
                 };
                 let item = &checklist.sections[s].items[i];
                 if let Some(first) = seen.insert((s, i), item_id.get_ref()) {
-                    problems.push(source.problem(
-                        Some(item_id.span()),
-                        format!(
-                            "item `{}` is answered twice (as `{first}` and `{}`)",
-                            item.id,
-                            item_id.get_ref()
-                        ),
-                    ));
+                    problems.push(
+                        source
+                            .problem(
+                                Some(item_id.span()),
+                                format!(
+                                    "item `{}` is answered twice (as `{first}` and `{}`)",
+                                    item.id,
+                                    item_id.get_ref()
+                                ),
+                            )
+                            .hint("an old id answers its renamed item; keep one of the two lines"),
+                    );
                     continue;
                 }
                 match parse_answer(value) {

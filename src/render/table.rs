@@ -12,23 +12,18 @@ use crate::text::terminal_safe;
 pub struct Style {
     /// Colour scores (off for pipes and under NO_COLOR).
     pub color: bool,
-    /// Table width when known; None lets tables take their natural width.
-    pub width: Option<u16>,
+    /// Wrap tables to the terminal's width (for a terminal); otherwise tables take their natural width.
+    pub fit: bool,
 }
 
 pub fn new_table(style: Style) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
-    match style.width {
-        Some(w) => {
-            table
-                .set_width(w)
-                .set_content_arrangement(ContentArrangement::Dynamic);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    table.set_content_arrangement(if style.fit {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
     if !style.color {
         table.force_no_tty();
     } else {
@@ -70,7 +65,7 @@ fn heading(out: &mut String, title: &str) {
 }
 
 fn where_(l: &Located) -> String {
-    terminal_safe(&format!("{} › {}", l.checklist.title, l.section.title))
+    terminal_safe(&format!("{} › {}", l.checklist.id, l.section.title))
 }
 
 pub fn report(report: &Report, top: usize, style: Style) -> String {
