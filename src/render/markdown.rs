@@ -10,7 +10,7 @@ fn answers(l: &Located) -> String {
     }
     distribution(l.item)
         .iter()
-        .map(|(k, c)| format!("{} ×{c}", esc(k)))
+        .map(|(k, c)| format!("{c}× {}", esc(k)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -230,7 +230,7 @@ fn answers(l: &Located) -> String {
     }
     let parts: Vec<String> = distribution(l.item)
         .iter()
-        .map(|(k, c)| format!("{} ×{c}", terminal_safe(k)))
+        .map(|(k, c)| format!("{c}× {}", terminal_safe(k)))
         .collect();
     parts.join(", ")
 }
