@@ -301,3 +301,53 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_set_is_exactly_the_checklists_folder() {
+        let mut on_disk: Vec<String> = toml_files(Path::new("checklists"))
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(embedded, on_disk);
+        for (name, text) in BUILTIN {
+            let on_disk = fs::read_to_string(Path::new("checklists").join(name)).unwrap();
+            assert_eq!(*text, on_disk, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_builtin_checklists_are_valid_and_start_with_the_two_core_ones() {
+        let registry = Registry::builtin().unwrap();
+        let counts: Vec<(String, usize)> = registry
+            .iter()
+            .map(|(c, _)| (c.id.clone(), c.item_count()))
+            .collect();
+        assert_eq!(counts[0], ("service-self-audit".to_string(), 15));
+        assert_eq!(counts[1], ("be-sure".to_string(), 6));
+        assert!(counts.len() >= 6);
+        for (c, _) in registry.iter() {
+            assert!(
+                c.items().all(|(_, i)| i.help.is_some()),
+                "{}: every item has help",
+                c.id
+            );
+        }
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_whole_file_and_leave_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"old").unwrap();
+        write_atomic(&path, b"new contents").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new contents");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
