@@ -6,15 +6,18 @@ use std::path::{Path, PathBuf};
 use crate::cli::{
     Cli, Command, ListArgs, ListFormat, ReportArgs, ReportFormat, TemplateArgs, ValidateArgs,
 };
+use crate::collect;
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
 use crate::load::{self, Origin, Registry};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
 use crate::model::report::Report;
-use crate::model::responses::Responses;
+use crate::model::responses::{Responses, VersionMismatch};
 use crate::render;
-use crate::score::{self, Tally};
+use crate::score;
 use crate::text::terminal_safe;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// The checklists asked when none is named.
 pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
@@ -87,43 +90,24 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// Reads and checks responses files; every problem in every file, or the parsed files with their paths.
-pub fn read_responses(registry: &Registry, files: &[PathBuf]) -> Result<Vec<(PathBuf, Responses)>> {
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    for path in files {
-        let text = match load::read_text(path) {
-            Ok(t) => t,
-            Err(Error::Invalid { problems: p }) => {
-                problems.extend(p);
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let name = load::display(path);
-        match Responses::parse(
-            &Source {
-                name: &name,
-                text: &text,
-            },
-            |id| registry.get(id),
-            || registry.ids(),
-        ) {
-            Ok((r, warnings)) => {
-                for w in warnings {
-                    warn(&w.0);
-                }
-                out.push((path.clone(), r));
-            }
-            Err(p) => problems.extend(p),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid { problems })
+/// Prints one warning per kind of version mismatch, naming the file or counting the files.
+fn warn_versions(mismatch: &VersionMismatch, files: &[String]) {
+    let what = format!(
+        "version {} of checklist `{}`, which is now version {}; scoring by item ids",
+        mismatch.answered, mismatch.checklist, mismatch.current
+    );
+    match files {
+        [one] => warn(&format!("{one}: answers {what}")),
+        [first, ..] => warn(&format!(
+            "{} files (first {first}) answer {what}",
+            files.len()
+        )),
+        [] => {}
     }
 }
+
+/// Reading many files is worth a progress bar, but only on a terminal.
+const PROGRESS_FROM: usize = 300;
 
 /// Scores responses files into one report, after the checks of SPEC §6 (one period, each respondent once).
 pub fn build_report(
@@ -134,26 +118,45 @@ pub fn build_report(
     min_responses: u64,
 ) -> Result<Report> {
     let files = load::expand_inputs(inputs)?;
-    let responses = read_responses(registry, &files)?;
-
-    let mut problems = Vec::new();
-    for (i, (path, r)) in responses.iter().enumerate() {
-        let key = r.respondent.to_lowercase();
-        if let Some((first, _)) = responses[..i]
-            .iter()
-            .find(|(_, o)| o.respondent.to_lowercase() == key)
+    let bar = if files.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("reading {pos}/{len} files {wide_bar} {eta}")
         {
-            problems.push(
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let collected = collect::collect(registry, &files, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let collected = collected?;
+    let name = |seq: usize| load::display(&files[seq]);
+    for (mismatch, seqs) in &collected.version_warnings {
+        let names: Vec<String> = seqs.iter().map(|s| name(*s)).collect();
+        warn_versions(mismatch, &names);
+    }
+
+    let people = &collected.respondents;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for p in people {
+        match seen.entry(p.name.to_lowercase()) {
+            Entry::Vacant(v) => {
+                v.insert(p.seq);
+            }
+            Entry::Occupied(first) => problems.push(
                 Problem::new(
-                    load::display(path),
+                    name(p.seq),
                     format!(
                         "respondent `{}` also answered in {}",
-                        r.respondent,
-                        load::display(first)
+                        p.name,
+                        name(*first.get())
                     ),
                 )
                 .hint("a respondent may appear only once in a report; remove one of the files"),
-            );
+            ),
         }
     }
     if !problems.is_empty() {
@@ -163,42 +166,28 @@ pub fn build_report(
     let period = match period {
         Some(p) => p,
         None => {
-            let first = &responses[0].1.period;
-            if let Some((path, r)) = responses.iter().find(|(_, r)| &r.period != first) {
+            let first = &people[0];
+            if let Some(other) = people.iter().find(|p| p.period != first.period) {
                 return Err(Error::usage_hint(
                     format!(
                         "{}: period `{}` differs from `{}` in {}",
-                        load::display(path),
-                        r.period,
-                        first,
-                        load::display(&responses[0].0)
+                        name(other.seq),
+                        other.period,
+                        first.period,
+                        name(first.seq)
                     ),
                     "report one period at a time, or name the report's period with --period LABEL",
                 ));
             }
-            first.clone()
+            first.period.clone()
         }
     };
 
-    // The checklists answered by anyone, in the registry's order.
-    let checklists: Vec<&Checklist> = registry
-        .iter()
-        .map(|(c, _)| c)
-        .filter(|c| {
-            responses
-                .iter()
-                .any(|(_, r)| r.sets.iter().any(|s| s.checklist == c.id))
-        })
-        .collect();
-    if checklists.is_empty() {
+    if !collected.tally.any_answered() {
         return Err(Error::usage_hint(
             "no answers to any checklist in these files",
             "add an [answers.CHECKLIST-ID] table; `selfaudit template` prints one to fill in",
         ));
-    }
-    let mut tally = Tally::new(checklists);
-    for (_, r) in &responses {
-        tally.add(r);
     }
     let options = score::Options {
         period,
@@ -206,7 +195,7 @@ pub fn build_report(
         anonymous,
         min_responses,
     };
-    Ok(tally.finish(&options))
+    Ok(collected.tally.finish(&options))
 }
 
 /// Now, to the second, in RFC 3339 UTC.
@@ -360,8 +349,8 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
             || registry.ids(),
         ) {
             Ok((r, warnings)) => {
-                for w in warnings {
-                    warn(&w.0);
+                for w in &warnings {
+                    warn_versions(w, std::slice::from_ref(&name));
                 }
                 let answered: usize = r.sets.iter().map(|s| s.answers.len()).sum();
                 valid.push(format!(

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod collect;
 pub mod error;
 pub mod load;
 pub mod model;

@@ -34,84 +34,88 @@ struct ItemTally {
     /// Count per choice, in the scale's order.
     counts: Vec<u64>,
     na: u64,
-    /// (respondent index, note)
+    /// (respondent's input position, note)
     notes: Vec<(usize, String)>,
+}
+
+/// One respondent's own scores, kept to report them per respondent.
+#[derive(Debug, Clone)]
+struct RespondentTally {
+    /// Position in the input, so parallel readers still report in input order.
+    seq: usize,
+    name: String,
+    overall: Option<f64>,
+    per_checklist: Vec<Option<f64>>,
 }
 
 /// Everything a report needs, accumulated one respondent at a time.
 #[derive(Debug, Clone)]
 pub struct Tally<'c> {
     checklists: Vec<&'c Checklist>,
-    /// Per checklist, per section, per item.
-    items: Vec<Vec<Vec<ItemTally>>>,
-    respondents: Vec<(String, Option<f64>, Vec<Option<f64>>)>,
+    /// Where each checklist's and section's items start in `items`.
+    offsets: Vec<Vec<usize>>,
+    /// Every item of every checklist, in order.
+    items: Vec<ItemTally>,
+    /// Whether anybody answered each checklist; the others are left out of the report.
+    answered: Vec<bool>,
+    respondents: Vec<RespondentTally>,
 }
 
 impl<'c> Tally<'c> {
     pub fn new(checklists: Vec<&'c Checklist>) -> Self {
-        let items = checklists
-            .iter()
-            .map(|c| {
-                c.sections
-                    .iter()
-                    .map(|s| {
-                        s.items
-                            .iter()
-                            .map(|i| ItemTally {
-                                counts: vec![0; i.scale.choices.len()],
-                                ..Default::default()
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
+        let mut offsets = Vec::new();
+        let mut items = Vec::new();
+        for c in &checklists {
+            let mut starts = Vec::new();
+            for s in &c.sections {
+                starts.push(items.len());
+                items.extend(s.items.iter().map(|i| ItemTally {
+                    counts: vec![0; i.scale.choices.len()],
+                    ..Default::default()
+                }));
+            }
+            offsets.push(starts);
+        }
         Tally {
+            answered: vec![false; checklists.len()],
             checklists,
+            offsets,
             items,
             respondents: Vec::new(),
         }
     }
 
-    /// Adds one respondent. Answers to checklists not in this tally are ignored.
-    pub fn add(&mut self, responses: &Responses) {
-        let who = self.respondents.len();
-        let mut own: Vec<Vec<Vec<Option<f64>>>> = self
-            .checklists
-            .iter()
-            .map(|c| {
-                c.sections
-                    .iter()
-                    .map(|s| vec![None; s.items.len()])
-                    .collect()
-            })
-            .collect();
+    /// Adds one respondent, `seq` being its position in the input. Answers to checklists not
+    /// in this tally are ignored.
+    pub fn add(&mut self, seq: usize, responses: &Responses) {
+        let mut own: Vec<Option<f64>> = vec![None; self.items.len()];
         for set in &responses.sets {
             let Some(ci) = self.checklists.iter().position(|c| c.id == set.checklist) else {
                 continue;
             };
+            self.answered[ci] = true;
             let checklist = self.checklists[ci];
             for a in &set.answers {
-                let tally = &mut self.items[ci][a.section][a.item];
+                let at = self.offsets[ci][a.section] + a.item;
+                let tally = &mut self.items[at];
                 match a.choice {
                     Some(k) => {
                         tally.counts[k] += 1;
-                        let item = &checklist.sections[a.section].items[a.item];
-                        own[ci][a.section][a.item] =
-                            Some(item.scale.score(item.scale.choices[k].value));
+                        let scale = &checklist.sections[a.section].items[a.item].scale;
+                        own[at] = Some(scale.score(scale.choices[k].value));
                     }
                     None => tally.na += 1,
                 }
                 if let Some(note) = &a.note {
-                    tally.notes.push((who, note.clone()));
+                    tally.notes.push((seq, note.clone()));
                 }
             }
         }
         let per_checklist: Vec<Option<f64>> = self
             .checklists
             .iter()
-            .zip(&own)
-            .map(|(c, scores)| checklist_score(c, |s, i| scores[s][i]))
+            .zip(&self.offsets)
+            .map(|(c, starts)| checklist_score(c, |s, i| own[starts[s] + i]))
             .collect();
         let overall = weighted(
             self.checklists
@@ -119,30 +123,25 @@ impl<'c> Tally<'c> {
                 .zip(&per_checklist)
                 .map(|(c, s)| (c.weight, *s)),
         );
-        self.respondents
-            .push((responses.respondent.clone(), overall, per_checklist));
+        self.respondents.push(RespondentTally {
+            seq,
+            name: responses.respondent.clone(),
+            overall,
+            per_checklist,
+        });
     }
 
-    /// Combines two tallies over the same checklists (from parallel readers); `other`'s respondents come after.
+    /// Combines two tallies over the same checklists, e.g. from parallel readers.
     pub fn merge(&mut self, other: Tally<'c>) {
-        let offset = self.respondents.len();
-        for (mine, theirs) in self
-            .items
-            .iter_mut()
-            .flatten()
-            .flatten()
-            .zip(other.items.into_iter().flatten().flatten())
-        {
+        for (mine, theirs) in self.items.iter_mut().zip(other.items) {
             for (a, b) in mine.counts.iter_mut().zip(theirs.counts) {
                 *a += b;
             }
             mine.na += theirs.na;
-            mine.notes.extend(
-                theirs
-                    .notes
-                    .into_iter()
-                    .map(|(who, note)| (who + offset, note)),
-            );
+            mine.notes.extend(theirs.notes);
+        }
+        for (mine, theirs) in self.answered.iter_mut().zip(other.answered) {
+            *mine |= theirs;
         }
         self.respondents.extend(other.respondents);
     }
@@ -151,13 +150,14 @@ impl<'c> Tally<'c> {
         self.respondents.len()
     }
 
-    pub fn finish(self, options: &Options) -> Report {
+    pub fn finish(mut self, options: &Options) -> Report {
+        self.respondents.sort_by_key(|r| r.seq);
         let total = self.respondents.len() as u64;
-        // Anonymous reports list respondents by score, so that file order reveals nobody.
+        // Anonymous reports list respondents by score, so that input order reveals nobody.
         let mut order: Vec<usize> = (0..self.respondents.len()).collect();
         if options.anonymous {
             order.sort_by(|&a, &b| {
-                let (sa, sb) = (self.respondents[a].1, self.respondents[b].1);
+                let (sa, sb) = (self.respondents[a].overall, self.respondents[b].overall);
                 sb.unwrap_or(f64::NEG_INFINITY)
                     .total_cmp(&sa.unwrap_or(f64::NEG_INFINITY))
             });
@@ -167,23 +167,36 @@ impl<'c> Tally<'c> {
                 .map(|i| format!("respondent {i}"))
                 .collect()
         } else {
-            self.respondents.iter().map(|r| r.0.clone()).collect()
+            self.respondents.iter().map(|r| r.name.clone()).collect()
+        };
+        let name_of = |seq: usize| -> Option<String> {
+            if options.anonymous {
+                return None;
+            }
+            let i = self
+                .respondents
+                .binary_search_by_key(&seq, |r| r.seq)
+                .ok()?;
+            Some(self.respondents[i].name.clone())
         };
 
         let mut checklists = Vec::new();
         let mut critical_gaps = Vec::new();
-        for (checklist, tallies) in self.checklists.iter().zip(&self.items) {
+        for (ci, checklist) in self.checklists.iter().enumerate() {
+            if !self.answered[ci] {
+                continue;
+            }
             let mut sections = Vec::new();
-            for (section, item_tallies) in checklist.sections.iter().zip(tallies) {
+            for (si, section) in checklist.sections.iter().enumerate() {
                 let mut items = Vec::new();
-                for (item, tally) in section.items.iter().zip(item_tallies) {
-                    // Notes name their respondent unless the report is anonymous.
-                    let notes = tally
-                        .notes
-                        .iter()
-                        .map(|(who, note)| Note {
-                            respondent: (!options.anonymous)
-                                .then(|| self.respondents[*who].0.clone()),
+                for (ii, item) in section.items.iter().enumerate() {
+                    let tally = &self.items[self.offsets[ci][si] + ii];
+                    let mut notes: Vec<&(usize, String)> = tally.notes.iter().collect();
+                    notes.sort_by_key(|(seq, _)| *seq);
+                    let notes = notes
+                        .into_iter()
+                        .map(|(seq, note)| Note {
+                            respondent: name_of(*seq),
                             note: note.clone(),
                         })
                         .collect();
@@ -239,19 +252,17 @@ impl<'c> Tally<'c> {
             .iter()
             .enumerate()
             .map(|(rank, &i)| {
-                let (name, overall, per_checklist) = &self.respondents[i];
+                let r = &self.respondents[i];
                 RespondentScore {
-                    respondent: if options.anonymous {
-                        names[rank].clone()
-                    } else {
-                        name.clone()
-                    },
-                    score: overall.map(percent),
+                    respondent: names[if options.anonymous { rank } else { i }].clone(),
+                    score: r.overall.map(percent),
                     checklists: self
                         .checklists
                         .iter()
-                        .zip(per_checklist)
-                        .map(|(c, s)| ChecklistScore {
+                        .zip(&r.per_checklist)
+                        .zip(&self.answered)
+                        .filter(|(_, answered)| **answered)
+                        .map(|((c, s), _)| ChecklistScore {
                             id: c.id.clone(),
                             score: s.map(percent),
                         })
@@ -270,6 +281,11 @@ impl<'c> Tally<'c> {
             critical_gaps,
             per_respondent,
         }
+    }
+
+    /// Whether anybody answered any checklist of this tally.
+    pub fn any_answered(&self) -> bool {
+        self.answered.iter().any(|a| *a)
     }
 }
 
@@ -407,8 +423,8 @@ mod tests {
 
     fn report(checklists: &[&Checklist], files: &[&str], options: &Options) -> Report {
         let mut tally = Tally::new(checklists.to_vec());
-        for f in files {
-            tally.add(&responses(checklists, f));
+        for (seq, f) in files.iter().enumerate() {
+            tally.add(seq, &responses(checklists, f));
         }
         tally.finish(options)
     }
@@ -576,14 +592,15 @@ text = "Q"
             assert_eq!(f.choices, g.choices);
         }
 
-        let mut left = Tally::new(vec![&c]);
-        left.add(&responses(&[&c], a));
-        let mut right = Tally::new(vec![&c]);
-        right.add(&responses(&[&c], b));
-        right.add(&responses(&[&c], d));
-        left.merge(right);
-        assert_eq!(left.respondent_count(), 3);
-        assert_eq!(left.finish(&Options::default()), forward);
+        // Parallel readers take files out of order; the report still follows input order.
+        let mut first = Tally::new(vec![&c]);
+        first.add(2, &responses(&[&c], d));
+        first.add(0, &responses(&[&c], a));
+        let mut merged = Tally::new(vec![&c]);
+        merged.add(1, &responses(&[&c], b));
+        merged.merge(first);
+        assert_eq!(merged.respondent_count(), 3);
+        assert_eq!(merged.finish(&Options::default()), forward);
     }
 
     #[test]

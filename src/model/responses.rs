@@ -55,9 +55,13 @@ pub struct Answer {
     pub note: Option<String>,
 }
 
-/// Something worth telling the user that does not stop scoring.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Warning(pub String);
+/// An answered version that is not the loaded checklist's: worth a warning, not an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VersionMismatch {
+    pub checklist: String,
+    pub answered: String,
+    pub current: String,
+}
 
 impl Responses {
     /// Parses a responses file and checks every answer against the checklists `lookup` knows.
@@ -65,7 +69,7 @@ impl Responses {
         source: &Source,
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
-    ) -> Result<(Responses, Vec<Warning>), Vec<Problem>> {
+    ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
         let file: ResponsesFile =
             toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
         let mut problems = Vec::new();
@@ -126,13 +130,11 @@ impl Responses {
             if let Some(v) = version
                 && v.version.get_ref() != &checklist.version
             {
-                warnings.push(Warning(format!(
-                    "{}: answers version {} of checklist `{}`, which is now version {}; scoring by item ids",
-                    source.name,
-                    v.version.get_ref(),
-                    checklist.id,
-                    checklist.version
-                )));
+                warnings.push(VersionMismatch {
+                    checklist: checklist.id.clone(),
+                    answered: v.version.get_ref().clone(),
+                    current: checklist.version.clone(),
+                });
             }
             let mut seen: HashMap<(usize, usize), &str> = HashMap::new();
             let mut answers = Vec::new();
