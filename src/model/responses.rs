@@ -70,6 +70,18 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
+        match super::fast_responses::parse(source.text, &lookup) {
+            Some(parsed) => Ok(parsed),
+            None => Responses::parse_full(source, lookup, known_ids),
+        }
+    }
+
+    /// The full TOML parser: any file, and every problem located. `parse` tries a fast reader first.
+    pub fn parse_full<'c>(
+        source: &Source,
+        lookup: impl Fn(&str) -> Option<&'c Checklist>,
+        known_ids: impl Fn() -> Vec<String>,
+    ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
         let file: ResponsesFile =
             toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
         let mut problems = Vec::new();
