@@ -280,6 +280,16 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// `write_atomic` with the contents written by `fill`; if `fill` fails (or the process dies
+/// while it runs), the target is untouched and the temp file is removed (or, after a kill, left
+/// as a hidden `.selfaudit-*.tmp` beside it).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -290,7 +300,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io(tmp.path(), e))?;
@@ -349,5 +359,24 @@ mod tests {
         write_atomic(&path, b"new contents").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new contents");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_write_that_fails_halfway_leaves_the_old_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answers.toml");
+        write_atomic(&path, b"respondent = \"Ana\"\n").unwrap();
+        let err = write_atomic_with(&path, |f| {
+            f.write_all(b"respondent = \"Ana")?;
+            Err(io::Error::other("disk on fire"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("answers.toml"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "respondent = \"Ana\"\n");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temp file removed"
+        );
     }
 }
