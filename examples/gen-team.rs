@@ -1,7 +1,8 @@
 //! Generates a synthetic team for benchmarks: one checklist of N items and R responses files.
 //!
 //! cargo run --release --example gen-team -- OUT_DIR RESPONDENTS [ITEMS]
-//! writes OUT_DIR/checklists/bench.toml and OUT_DIR/responses/r00001.toml …
+//! writes OUT_DIR/checklists/bench.toml and OUT_DIR/responses/r00000.toml …
+//! (BENCH_SEED=N varies the answers.) scripts/bench.sh uses it.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -66,7 +67,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(out.join("responses"))?;
     std::fs::write(out.join("checklists/bench.toml"), checklist)?;
 
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // BENCH_SEED varies the answers, e.g. for a second quarter to diff against.
+    let seed: u64 = std::env::var("BENCH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let mut file = String::new();
     for r in 0..respondents {
         file.clear();

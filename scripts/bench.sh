@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Time and peak memory of `selfaudit report` over synthetic teams of 1k, 10k and 30k
+# respondents (100 items each), and of `selfaudit diff` on two 10,000-item reports.
+#
+#   scripts/bench.sh                 # all sizes
+#   scripts/bench.sh 1000 10000      # chosen sizes
+#
+# Each figure is the best of RUNS runs (default 5), as wall-clock seconds and peak RSS,
+# measured with GNU time. Uses hyperfine too when it is installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-5}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 30000)
+work=${BENCH_DIR:-target/bench}
+
+mkdir -p "$work"
+cargo build --release --quiet --bin selfaudit --example gen-team
+bin=target/release/selfaudit
+gen=target/release/examples/gen-team
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+
+measure() { # prints "seconds max_rss_kb" of the best run
+  local best_s="" best_kb=""
+  for _ in $(seq "$runs"); do
+    local out
+    /usr/bin/time -f "%e %M" -o "$work/.time" "$@" >/dev/null 2>&1
+    out=$(tail -1 "$work/.time")
+    local s=${out% *} kb=${out#* }
+    if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
+    if [ -z "$best_kb" ] || [ "$kb" -gt "$best_kb" ]; then best_kb=$kb; fi
+  done
+  echo "$best_s $best_kb"
+}
+
+printf '%-28s %10s %12s\n' "case" "best s" "peak MB"
+for n in "${sizes[@]}"; do
+  dir="$work/team-$n"
+  [ -d "$dir/responses" ] || "$gen" "$dir" "$n" 100 2>/dev/null
+  read -r s kb < <(measure "$bin" --checklists "$dir/checklists" report "$dir/responses" --format json -o "$dir/report.json")
+  printf '%-28s %10s %12.1f\n' "report $n x 100 items" "$s" "$(awk "BEGIN{print $kb/1024}")"
+done
+
+# diff: two reports of one checklist with 10,000 items (100 respondents each).
+d1="$work/diff-a" d2="$work/diff-b"
+[ -f "$d1/report.json" ] || { "$gen" "$d1" 100 10000 2>/dev/null; "$bin" --checklists "$d1/checklists" report "$d1/responses" --format json -o "$d1/report.json"; }
+[ -f "$d2/report.json" ] || { BENCH_SEED=2 "$gen" "$d2" 100 10000 2>/dev/null; "$bin" --checklists "$d2/checklists" report "$d2/responses" --format json -o "$d2/report.json"; }
+if "$bin" diff --help >/dev/null 2>&1; then
+  read -r s kb < <(measure "$bin" diff "$d1/report.json" "$d2/report.json" --format json)
+  printf '%-28s %10s %12.1f\n' "diff 10,000 items" "$s" "$(awk "BEGIN{print $kb/1024}")"
+fi
+
+if command -v hyperfine >/dev/null; then
+  n=${sizes[-1]}
+  hyperfine --warmup 1 --runs "$runs" \
+    "$bin --checklists $work/team-$n/checklists report $work/team-$n/responses --format json -o $work/team-$n/report.json"
+fi
