@@ -4,8 +4,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    Cli, Command, ListArgs, ListFormat, ReportArgs, ReportFormat, TemplateArgs, ValidateArgs,
+    Cli, Command, CompareFormat, DiffArgs, ListArgs, ListFormat, ReportArgs, ReportFormat,
+    TemplateArgs, TrendArgs, ValidateArgs,
 };
+use crate::diff::{Diff, Gates};
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
 use crate::load::{self, Origin, Registry};
 use crate::model::Source;
@@ -24,6 +26,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Template(args) => template(dir, args),
         Command::Report(args) => report(dir, args),
+        Command::Diff(args) => diff(args),
+        Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
         Command::Completions { shell } => {
@@ -209,9 +213,15 @@ pub fn build_report(
     Ok(tally.finish(&options))
 }
 
-/// Now, to the second, in RFC 3339 UTC.
+/// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
+/// stands in for now, so that a report can be generated again byte for byte.
 pub fn now() -> String {
-    jiff::Timestamp::now()
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    fixed
+        .unwrap_or_else(jiff::Timestamp::now)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }
@@ -237,6 +247,83 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
                 render::table::Style { color, width: None },
             )
         }
+    };
+    load::write_output(args.output.as_deref(), text.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+fn diff(args: DiffArgs) -> Result<u8> {
+    if args.base == Path::new("-") && args.new == Path::new("-") {
+        return Err(Error::usage_hint(
+            "BASE and NEW cannot both be standard input",
+            "name at least one of the two reports by its path",
+        ));
+    }
+    let base = load::read_report(&args.base)?;
+    let new = load::read_report(&args.new)?;
+    let gates = Gates {
+        fail_below: args.fail_below,
+        max_drop: args.max_drop,
+        max_item_drop: args.max_item_drop,
+        fail_on_new_critical: args.fail_on_new_critical,
+    };
+    let diff = Diff::new(&base, &new, &gates);
+    let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
+    let text = match args.format {
+        CompareFormat::Json => render::json::to_json(&diff),
+        CompareFormat::Markdown => render::diff::markdown(&diff, args.top),
+        CompareFormat::Table => render::diff::table(
+            &diff,
+            args.top,
+            render::table::Style {
+                color: to_terminal && color_stdout(),
+                width: None,
+            },
+        ),
+    };
+    load::write_output(args.output.as_deref(), text.as_bytes())?;
+    // The table on a terminal already says which gates failed; anywhere else (a file, JSON,
+    // Markdown into a step summary) the log still needs it.
+    if !(to_terminal && args.format == CompareFormat::Table) {
+        for g in diff.failed_gates() {
+            eprintln!("gate failed: {}: {}", g.gate, terminal_safe(&g.detail));
+        }
+    }
+    Ok(if diff.passed { EXIT_OK } else { EXIT_GATE })
+}
+
+fn trend(args: TrendArgs) -> Result<u8> {
+    if args.reports.iter().filter(|p| *p == Path::new("-")).count() > 1 {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the other reports by their paths",
+        ));
+    }
+    // Every unusable report at once, not one per run.
+    let mut reports = Vec::new();
+    let mut problems = Vec::new();
+    for path in &args.reports {
+        match load::read_report(path) {
+            Ok(r) => reports.push(r),
+            Err(Error::Invalid { problems: p }) => problems.extend(p),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid { problems });
+    }
+    let trend = crate::trend::Trend::new(&reports);
+    let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
+    let text = match args.format {
+        CompareFormat::Json => render::json::to_json(&trend),
+        CompareFormat::Markdown => render::trend::markdown(&trend),
+        CompareFormat::Table => render::trend::table(
+            &trend,
+            render::table::Style {
+                color: to_terminal && color_stdout(),
+                width: None,
+            },
+        ),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod load;
 pub mod model;
@@ -9,3 +10,4 @@ pub mod render;
 pub mod score;
 pub mod template;
 pub mod text;
+pub mod trend;
