@@ -135,7 +135,7 @@ A figure within 1e-9 of a limit counts as equal to it: a drop of exactly N passe
 
 Examples:
   selfaudit diff reports/2026-Q3.json reports/2026-Q4.json --max-drop 5
-  selfaudit diff reports/2026-Q3.json reports/2026-Q4.json --format markdown --max-drop 5 >> \"$GITHUB_STEP_SUMMARY\"
+  selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
 
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
