@@ -268,13 +268,14 @@ fn diff(args: DiffArgs) -> Result<u8> {
         fail_on_new_critical: args.fail_on_new_critical,
     };
     let diff = Diff::new(&base, &new, &gates);
+    let top = usize::try_from(args.top).unwrap_or(usize::MAX);
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
         CompareFormat::Json => render::json::to_json(&diff),
-        CompareFormat::Markdown => render::diff::markdown(&diff, args.top),
+        CompareFormat::Markdown => render::diff::markdown(&diff, top),
         CompareFormat::Table => render::diff::table(
             &diff,
-            args.top,
+            top,
             render::table::Style {
                 color: to_terminal && color_stdout(),
                 width: None,

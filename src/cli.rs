@@ -173,8 +173,8 @@ pub struct DiffArgs {
     pub fail_on_new_critical: bool,
 
     /// How many items each list in the table and Markdown shows (JSON has them all)
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub top: usize,
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: u64,
 }
 
 #[derive(Debug, Args)]

@@ -616,6 +616,8 @@ fn evaluate(
                             limit(n)
                         ),
                     )
+                } else if drop.abs() <= EPS {
+                    (true, format!("overall score did not change ({moved})"))
                 } else if drop > 0.0 {
                     (
                         true,
@@ -640,7 +642,7 @@ fn evaluate(
         let drops: Vec<(&ItemDelta, f64)> = items
             .iter()
             .filter_map(|i| i.delta.map(|d| (i, -d)))
-            .filter(|(_, drop)| *drop > 0.0)
+            .filter(|(_, drop)| *drop > EPS)
             .collect();
         let failed: Vec<&(&ItemDelta, f64)> =
             drops.iter().filter(|(_, drop)| *drop > n + EPS).collect();
@@ -1197,6 +1199,18 @@ mod tests {
         assert!(!drop(75.0, 69.99, 5.0));
         assert!(drop(60.0, 90.0, 0.0), "a rise passes");
         assert!(drop(60.0, 60.0, 0.0));
+        let d = Diff::new(
+            &overall("Q3", Some(72.5)),
+            &overall("Q4", Some(72.5)),
+            &Gates {
+                max_drop: Some(0.0),
+                ..Gates::default()
+            },
+        );
+        assert_eq!(
+            d.gates[0].detail,
+            "overall score did not change (72.5 → 72.5)"
+        );
         assert!(!drop(60.0, 59.9, 0.0));
     }
 

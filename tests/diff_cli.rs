@@ -424,3 +424,26 @@ fn trend_refuses_a_file_that_is_not_a_report() {
             "base.json: not a selfaudit report",
         ));
 }
+
+#[test]
+fn base_can_come_from_standard_input() {
+    let p = overall(80.0, 70.0);
+    let base = std::fs::read_to_string(&p.base).unwrap_or_default();
+    selfaudit()
+        .args(["diff", "-"])
+        .arg(&p.new)
+        .args(["--max-drop", "10"])
+        .write_stdin(base)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "✓ max-drop 10: overall score fell 10.0 points (80.0 → 70.0), not more than 10",
+        ));
+    selfaudit()
+        .args(["diff", "-"])
+        .arg(&p.new)
+        .write_stdin("not json")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<stdin>:1:2: invalid JSON"));
+}
