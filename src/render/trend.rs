@@ -102,22 +102,6 @@ pub fn markdown(trend: &Trend) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sparkline;
-
-    #[test]
-    fn sparklines_scale_to_the_row_with_a_floor_on_the_span() {
-        assert_eq!(sparkline(&[Some(0.0), Some(50.0), Some(100.0)]), "▁▅█");
-        assert_eq!(sparkline(&[Some(60.0), None, Some(80.0)]), "▁ █");
-        // Two points apart is a small step, not the full height.
-        assert_eq!(sparkline(&[Some(70.0), Some(72.0)]), "▁▂");
-        assert_eq!(sparkline(&[Some(70.0), Some(70.0)]), "▁▁");
-        assert_eq!(sparkline(&[None, None]), "  ");
-        assert_eq!(sparkline(&[]), "");
-    }
-}
-
-#[cfg(test)]
-mod snapshots {
     use super::*;
     use crate::model::Source;
     use crate::model::report::Report;
@@ -162,5 +146,16 @@ mod snapshots {
     #[test]
     fn json_snapshot() {
         insta::assert_json_snapshot!(three_quarters());
+    }
+
+    #[test]
+    fn sparklines_scale_to_the_row_with_a_floor_on_the_span() {
+        assert_eq!(sparkline(&[Some(0.0), Some(50.0), Some(100.0)]), "▁▅█");
+        assert_eq!(sparkline(&[Some(60.0), None, Some(80.0)]), "▁ █");
+        // Two points apart is a small step, not the full height.
+        assert_eq!(sparkline(&[Some(70.0), Some(72.0)]), "▁▂");
+        assert_eq!(sparkline(&[Some(70.0), Some(70.0)]), "▁▁");
+        assert_eq!(sparkline(&[None, None]), "  ");
+        assert_eq!(sparkline(&[]), "");
     }
 }
