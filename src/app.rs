@@ -4,9 +4,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    Cli, Command, ListArgs, ListFormat, ReportArgs, ReportFormat, TemplateArgs, ValidateArgs,
+    Cli, Command, CompareFormat, DiffArgs, ListArgs, ListFormat, ReportArgs, ReportFormat,
+    TemplateArgs, TrendArgs, ValidateArgs,
 };
 use crate::collect;
+use crate::diff::{Diff, Gates};
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
 use crate::load::{self, Origin, Registry};
 use crate::model::Source;
@@ -27,6 +29,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Template(args) => template(dir, args),
         Command::Report(args) => report(dir, args),
+        Command::Diff(args) => diff(args),
+        Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
         Command::Completions { shell } => {
@@ -47,6 +51,15 @@ pub fn current_quarter() -> String {
 /// Whether stdout gets colour: a terminal, and NO_COLOR unset or empty.
 pub fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// How a table looks: fitted and coloured only when it goes to a terminal (colour unless NO_COLOR).
+pub fn table_style(to_stdout: bool) -> render::table::Style {
+    let terminal = to_stdout && std::io::stdout().is_terminal();
+    render::table::Style {
+        color: terminal && color_stdout(),
+        fit: terminal,
+    }
 }
 
 /// Prints warnings to stderr, one line each.
@@ -198,9 +211,15 @@ pub fn build_report(
     Ok(collected.tally.finish(&options))
 }
 
-/// Now, to the second, in RFC 3339 UTC.
+/// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
+/// stands in for now, so that a report can be generated again byte for byte.
 pub fn now() -> String {
-    jiff::Timestamp::now()
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    fixed
+        .unwrap_or_else(jiff::Timestamp::now)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }
@@ -218,11 +237,72 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     let text = match args.format {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
-        ReportFormat::Table => {
-            let fit = to_terminal && std::io::stdout().is_terminal();
-            let color = to_terminal && color_stdout();
-            render::table::report(&report, args.top, render::table::Style { color, fit })
+        ReportFormat::Table => render::table::report(&report, args.top, table_style(to_terminal)),
+    };
+    load::write_output(args.output.as_deref(), text.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+fn diff(args: DiffArgs) -> Result<u8> {
+    if args.base == Path::new("-") && args.new == Path::new("-") {
+        return Err(Error::usage_hint(
+            "BASE and NEW cannot both be standard input",
+            "name at least one of the two reports by its path",
+        ));
+    }
+    let base = load::read_report(&args.base)?;
+    let new = load::read_report(&args.new)?;
+    let gates = Gates {
+        fail_below: args.fail_below,
+        max_drop: args.max_drop,
+        max_item_drop: args.max_item_drop,
+        fail_on_new_critical: args.fail_on_new_critical,
+    };
+    let diff = Diff::new(&base, &new, &gates);
+    let top = usize::try_from(args.top).unwrap_or(usize::MAX);
+    let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
+    let text = match args.format {
+        CompareFormat::Json => render::json::to_json(&diff),
+        CompareFormat::Markdown => render::diff::markdown(&diff, top),
+        CompareFormat::Table => render::diff::table(&diff, top, table_style(to_terminal)),
+    };
+    load::write_output(args.output.as_deref(), text.as_bytes())?;
+    // The table on a terminal already says which gates failed; anywhere else (a file, JSON,
+    // Markdown into a step summary) the log still needs it.
+    if !(to_terminal && args.format == CompareFormat::Table) {
+        for g in diff.failed_gates() {
+            eprintln!("gate failed: {}: {}", g.gate, terminal_safe(&g.detail));
         }
+    }
+    Ok(if diff.passed { EXIT_OK } else { EXIT_GATE })
+}
+
+fn trend(args: TrendArgs) -> Result<u8> {
+    if args.reports.iter().filter(|p| *p == Path::new("-")).count() > 1 {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the other reports by their paths",
+        ));
+    }
+    // Every unusable report at once, not one per run.
+    let mut reports = Vec::new();
+    let mut problems = Vec::new();
+    for path in &args.reports {
+        match load::read_report(path) {
+            Ok(r) => reports.push(r),
+            Err(Error::Invalid { problems: p }) => problems.extend(p),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid { problems });
+    }
+    let trend = crate::trend::Trend::new(&reports);
+    let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
+    let text = match args.format {
+        CompareFormat::Json => render::json::to_json(&trend),
+        CompareFormat::Markdown => render::trend::markdown(&trend),
+        CompareFormat::Table => render::trend::table(&trend, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -244,11 +324,7 @@ fn list(dir: Option<&Path>, args: ListArgs) -> Result<u8> {
             render::json::to_json(&rows)
         }
         ListFormat::Table => {
-            let style = render::table::Style {
-                color: color_stdout(),
-                fit: std::io::stdout().is_terminal(),
-            };
-            let mut t = render::table::new_table(style);
+            let mut t = render::table::new_table(table_style(true));
             t.set_header(vec!["Id", "Title", "Version", "Items", "Source"]);
             for (c, origin) in registry.iter() {
                 t.add_row(vec![

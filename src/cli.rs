@@ -39,6 +39,10 @@ pub enum Command {
     Template(TemplateArgs),
     /// Score one or many responses files into one report
     Report(ReportArgs),
+    /// Compare two reports: deltas by checklist, section and item; gates for CI
+    Diff(DiffArgs),
+    /// Overall, checklist and section scores across reports, oldest first
+    Trend(TrendArgs),
     /// List the checklists available: id, title, version, items, source
     List(ListArgs),
     /// Check checklist and responses files; every problem as path:line:col: message
@@ -115,6 +119,101 @@ pub struct ReportArgs {
     /// How many of the weakest items the table and Markdown list
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Gates make the exit code 1 when they fail; with none asked, diff exits 0.
+A figure within 1e-9 of a limit counts as equal to it: a drop of exactly N passes --max-drop N.
+
+Examples:
+  selfaudit diff reports/2026-Q3.json reports/2026-Q4.json --max-drop 5
+  selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
+
+Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
+pub struct DiffArgs {
+    /// The earlier report (JSON, from `selfaudit report --format json`); `-` reads standard input
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+
+    /// The later report
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail when NEW's overall score is below N (or undefined)
+    #[arg(long, value_name = "N", value_parser = finite, allow_negative_numbers = true)]
+    pub fail_below: Option<f64>,
+
+    /// Fail when the overall score fell by more than N points
+    #[arg(long, value_name = "N", value_parser = points, allow_negative_numbers = true)]
+    pub max_drop: Option<f64>,
+
+    /// Fail when any item's score fell by more than N points
+    #[arg(long, value_name = "N", value_parser = points, allow_negative_numbers = true)]
+    pub max_item_drop: Option<f64>,
+
+    /// Fail when NEW has a critical gap that BASE did not
+    #[arg(long)]
+    pub fail_on_new_critical: bool,
+
+    /// How many items each list in the table and Markdown shows (JSON has them all)
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: u64,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  selfaudit trend reports/2026-Q1.json reports/2026-Q2.json reports/2026-Q3.json reports/2026-Q4.json
+  selfaudit trend reports/*.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
+pub struct TrendArgs {
+    /// Reports (JSON), oldest first; `-` reads one from standard input
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A finite number, for a score threshold.
+fn finite(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(n) if n.is_finite() => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a number of points, such as 70 or 72.5"
+        )),
+    }
+}
+
+/// A finite number of points, 0 or more, for a drop threshold.
+fn points(s: &str) -> Result<f64, String> {
+    match finite(s)? {
+        n if n >= 0.0 => Ok(n),
+        _ => Err(format!(
+            "`{s}` is below 0; a drop limit is 0 points or more"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cli;
 pub mod collect;
+pub mod diff;
 pub mod error;
 pub mod load;
 pub mod model;
@@ -10,3 +11,4 @@ pub mod render;
 pub mod score;
 pub mod template;
 pub mod text;
+pub mod trend;

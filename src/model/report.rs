@@ -1,10 +1,17 @@
 //! The JSON report (SPEC §6): the canonical, versioned output that `diff` and `trend` read back.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::Source;
+use crate::error::Problem;
+
 pub const REPORT_FORMAT: &str = "selfaudit-report/1";
+/// Every version of the report format starts with this; what follows the slash is the version.
+const REPORT_FORMAT_FAMILY: &str = "selfaudit-report/";
+const REPORT_HINT: &str =
+    "diff and trend read the JSON reports of `selfaudit report --format json`";
 
 /// Fields beyond SPEC's fixed core default when absent, so that any conforming report reads back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +142,28 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl Report {
+    /// Reads a JSON report back: it must be a report, of a format version this build knows,
+    /// and name each checklist, section and item once, so that a diff can match them by id.
+    pub fn parse(source: &Source) -> Result<Report, Vec<Problem>> {
+        let report: Report =
+            serde_json::from_str(source.text).map_err(|e| vec![json_problem(source, &e)])?;
+        if let Some(problem) = format_problem(source, Some(&report.format)) {
+            return Err(vec![problem]);
+        }
+        let problems = duplicate_ids(&report)
+            .into_iter()
+            .map(|message| {
+                Problem::new(source.name, message)
+                    .hint("a report names each checklist once, and each section and item once within its checklist")
+            })
+            .collect::<Vec<_>>();
+        if problems.is_empty() {
+            Ok(report)
+        } else {
+            Err(problems)
+        }
+    }
+
     /// Every item with the checklist and section it sits in.
     pub fn items(&self) -> impl Iterator<Item = (&ChecklistReport, &SectionReport, &ItemReport)> {
         self.checklists.iter().flat_map(|c| {
@@ -142,5 +171,202 @@ impl Report {
                 .iter()
                 .flat_map(move |s| s.items.iter().map(move |i| (c, s, i)))
         })
+    }
+}
+
+/// Why a file with this `format` is not a report this build reads, if it is not.
+fn format_problem(source: &Source, format: Option<&str>) -> Option<Problem> {
+    let problem = match format {
+        Some(REPORT_FORMAT) => return None,
+        Some(f) if f.starts_with(REPORT_FORMAT_FAMILY) => Problem::new(
+            source.name,
+            format!("unknown report format version `{f}`; this selfaudit reads `{REPORT_FORMAT}`"),
+        )
+        .hint("use the selfaudit that wrote the report, or write the report again with this one"),
+        Some(f) => Problem::new(
+            source.name,
+            format!("not a selfaudit report: its format is `{f}`, not `{REPORT_FORMAT}`"),
+        )
+        .hint(REPORT_HINT),
+        None => Problem::new(
+            source.name,
+            format!("not a selfaudit report: no `format` string (`{REPORT_FORMAT}`) at the top"),
+        )
+        .hint(REPORT_HINT),
+    };
+    Some(problem)
+}
+
+/// A JSON error, located where serde_json says. When the JSON is well-formed but not shaped
+/// like a report, says first whether it is a report at all, which matters more than the field.
+fn json_problem(source: &Source, err: &serde_json::Error) -> Problem {
+    if err.is_data() {
+        let value: Option<serde_json::Value> = serde_json::from_str(source.text).ok();
+        let format = value
+            .as_ref()
+            .and_then(|v| v.get("format"))
+            .and_then(|f| f.as_str());
+        if let Some(problem) = format_problem(source, format) {
+            return problem;
+        }
+    }
+    let text = err.to_string();
+    // serde_json ends its messages with " at line L column C"; the position goes in front instead.
+    let message = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let position = (err.line() > 0).then(|| (err.line(), err.column().max(1)));
+    let problem = if err.is_data() {
+        Problem::new(
+            source.name,
+            format!("not a valid selfaudit report: {message}"),
+        )
+        .hint("compare it with a report written by `selfaudit report --format json`")
+    } else {
+        Problem::new(source.name, format!("invalid JSON: {message}")).hint(REPORT_HINT)
+    };
+    problem.at(position)
+}
+
+/// Ids that appear twice where a diff must match by id.
+fn duplicate_ids(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut checklists = HashSet::new();
+    for c in &report.checklists {
+        if !checklists.insert(c.id.as_str()) {
+            out.push(format!("checklist `{}` appears twice", c.id));
+        }
+        let mut sections = HashSet::new();
+        let mut items = HashSet::new();
+        for s in &c.sections {
+            if !sections.insert(s.id.as_str()) {
+                out.push(format!(
+                    "section `{}` appears twice in checklist `{}`",
+                    s.id, c.id
+                ));
+            }
+            for i in &s.items {
+                if !items.insert(i.id.as_str()) {
+                    out.push(format!(
+                        "item `{}` appears twice in checklist `{}`",
+                        i.id, c.id
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Report, Vec<Problem>> {
+        Report::parse(&Source {
+            name: "r.json",
+            text,
+        })
+    }
+
+    fn one_problem(text: &str) -> Problem {
+        match parse(text) {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(mut p) => {
+                assert_eq!(p.len(), 1, "{p:?}");
+                p.remove(0)
+            }
+        }
+    }
+
+    #[test]
+    fn a_report_in_the_core_shape_only_reads_back() {
+        let r = parse(
+            r#"{ "format": "selfaudit-report/1", "period": "Q4", "score": null,
+                 "checklists": [ { "id": "c", "score": 50.0, "sections": [
+                   { "id": "s", "score": 50.0, "items": [ { "id": "i", "score": 50.0 } ] } ] } ] }"#,
+        )
+        .unwrap_or_else(|p| panic!("{p:?}"));
+        let (c, _, i) = r.items().next().unwrap_or_else(|| panic!("no item"));
+        assert_eq!(
+            (c.weight, i.weight, i.critical, i.score),
+            (1.0, 1.0, false, Some(50.0))
+        );
+        assert!(r.critical_gaps.is_empty() && c.renamed.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_report_says_so() {
+        for text in [r#"{"a": 1}"#, "[1, 2]", r#"{"format": 3}"#] {
+            let p = one_problem(text);
+            assert!(
+                p.message.starts_with("not a selfaudit report"),
+                "{text}: {}",
+                p.message
+            );
+        }
+        let p = one_problem(r#"{"format": "selfaudit-diff/1", "items": []}"#);
+        assert!(p.message.contains("`selfaudit-diff/1`"), "{}", p.message);
+    }
+
+    #[test]
+    fn an_unknown_format_version_is_refused_whatever_its_shape() {
+        for text in [
+            r#"{"format": "selfaudit-report/2", "period": "Q4", "score": 1, "checklists": []}"#,
+            r#"{"format": "selfaudit-report/2", "whatever": true}"#,
+        ] {
+            let p = one_problem(text);
+            assert!(
+                p.message
+                    .starts_with("unknown report format version `selfaudit-report/2`"),
+                "{}",
+                p.message
+            );
+        }
+    }
+
+    #[test]
+    fn broken_json_and_wrong_types_are_located() {
+        let p = one_problem("{\n  \"format\": \"selfaudit-report/1\",\n  \"period\": ");
+        assert_eq!(p.position, Some((3, 12)));
+        assert!(
+            p.message.starts_with("invalid JSON: EOF while parsing"),
+            "{}",
+            p.message
+        );
+        let p = one_problem(
+            "{\"format\": \"selfaudit-report/1\", \"period\": \"Q4\",\n \"score\": \"high\", \"checklists\": []}",
+        );
+        assert_eq!(p.position, Some((2, 16)));
+        assert!(!p.message.contains(" at line "), "{}", p.message);
+        assert!(
+            p.message
+                .starts_with("not a valid selfaudit report: invalid type"),
+            "{}",
+            p.message
+        );
+        assert_eq!(one_problem("").position, Some((1, 1)));
+    }
+
+    #[test]
+    fn ids_a_diff_matches_on_must_be_unique() {
+        let text = r#"{ "format": "selfaudit-report/1", "period": "Q4", "score": null, "checklists": [
+            { "id": "c", "score": null, "sections": [
+              { "id": "s", "score": null, "items": [ { "id": "i", "score": null } ] },
+              { "id": "s", "score": null, "items": [ { "id": "i", "score": null } ] } ] } ] }"#;
+        let messages: Vec<String> = parse(text)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "section `s` appears twice in checklist `c`",
+                "item `i` appears twice in checklist `c`"
+            ]
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
+pub mod diff;
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod trend;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 
@@ -10,6 +12,17 @@ use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 pub fn score(s: Option<f64>) -> String {
     match s {
         Some(s) => format!("{s:.1}"),
+        None => "—".to_string(),
+    }
+}
+
+/// A change in points as tables and Markdown show it: `+5.5`, `-3.0`, `0.0`, or a dash when undefined.
+pub fn delta(d: Option<f64>) -> String {
+    match d {
+        Some(d) => match format!("{d:+.1}").as_str() {
+            "+0.0" | "-0.0" => "0.0".to_string(),
+            s => s.to_string(),
+        },
         None => "—".to_string(),
     }
 }

@@ -1,0 +1,554 @@
+//! A diff of two reports as a terminal table and as Markdown (JSON is the `Diff` itself).
+//! Both lay out what `diff.rs` computed, in the same order: headline, gates, scores, movers,
+//! added and removed items, critical gaps.
+
+use std::collections::HashMap;
+
+use comfy_table::{Attribute, Cell, CellAlignment, Color};
+
+use super::table::{Style, new_table, score_cell};
+use super::{delta, plural, score};
+use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
+use crate::text::{markdown_escape as esc, terminal_safe};
+
+/// A change as a cell shows it: the delta, or what happened when there is none to show.
+fn change(d: Option<f64>, status: Status) -> String {
+    match (d, status) {
+        (_, Status::Added) => "added".to_string(),
+        (_, Status::Removed) => "removed".to_string(),
+        // A change just at the threshold must not read as 0.0.
+        (Some(d), Status::Improved | Status::Regressed) if delta(Some(d)) == "0.0" => {
+            format!("{d:+.2}")
+        }
+        (d, _) => delta(d),
+    }
+}
+
+/// Titles of checklists and sections, to say where an item sits.
+struct Titles<'d> {
+    checklists: HashMap<&'d str, &'d str>,
+    sections: HashMap<(&'d str, &'d str), &'d str>,
+}
+
+impl<'d> Titles<'d> {
+    fn new(diff: &'d Diff) -> Self {
+        Titles {
+            checklists: diff
+                .checklists
+                .iter()
+                .map(|c| (c.id.as_str(), c.title.as_str()))
+                .collect(),
+            sections: diff
+                .sections
+                .iter()
+                .map(|s| ((s.checklist.as_str(), s.id.as_str()), s.title.as_str()))
+                .collect(),
+        }
+    }
+
+    fn checklist(&self, id: &'d str) -> &'d str {
+        self.checklists.get(id).copied().unwrap_or(id)
+    }
+
+    fn place(&self, i: &'d ItemDelta) -> String {
+        let section = self
+            .sections
+            .get(&(i.checklist.as_str(), i.section.as_str()))
+            .copied()
+            .unwrap_or(&i.section);
+        format!("{} › {section}", self.checklist(&i.checklist))
+    }
+}
+
+fn item_label(i: &ItemDelta) -> String {
+    let mut label = i.text.clone();
+    if let Some(old) = &i.renamed_from {
+        label.push_str(&format!(" (was {old})"));
+    }
+    if i.critical {
+        label.push_str(" [critical]");
+    }
+    label
+}
+
+fn checklist_label(c: &ChecklistDelta) -> String {
+    match (&c.base_version, &c.new_version) {
+        (Some(b), Some(n)) if b != n => format!("{} (version {b} → {n})", c.title),
+        _ => c.title.clone(),
+    }
+}
+
+/// `old → new` for every item followed through a rename.
+fn renames(diff: &Diff) -> Vec<String> {
+    diff.items
+        .iter()
+        .filter_map(|i| {
+            i.renamed_from
+                .as_ref()
+                .map(|old| format!("{}/{old} → {}", i.checklist, i.id))
+        })
+        .collect()
+}
+
+fn movers(diff: &Diff) -> Vec<&ItemDelta> {
+    diff.items
+        .iter()
+        .filter(|i| matches!(i.status, Status::Improved | Status::Regressed))
+        .collect()
+}
+
+fn with_status(diff: &Diff, status: Status) -> Vec<&ItemDelta> {
+    diff.items.iter().filter(|i| i.status == status).collect()
+}
+
+fn summary_line(diff: &Diff, sep: &str) -> String {
+    let s = &diff.summary;
+    [
+        format!("{} improved", s.improved),
+        format!("{} regressed", s.regressed),
+        format!("{} unchanged", s.unchanged),
+        format!("{} added", s.added),
+        format!("{} removed", s.removed),
+    ]
+    .join(sep)
+}
+
+/// `1 new, 2 resolved, 3 open in 2026-Q4`; `period` is already escaped for its output.
+fn gap_counts(diff: &Diff, period: &str) -> String {
+    let g = &diff.critical_gaps;
+    format!(
+        "{} new, {} resolved, {} open in {period}",
+        g.new.len(),
+        g.resolved.len(),
+        g.open
+    )
+}
+
+fn gate_limit(g: &GateResult) -> String {
+    if g.gate == "fail-on-new-critical" {
+        String::new()
+    } else {
+        format!("{}", g.limit)
+    }
+}
+
+fn verdict(diff: &Diff) -> String {
+    let failed = diff.failed_gates().count();
+    if failed == 0 {
+        format!(
+            "passed ({} held)",
+            plural(diff.gates.len(), "gate", "gates")
+        )
+    } else {
+        format!(
+            "FAILED ({failed} of {} failed)",
+            plural(diff.gates.len(), "gate", "gates")
+        )
+    }
+}
+
+fn more(shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| {
+        format!(
+            "… and {} more (raise --top, or see --format json)",
+            total - shown
+        )
+    })
+}
+
+fn delta_cell(d: Option<f64>, status: Status, style: Style) -> Cell {
+    let cell = Cell::new(change(d, status)).set_alignment(CellAlignment::Right);
+    if !style.color {
+        return cell;
+    }
+    match status {
+        Status::Improved => cell.fg(Color::Green),
+        Status::Regressed => cell.fg(Color::Red),
+        _ => cell,
+    }
+}
+
+/// The terminal form; `top` caps each list of items.
+pub fn table(diff: &Diff, top: usize, style: Style) -> String {
+    let titles = Titles::new(diff);
+    let (bp, np) = (
+        terminal_safe(&diff.base.period),
+        terminal_safe(&diff.new.period),
+    );
+    let mut out = format!("Self-audit diff · {bp} → {np}\n");
+    out.push_str(&format!(
+        "Overall score: {} → {} ({})\n",
+        score(diff.base.score),
+        score(diff.new.score),
+        delta(diff.delta)
+    ));
+    out.push_str(&format!("Items: {}\n", summary_line(diff, ", ")));
+    let renamed = renames(diff);
+    if !renamed.is_empty() {
+        out.push_str(&format!(
+            "Followed renames: {}\n",
+            terminal_safe(&renamed.join(", "))
+        ));
+    }
+
+    let mut t = new_table(style);
+    t.set_header(vec!["Checklist / section", &bp, &np, "Change"]);
+    for c in &diff.checklists {
+        t.add_row(vec![
+            Cell::new(terminal_safe(&checklist_label(c))).add_attribute(Attribute::Bold),
+            score_cell(c.base, style),
+            score_cell(c.new, style),
+            delta_cell(c.delta, c.status, style),
+        ]);
+        for s in diff.sections.iter().filter(|s| s.checklist == c.id) {
+            t.add_row(vec![
+                Cell::new(format!("  {}", terminal_safe(&s.title))),
+                score_cell(s.base, style),
+                score_cell(s.new, style),
+                delta_cell(s.delta, s.status, style),
+            ]);
+        }
+    }
+    out.push('\n');
+    out.push_str(&t.to_string());
+    out.push('\n');
+
+    let moved = movers(diff);
+    if !moved.is_empty() {
+        let shown = moved.len().min(top);
+        out.push_str(&format!("\nBiggest movers ({shown} of {})\n", moved.len()));
+        let mut t = new_table(style);
+        t.set_header(vec!["Change", &bp, &np, "Item", "Where"]);
+        for i in &moved[..shown] {
+            t.add_row(vec![
+                delta_cell(i.delta, i.status, style),
+                score_cell(i.base, style),
+                score_cell(i.new, style),
+                Cell::new(terminal_safe(&item_label(i))),
+                Cell::new(terminal_safe(&titles.place(i))),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        if let Some(m) = more(shown, moved.len()) {
+            out.push_str(&format!("{m}\n"));
+        }
+    }
+
+    for (status, heading) in [
+        (Status::Added, "Added items"),
+        (Status::Removed, "Removed items"),
+    ] {
+        let list = with_status(diff, status);
+        if list.is_empty() {
+            continue;
+        }
+        let other = if status == Status::Added { &bp } else { &np };
+        out.push_str(&format!(
+            "\n{heading} ({}): no score in {other}\n",
+            list.len()
+        ));
+        let mut t = new_table(style);
+        t.set_header(vec!["Score", "Item", "Where"]);
+        let shown = list.len().min(top);
+        for i in &list[..shown] {
+            let s = if status == Status::Added {
+                i.new
+            } else {
+                i.base
+            };
+            t.add_row(vec![
+                score_cell(s, style),
+                Cell::new(terminal_safe(&item_label(i))),
+                Cell::new(terminal_safe(&titles.place(i))),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        if let Some(m) = more(shown, list.len()) {
+            out.push_str(&format!("{m}\n"));
+        }
+    }
+
+    let gaps = &diff.critical_gaps;
+    out.push_str(&format!("\nCritical gaps: {}\n", gap_counts(diff, &np)));
+    if !(gaps.new.is_empty() && gaps.resolved.is_empty()) {
+        let mut t = new_table(style);
+        t.set_header(vec!["", &bp, &np, "Item", "Checklist"]);
+        for (word, list) in [("new", &gaps.new), ("resolved", &gaps.resolved)] {
+            for g in list {
+                t.add_row(vec![
+                    Cell::new(word),
+                    score_cell(g.base, style),
+                    score_cell(g.new, style),
+                    Cell::new(terminal_safe(&g.text)),
+                    Cell::new(terminal_safe(titles.checklist(&g.checklist))),
+                ]);
+            }
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+
+    if diff.gates.is_empty() {
+        out.push_str("\nGates: none asked (see --fail-below, --max-drop, --max-item-drop, --fail-on-new-critical)\n");
+    } else {
+        out.push_str("\nGates\n");
+        for g in &diff.gates {
+            let limit = gate_limit(g);
+            let limit = if limit.is_empty() {
+                String::new()
+            } else {
+                format!(" {limit}")
+            };
+            out.push_str(&format!(
+                "  {} {}{limit}: {}\n",
+                if g.passed { "✓" } else { "✗" },
+                g.gate,
+                terminal_safe(&g.detail)
+            ));
+        }
+        out.push_str(&format!("Result: {}\n", verdict(diff)));
+    }
+    out
+}
+
+/// The Markdown form, for a CI step summary or a pull-request comment; `top` caps each list.
+pub fn markdown(diff: &Diff, top: usize) -> String {
+    let titles = Titles::new(diff);
+    let (bp, np) = (esc(&diff.base.period), esc(&diff.new.period));
+    let mut out = format!("# Self-audit {bp} → {np}");
+    if diff.delta.is_some() {
+        out.push_str(&format!(": {} points", delta(diff.delta)));
+    }
+    out.push_str(&format!(
+        "\n\n**Overall score: {} → {} ({})**",
+        score(diff.base.score),
+        score(diff.new.score),
+        delta(diff.delta)
+    ));
+    if !diff.gates.is_empty() {
+        let failed = diff.failed_gates().count();
+        if failed == 0 {
+            out.push_str(" · ✅ every gate held");
+        } else {
+            out.push_str(&format!(
+                " · ❌ {failed} of {} failed",
+                plural(diff.gates.len(), "gate", "gates")
+            ));
+        }
+    }
+    out.push_str(&format!("\n\n{}\n", summary_line(diff, " · ")));
+    let renamed = renames(diff);
+    if !renamed.is_empty() {
+        out.push_str(&format!(
+            "\nFollowed renames: {}\n",
+            esc(&renamed.join(", "))
+        ));
+    }
+
+    if !diff.gates.is_empty() {
+        out.push_str("\n## Gates\n\n| | Gate | Limit | Detail |\n|---|---|--:|---|\n");
+        for g in &diff.gates {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                if g.passed { "✅" } else { "❌" },
+                g.gate,
+                gate_limit(g),
+                esc(&g.detail)
+            ));
+        }
+    }
+
+    out.push_str(&format!(
+        "\n## Scores\n\n| Checklist | Section | {bp} | {np} | Change |\n|---|---|--:|--:|--:|\n"
+    ));
+    for c in &diff.checklists {
+        out.push_str(&format!(
+            "| **{}** | | **{}** | **{}** | **{}** |\n",
+            esc(&checklist_label(c)),
+            score(c.base),
+            score(c.new),
+            change(c.delta, c.status)
+        ));
+        for s in diff.sections.iter().filter(|s| s.checklist == c.id) {
+            out.push_str(&format!(
+                "| | {} | {} | {} | {} |\n",
+                esc(&s.title),
+                score(s.base),
+                score(s.new),
+                change(s.delta, s.status)
+            ));
+        }
+    }
+
+    let moved = movers(diff);
+    if !moved.is_empty() {
+        let shown = moved.len().min(top);
+        out.push_str(&format!(
+            "\n## Biggest movers ({shown} of {})\n\n| Change | {bp} | {np} | Item | Where |\n|--:|--:|--:|---|---|\n",
+            moved.len()
+        ));
+        for i in &moved[..shown] {
+            out.push_str(&format!(
+                "| {}{} | {} | {} | {} | {} |\n",
+                if i.status == Status::Regressed {
+                    "🔻 "
+                } else {
+                    ""
+                },
+                change(i.delta, i.status),
+                score(i.base),
+                score(i.new),
+                esc(&item_label(i)),
+                esc(&titles.place(i))
+            ));
+        }
+        if let Some(m) = more(shown, moved.len()) {
+            out.push_str(&format!("\n{}\n", esc(&m)));
+        }
+    }
+
+    for (status, heading) in [
+        (Status::Added, "Added items"),
+        (Status::Removed, "Removed items"),
+    ] {
+        let list = with_status(diff, status);
+        if list.is_empty() {
+            continue;
+        }
+        let (other, this) = if status == Status::Added {
+            (&bp, &np)
+        } else {
+            (&np, &bp)
+        };
+        out.push_str(&format!(
+            "\n## {heading} ({})\n\nNo score in {other}.\n\n| {this} | Item | Where |\n|--:|---|---|\n",
+            list.len()
+        ));
+        let shown = list.len().min(top);
+        for i in &list[..shown] {
+            let s = if status == Status::Added {
+                i.new
+            } else {
+                i.base
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                score(s),
+                esc(&item_label(i)),
+                esc(&titles.place(i))
+            ));
+        }
+        if let Some(m) = more(shown, list.len()) {
+            out.push_str(&format!("\n{}\n", esc(&m)));
+        }
+    }
+
+    let gaps = &diff.critical_gaps;
+    out.push_str(&format!(
+        "\n## Critical gaps\n\n{}.\n",
+        gap_counts(diff, &np)
+    ));
+    if !(gaps.new.is_empty() && gaps.resolved.is_empty()) {
+        out.push('\n');
+        out.push_str(&format!(
+            "| | {bp} | {np} | Item | Checklist |\n|---|--:|--:|---|---|\n"
+        ));
+        for (word, list) in [("**new**", &gaps.new), ("resolved", &gaps.resolved)] {
+            for g in list {
+                out.push_str(&format!(
+                    "| {word} | {} | {} | {} | {} |\n",
+                    score(g.base),
+                    score(g.new),
+                    esc(&g.text),
+                    esc(titles.checklist(&g.checklist))
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Gates;
+    use crate::model::Source;
+    use crate::model::report::Report;
+
+    fn fixture(name: &str, text: &str) -> Report {
+        Report::parse(&Source { name, text }).unwrap_or_else(|p| panic!("{name}: {p:?}"))
+    }
+
+    /// Two quarters with a rename, a new checklist version, added and removed items and
+    /// checklists, an item first answered, a new and a resolved critical gap, and Markdown in titles.
+    fn quarters() -> Diff {
+        let base = fixture(
+            "2026-Q3.json",
+            include_str!("../../tests/fixtures/reports/2026-Q3.json"),
+        );
+        let new = fixture(
+            "2026-Q4.json",
+            include_str!("../../tests/fixtures/reports/2026-Q4.json"),
+        );
+        let gates = Gates {
+            fail_below: Some(60.0),
+            max_drop: Some(5.0),
+            max_item_drop: Some(20.0),
+            fail_on_new_critical: true,
+        };
+        Diff::new(&base, &new, &gates)
+    }
+
+    const PLAIN: Style = Style {
+        color: false,
+        fit: false,
+    };
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(table(&quarters(), 10, PLAIN));
+    }
+
+    #[test]
+    fn markdown_snapshot() {
+        insta::assert_snapshot!(markdown(&quarters(), 10));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        // Timestamps redacted by hand: insta's redactions feature would pull in a parser.
+        let mut d = quarters();
+        d.base.generated = "[generated]".to_string();
+        d.new.generated = "[generated]".to_string();
+        insta::assert_json_snapshot!(d);
+    }
+
+    #[test]
+    fn lists_are_capped_at_top_and_say_how_many_more() {
+        let out = table(&quarters(), 1, PLAIN);
+        assert!(out.contains("Biggest movers (1 of 2)"), "{out}");
+        assert!(out.contains("… and 1 more"), "{out}");
+        assert!(out.contains("… and 2 more"), "added: 3, shown 1\n{out}");
+    }
+
+    #[test]
+    fn a_change_at_the_threshold_never_reads_as_zero() {
+        assert_eq!(change(Some(0.049999999999997), Status::Improved), "+0.05");
+        assert_eq!(change(Some(-0.04), Status::Unchanged), "0.0");
+        assert_eq!(change(None, Status::Removed), "removed");
+    }
+
+    #[test]
+    fn user_text_cannot_break_the_terminal_or_the_markdown() {
+        let mut d = quarters();
+        d.items[0].text = "evil\x1b[31m | *bold* <b>".to_string();
+        d.new.period = "Q4\x1b]0;title\x07".to_string();
+        let t = table(&d, 10, PLAIN);
+        assert!(!t.contains('\x1b') && !t.contains('\x07'), "{t}");
+        let m = markdown(&d, 10);
+        assert!(m.contains("evil\\[31m \\| \\*bold\\* &lt;b&gt;"), "{m}");
+        assert!(!m.contains('\x1b'), "{m}");
+    }
+}
