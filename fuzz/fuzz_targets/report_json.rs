@@ -1,12 +1,18 @@
-//! Any bytes as a JSON report: reading never panics, and whatever reads renders in every format.
+//! Any bytes as a JSON report: reading never panics, and whatever reads renders in every
+//! format and diffs with itself as all unchanged.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use selfaudit::diff::{Diff, Gates};
+use selfaudit::model::Source;
 use selfaudit::model::report::Report;
 use selfaudit::render;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(report) = serde_json::from_slice::<Report>(data) else {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(report) = Report::parse(&Source { name: "fuzz.json", text }) else {
         return;
     };
     let style = render::table::Style { color: false, fit: false };
@@ -15,4 +21,9 @@ fuzz_target!(|data: &[u8]| {
     let json = render::json::to_json(&report);
     let back: Report = serde_json::from_str(&json).expect("a rendered report reads back");
     assert_eq!(back.checklists.len(), report.checklists.len());
+    let gates = Gates { max_drop: Some(0.0), max_item_drop: Some(0.0), fail_on_new_critical: true, ..Gates::default() };
+    let diff = Diff::new(&report, &report, &gates);
+    assert!(diff.passed, "a report diffed with itself passes: {:?}", diff.gates);
+    let _ = render::diff::table(&diff, 10, style);
+    let _ = render::diff::markdown(&diff, 10);
 });
