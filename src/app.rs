@@ -216,7 +216,26 @@ pub fn now() -> String {
         .to_string()
 }
 
+/// Reads a previous JSON report, for `--baseline`.
+pub fn read_report(path: &Path) -> Result<Report> {
+    let text = load::read_text(path)?;
+    let name = load::display(path);
+    Report::from_json(&Source {
+        name: &name,
+        text: &text,
+    })
+    .map_err(|p| Error::Invalid { problems: vec![p] })
+}
+
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
+    if args.baseline.is_some() && args.format != ReportFormat::Html {
+        return Err(Error::usage_hint(
+            "--baseline is shown by the HTML report only",
+            "add --format html, or compare two JSON reports with `selfaudit diff BASE NEW`",
+        ));
+    }
+    // The baseline first: a bad one fails fast, before any responses are read.
+    let baseline = args.baseline.as_deref().map(read_report).transpose()?;
     let registry = Registry::discover(dir)?;
     let report = build_report(
         &registry,
@@ -229,6 +248,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     let text = match args.format {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
+        ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
         ReportFormat::Table => {
             let color = to_terminal && color_stdout();
             render::table::report(

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Source;
+use crate::error::Problem;
+
 pub const REPORT_FORMAT: &str = "selfaudit-report/1";
 
 /// Fields beyond SPEC's fixed core default when absent, so that any conforming report reads back.
@@ -15,6 +18,9 @@ pub struct Report {
     pub generated: String,
     #[serde(default)]
     pub respondents: Vec<String>,
+    /// True when `--anonymous` replaced the respondents' names.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub anonymous: bool,
     pub score: Option<f64>,
     pub checklists: Vec<ChecklistReport>,
     #[serde(default)]
@@ -135,6 +141,40 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl Report {
+    /// Reads a JSON report back (for `--baseline`), located to the line and column where it is wrong.
+    pub fn from_json(source: &Source) -> Result<Report, Problem> {
+        let hint = "pass a JSON report written by `selfaudit report --format json`";
+        let report: Report = serde_json::from_str(source.text).map_err(|e| {
+            let message = e.to_string();
+            // serde_json appends " at line L column C"; the position goes in front instead.
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            Problem::new(source.name, message)
+                .at((e.line() > 0).then(|| (e.line(), e.column().max(1))))
+                .hint(hint)
+        })?;
+        if !report.format.starts_with("selfaudit-report/") {
+            return Err(Problem::new(
+                source.name,
+                format!("not a selfaudit report (format `{}`)", report.format),
+            )
+            .hint(hint));
+        }
+        if report.format != REPORT_FORMAT {
+            return Err(Problem::new(
+                source.name,
+                format!(
+                    "report format `{}` is not supported (this version reads `{REPORT_FORMAT}`)",
+                    report.format
+                ),
+            )
+            .hint("regenerate the report with this version of selfaudit"));
+        }
+        Ok(report)
+    }
+
     /// Every item with the checklist and section it sits in.
     pub fn items(&self) -> impl Iterator<Item = (&ChecklistReport, &SectionReport, &ItemReport)> {
         self.checklists.iter().flat_map(|c| {
@@ -142,5 +182,55 @@ impl Report {
                 .iter()
                 .flat_map(move |s| s.items.iter().map(move |i| (c, s, i)))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Report, Problem> {
+        Report::from_json(&Source {
+            name: "old.json",
+            text,
+        })
+    }
+
+    #[test]
+    fn a_minimal_report_reads_back() {
+        let r = parse(
+            r#"{"format": "selfaudit-report/1", "period": "Q", "score": null, "checklists": []}"#,
+        )
+        .unwrap();
+        assert_eq!(r.period, "Q");
+        assert!(!r.anonymous);
+    }
+
+    #[test]
+    fn bad_json_is_located_and_explained() {
+        let p = parse("{\n  \"format\": \"selfaudit-report/1\",\n  \"period\": 3\n}").unwrap_err();
+        assert_eq!(p.path, "old.json");
+        assert_eq!(p.position, Some((3, 13)));
+        assert!(p.message.contains("invalid type"), "{}", p.message);
+        assert!(!p.message.contains("at line"), "{}", p.message);
+        assert!(p.hint.is_some());
+    }
+
+    #[test]
+    fn other_formats_are_refused() {
+        let diff = parse(
+            r#"{"format": "selfaudit-diff/1", "period": "Q", "score": null, "checklists": []}"#,
+        )
+        .unwrap_err();
+        assert!(
+            diff.message.contains("not a selfaudit report"),
+            "{}",
+            diff.message
+        );
+        let newer = parse(
+            r#"{"format": "selfaudit-report/2", "period": "Q", "score": null, "checklists": []}"#,
+        )
+        .unwrap_err();
+        assert!(newer.message.contains("not supported"), "{}", newer.message);
     }
 }

@@ -1,7 +1,9 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
+pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod svg;
 pub mod table;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
