@@ -141,7 +141,7 @@ fn the_page_has_headline_bars_stacked_bars_and_notes_in_place() {
     let gaps = root.select(&sel(".critical-gaps .refs li")).count();
     assert_eq!(gaps, json["critical_gaps"].as_array().unwrap().len());
     assert_eq!(root.select(&sel(".weakest .refs li")).count(), 10);
-    assert!(html.contains("@media print") && html.contains("@media (max-width"));
+    assert!(html.contains("@media print") && html.contains("@media screen and (max-width: 720px)"));
 }
 
 #[test]
