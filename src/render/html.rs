@@ -241,11 +241,7 @@ impl Page {
         let split = split_items(report)
             .iter()
             .map(|l| {
-                let detail = format!(
-                    "answers from {} to {}",
-                    score_text(l.item.min),
-                    score_text(l.item.max)
-                );
+                let detail = format!("{}–{}", score_text(l.item.min), score_text(l.item.max));
                 // Every one of them is split; a badge on each would say nothing.
                 Ref {
                     split: false,
