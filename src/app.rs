@@ -216,17 +216,6 @@ pub fn now() -> String {
         .to_string()
 }
 
-/// Reads a previous JSON report, for `--baseline`.
-pub fn read_report(path: &Path) -> Result<Report> {
-    let text = load::read_text(path)?;
-    let name = load::display(path);
-    Report::from_json(&Source {
-        name: &name,
-        text: &text,
-    })
-    .map_err(|p| Error::Invalid { problems: vec![p] })
-}
-
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     if args.baseline.is_some() && args.format != ReportFormat::Html {
         return Err(Error::usage_hint(
@@ -235,7 +224,11 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ));
     }
     // The baseline first: a bad one fails fast, before any responses are read.
-    let baseline = args.baseline.as_deref().map(read_report).transpose()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(load::read_report)
+        .transpose()?;
     let registry = Registry::discover(dir)?;
     let report = build_report(
         &registry,

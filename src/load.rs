@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Problem, Result};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
+use crate::model::report::Report;
 use crate::text::line_col;
 
 /// The checklists shipped in the binary: the files of the repo's `checklists/`, in this order.
@@ -180,6 +181,16 @@ impl Registry {
 pub fn read_checklist(path: &Path) -> Result<Checklist> {
     let text = read_text(path)?;
     Checklist::parse(&Source {
+        name: &display(path),
+        text: &text,
+    })
+    .map_err(|problems| Error::Invalid { problems })
+}
+
+/// Reads a JSON report (or stdin for `-`) back, for `report --baseline`.
+pub fn read_report(path: &Path) -> Result<Report> {
+    let text = read_text(path)?;
+    Report::parse(&Source {
         name: &display(path),
         text: &text,
     })

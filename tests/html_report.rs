@@ -331,7 +331,7 @@ fn a_bad_baseline_is_refused_with_its_path_and_position() {
         err.contains(&format!("error: {}:4:1: ", broken.display())),
         "{err}"
     );
-    assert!(err.contains("hint: pass a JSON report written by"), "{err}");
+    assert!(err.contains("\n  hint: "), "{err}");
 
     let diff = dir.path().join("diff.json");
     std::fs::write(

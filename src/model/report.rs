@@ -142,7 +142,11 @@ fn is_false(b: &bool) -> bool {
 
 impl Report {
     /// Reads a JSON report back (for `--baseline`), located to the line and column where it is wrong.
-    pub fn from_json(source: &Source) -> Result<Report, Problem> {
+    pub fn parse(source: &Source) -> Result<Report, Vec<Problem>> {
+        Report::parse_one(source).map_err(|p| vec![p])
+    }
+
+    fn parse_one(source: &Source) -> Result<Report, Problem> {
         let hint = "pass a JSON report written by `selfaudit report --format json`";
         let report: Report = serde_json::from_str(source.text).map_err(|e| {
             let message = e.to_string();
@@ -190,10 +194,11 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Report, Problem> {
-        Report::from_json(&Source {
+        Report::parse(&Source {
             name: "old.json",
             text,
         })
+        .map_err(|mut p| p.remove(0))
     }
 
     #[test]
