@@ -174,21 +174,29 @@ struct Place {
 impl Page {
     fn new(report: &Report, baseline: Option<&Baseline>, top: usize) -> Page {
         let period_of_baseline = baseline.map(|b| page_safe(&b.report.period));
-        let since = period_of_baseline.as_deref();
+        let since = period_of_baseline.as_deref().unwrap_or_default();
         let overall = Score::new(
             report.score,
-            baseline.map(|b| Some(b.report.score)),
-            since,
+            baseline.map(|b| Before {
+                since,
+                score: Some(b.report.score),
+            }),
             false,
         );
 
         let mut places: HashMap<(&str, &str), Place> = HashMap::new();
         let mut checklists = Vec::new();
         for (ci, c) in report.checklists.iter().enumerate() {
-            let old_c = baseline.map(|b| b.checklist(c).map(|o| o.score));
+            let before_c = baseline.map(|b| Before {
+                since,
+                score: b.checklist(c).map(|o| o.score),
+            });
             let mut sections = Vec::new();
             for (si, s) in c.sections.iter().enumerate() {
-                let old_s = baseline.map(|b| b.section(c, s).map(|o| o.score));
+                let before_s = baseline.map(|b| Before {
+                    since,
+                    score: b.section(c, s).map(|o| o.score),
+                });
                 let mut items = Vec::new();
                 for (ii, item) in s.items.iter().enumerate() {
                     let anchor = format!("i{}-{}-{}", ci + 1, si + 1, ii + 1);
@@ -199,14 +207,17 @@ impl Page {
                             place: format!("{} › {}", page_safe(&c.title), page_safe(&s.title)),
                         },
                     );
-                    let old_i = baseline.map(|b| b.item(c, item).map(|o| o.score));
-                    items.push(ItemView::new(item, anchor, old_i, since));
+                    let before_i = baseline.map(|b| Before {
+                        since,
+                        score: b.item(c, item).map(|o| o.score),
+                    });
+                    items.push(ItemView::new(item, anchor, before_i));
                 }
                 sections.push(SectionView {
                     anchor: format!("s{}-{}", ci + 1, si + 1),
                     title: page_safe(&s.title),
-                    weight: weight(s.weight),
-                    score: Score::new(s.score, old_s, since, true),
+                    weight: s.weight.to_string(),
+                    score: Score::new(s.score, before_s, true),
                     items,
                 });
             }
@@ -215,8 +226,8 @@ impl Page {
                 id: page_safe(&c.id),
                 title: page_safe(&c.title),
                 version: page_safe(&c.version),
-                weight: weight(c.weight),
-                score: Score::new(c.score, old_c, since, true),
+                weight: c.weight.to_string(),
+                score: Score::new(c.score, before_c, true),
                 legends: legends(c.sections.iter().flat_map(|s| &s.items)),
                 sections,
             });
@@ -231,7 +242,7 @@ impl Page {
                 detail,
                 critical: item.critical,
                 split: item.split,
-                score: Score::new(item.score, None, None, false),
+                score: Score::new(item.score, None, false),
             }
         };
         let weakest = weakest(report, top)
@@ -272,7 +283,7 @@ impl Page {
                         detail: String::new(),
                         critical: false,
                         split: false,
-                        score: Score::new(Some(g.score), None, None, false),
+                        score: Score::new(Some(g.score), None, false),
                     },
                 }
             })
@@ -283,7 +294,7 @@ impl Page {
             .iter()
             .map(|r| RespondentView {
                 name: page_safe(&r.respondent),
-                overall: Score::new(r.score, None, None, true),
+                overall: Score::new(r.score, None, true),
                 checklists: report
                     .checklists
                     .iter()
@@ -322,15 +333,18 @@ impl Page {
     }
 }
 
+/// What a part scored in the baseline report.
+#[derive(Clone, Copy)]
+struct Before<'a> {
+    /// The baseline's period, for tooltips.
+    since: &'a str,
+    /// None when the baseline lacks the part; Some(None) when it had no score there.
+    score: Option<Option<f64>>,
+}
+
 impl Score {
-    /// `old` is None without a baseline, Some(None) when the baseline lacks this part.
-    fn new(
-        score: Option<f64>,
-        old: Option<Option<Option<f64>>>,
-        since: Option<&str>,
-        bar: bool,
-    ) -> Score {
-        let marker = old.flatten().flatten();
+    fn new(score: Option<f64>, before: Option<Before>, bar: bool) -> Score {
+        let marker = before.and_then(|b| b.score.flatten());
         Score {
             text: score_text(score),
             colour: score.map(svg::ramp).unwrap_or_default(),
@@ -339,13 +353,14 @@ impl Score {
             } else {
                 String::new()
             },
-            change: old.map(|old| change(Change::matched(score, old), old.flatten(), since)),
+            change: before.map(|b| change(Change::matched(score, b.score), b)),
         }
     }
 }
 
-fn change(change: Change, old: Option<f64>, since: Option<&str>) -> ChangeView {
-    let since = since.unwrap_or("the baseline");
+fn change(change: Change, before: Before) -> ChangeView {
+    let since = before.since;
+    let old = before.score.flatten();
     match change {
         Change::Added => ChangeView {
             dir: "added",
@@ -375,12 +390,7 @@ fn change(change: Change, old: Option<f64>, since: Option<&str>) -> ChangeView {
 }
 
 impl ItemView {
-    fn new(
-        item: &ItemReport,
-        anchor: String,
-        old: Option<Option<Option<f64>>>,
-        since: Option<&str>,
-    ) -> ItemView {
+    fn new(item: &ItemReport, anchor: String, before: Option<Before>) -> ItemView {
         ItemView {
             anchor,
             id: page_safe(&item.id),
@@ -389,7 +399,7 @@ impl ItemView {
             gap: item.critical && item.score.is_some_and(|s| s < 100.0),
             split: item.split,
             withheld: item.withheld,
-            score: Score::new(item.score, old, since, false),
+            score: Score::new(item.score, before, false),
             stack_svg: if item.withheld {
                 String::new()
             } else {
@@ -477,10 +487,6 @@ fn legends<'r>(items: impl Iterator<Item = &'r ItemReport>) -> Vec<Vec<LegendEnt
         .collect()
 }
 
-fn weight(w: f64) -> String {
-    format!("{w}")
-}
-
 /// `2026-11-22T20:15:00Z` as `22 November 2026, 20:15 UTC`; anything else as it is.
 fn display_time(generated: &str) -> String {
     match generated.parse::<jiff::Timestamp>() {
@@ -538,7 +544,7 @@ mod tests {
 
     #[test]
     fn an_item_view_is_cleaned_and_flagged() {
-        let view = ItemView::new(&item(), "i1-1-1".into(), None, None);
+        let view = ItemView::new(&item(), "i1-1-1".into(), None);
         assert!(view.gap && view.split && view.critical);
         assert_eq!(view.range, "0.0–100.0");
         assert_eq!(view.notes[0].text, "two\nlines[0m");
@@ -548,17 +554,21 @@ mod tests {
 
     #[test]
     fn changes_have_a_direction_a_sign_and_what_it_was() {
-        let c = change(Change::Delta(2.449), Some(50.0), Some("Q3"));
+        let q3 = |score: Option<f64>| Before {
+            since: "Q3",
+            score: Some(score),
+        };
+        let c = change(Change::Delta(2.449), q3(Some(50.0)));
         assert_eq!(
             (c.dir, c.text.as_str(), c.title.as_str()),
             ("up", "+2.4", "Q3: 50.0")
         );
-        let c = change(Change::Delta(-7.25), Some(50.0), Some("Q3"));
+        let c = change(Change::Delta(-7.25), q3(Some(50.0)));
         assert_eq!((c.dir, c.text.as_str()), ("down", "−7.2"));
-        let c = change(Change::Delta(0.04), Some(50.0), Some("Q3"));
+        let c = change(Change::Delta(0.04), q3(Some(50.0)));
         assert_eq!((c.dir, c.text.as_str()), ("same", "±0.0"));
-        assert_eq!(change(Change::Added, None, Some("Q3")).dir, "added");
-        assert_eq!(change(Change::Undefined, None, Some("Q3")).title, "Q3: —");
+        assert_eq!(change(Change::Added, q3(None)).dir, "added");
+        assert_eq!(change(Change::Undefined, q3(None)).title, "Q3: —");
     }
 
     #[test]
