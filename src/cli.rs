@@ -79,7 +79,6 @@ pub enum ReportFormat {
     Table,
     Json,
     Markdown,
-    /// One self-contained page with charts, to open in a browser
     Html,
 }
 
