@@ -225,6 +225,18 @@ pub fn now() -> String {
 }
 
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
+    if args.baseline.is_some() && args.format != ReportFormat::Html {
+        return Err(Error::usage_hint(
+            "--baseline is shown by the HTML report only",
+            "add --format html, or compare two JSON reports with `selfaudit diff BASE NEW`",
+        ));
+    }
+    // The baseline first: a bad one fails fast, before any responses are read.
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(load::read_report)
+        .transpose()?;
     let registry = Registry::discover(dir)?;
     let report = build_report(
         &registry,
@@ -237,6 +249,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     let text = match args.format {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
+        ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
         ReportFormat::Table => render::table::report(&report, args.top, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;

@@ -83,6 +83,7 @@ pub enum ReportFormat {
     Table,
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -90,7 +91,8 @@ pub enum ReportFormat {
 Examples:
   selfaudit report responses/2026-Q4
   selfaudit report responses/2026-Q4/*.toml --format markdown >> \"$GITHUB_STEP_SUMMARY\"
-  selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json --anonymous")]
+  selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json --anonymous
+  selfaudit report responses/2026-Q4 --format html -o report.html --baseline reports/2026-Q3.json")]
 pub struct ReportArgs {
     /// Responses files, or folders of them (every *.toml inside); `-` reads standard input
     #[arg(value_name = "RESPONSES", required = true)]
@@ -116,9 +118,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "LABEL")]
     pub period: Option<String>,
 
-    /// How many of the weakest items the table and Markdown list
+    /// How many of the weakest items the table, Markdown and HTML list
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+
+    /// A previous JSON report: the HTML shows every score's change since then
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

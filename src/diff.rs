@@ -793,6 +793,7 @@ mod tests {
             period: period.to_string(),
             generated: String::new(),
             respondents: Vec::new(),
+            anonymous: false,
             score: mean(&scores),
             checklists,
             critical_gaps: Vec::new(),

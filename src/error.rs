@@ -73,7 +73,8 @@ pub enum Error {
     UnknownChecklist { id: String, available: Vec<String> },
 
     /// Anything else the user can fix by changing the command line or the inputs.
-    #[error("{message}")]
+    /// The message may quote input (a period, a name), so it is made terminal-safe too.
+    #[error("{}", terminal_safe(message))]
     Usage {
         message: String,
         hint: Option<String>,

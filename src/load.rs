@@ -187,7 +187,7 @@ pub fn read_checklist(path: &Path) -> Result<Checklist> {
     .map_err(|problems| Error::Invalid { problems })
 }
 
-/// Reads a JSON report (or stdin for `-`) back, for `diff` and `trend`.
+/// Reads a JSON report (or stdin for `-`) back, for `diff`, `trend` and `report --baseline`.
 pub fn read_report(path: &Path) -> Result<Report> {
     let text = read_text(path)?;
     Report::parse(&Source {

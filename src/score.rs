@@ -276,6 +276,7 @@ impl<'c> Tally<'c> {
             period: options.period.clone(),
             generated: options.generated.clone(),
             respondents: names,
+            anonymous: options.anonymous,
             score,
             checklists,
             critical_gaps,

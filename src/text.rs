@@ -17,7 +17,12 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 /// C0/C1 controls (escape sequences start with them) and bidirectional overrides.
 fn is_unsafe_char(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that end a line somewhere: a terminal, a Markdown table row, a paragraph.
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
 /// User text for a terminal: line breaks and tabs become spaces, other control
@@ -26,8 +31,41 @@ pub fn terminal_safe(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_line_break(c) || c == '\t' => out.push(' '),
             c if is_unsafe_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// User text for a page: like `terminal_safe`, but line breaks stay (as `\n`), for notes
+/// shown with their paragraphs. The result still needs HTML escaping.
+pub fn page_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if is_line_break(c) => out.push('\n'),
+            '\t' => out.push(' '),
+            c if is_unsafe_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside HTML or SVG markup, in an element or a quoted attribute: no character in it is markup.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }
@@ -97,6 +135,27 @@ mod tests {
         assert_eq!(
             terminal_safe("a\x1b[31mred\x07\nnext\u{202E}x"),
             "a[31mred nextx"
+        );
+    }
+
+    #[test]
+    fn terminal_safe_flattens_unicode_line_separators_and_drops_arabic_mark() {
+        assert_eq!(terminal_safe("a\u{2028}b\u{2029}c\u{061C}d"), "a b cd");
+    }
+
+    #[test]
+    fn page_safe_keeps_line_breaks_and_drops_controls() {
+        assert_eq!(
+            page_safe("one\r\ntwo\u{2028}three\tx\x1b[31m\u{202E}y"),
+            "one\ntwo\nthree x[31my"
+        );
+    }
+
+    #[test]
+    fn html_escape_covers_elements_and_both_quotes() {
+        assert_eq!(
+            html_escape("\"><img src=x onerror='a&b'>"),
+            "&quot;&gt;&lt;img src=x onerror=&#39;a&amp;b&#39;&gt;"
         );
     }
 

@@ -22,6 +22,9 @@ pub struct Report {
     pub generated: String,
     #[serde(default)]
     pub respondents: Vec<String>,
+    /// True when `--anonymous` replaced the respondents' names.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub anonymous: bool,
     pub score: Option<f64>,
     pub checklists: Vec<ChecklistReport>,
     #[serde(default)]

@@ -1,8 +1,10 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
 pub mod diff;
+pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod svg;
 pub mod table;
 pub mod trend;
 

@@ -1,0 +1,600 @@
+//! The HTML format: one self-contained page with inline CSS and SVG charts, no script, nothing fetched.
+//!
+//! The report becomes a plain view (strings cleaned of control and bidi-override characters,
+//! scores formatted, charts drawn by `svg`), and a minijinja template lays it out. The template's
+//! name ends in `.html`, so minijinja escapes every value it prints; only the `*_svg` fields,
+//! built by `svg` with their own escaping, are inserted as they are.
+
+use std::collections::HashMap;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use super::svg::{self, Fill, Segment};
+use super::{distribution, plural, score as score_text, split_items, weakest};
+use crate::baseline::{Baseline, Change, UNCHANGED_BELOW};
+use crate::error::{Error, Result};
+use crate::model::report::{ItemReport, Report, ScalePoint};
+use crate::model::scale::NA;
+use crate::text::page_safe;
+
+const TEMPLATES: [(&str, &str); 2] = [
+    ("report.html", include_str!("templates/report.html")),
+    ("style.css", include_str!("templates/style.css")),
+];
+
+/// The page's template environment: strict about undefined values, escaping `.html` templates.
+fn environment() -> std::result::Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// The report as one HTML page; with a baseline, every score shows its change since then.
+pub fn report(report: &Report, baseline: Option<&Report>, top: usize) -> Result<String> {
+    let page = Page::new(report, baseline.map(Baseline::new).as_ref(), top);
+    let env = environment().map_err(template_error)?;
+    let template = env.get_template("report.html").map_err(template_error)?;
+    let mut html = template
+        .render(minijinja::Value::from(minijinja::value::Serde(&page)))
+        .map_err(template_error)?;
+    if !html.ends_with('\n') {
+        html.push('\n');
+    }
+    Ok(html)
+}
+
+fn template_error(e: minijinja::Error) -> Error {
+    Error::usage_hint(
+        format!("could not lay out the HTML report: {e}"),
+        "this is a bug in selfaudit; the JSON format still works meanwhile",
+    )
+}
+
+#[derive(Serialize)]
+struct Page {
+    period: String,
+    /// As in the report, for `<time datetime>`.
+    generated: String,
+    generated_display: String,
+    version: &'static str,
+    respondents: Vec<String>,
+    respondent_count: String,
+    anonymous: bool,
+    baseline_period: Option<String>,
+    overall: Score,
+    gauge_svg: String,
+    na_swatch_svg: String,
+    missing_swatch_svg: String,
+    items_count: usize,
+    weakest: Vec<Ref>,
+    critical_gaps: Vec<Ref>,
+    split: Vec<Ref>,
+    checklists: Vec<ChecklistView>,
+    per_respondent: Vec<RespondentView>,
+}
+
+/// A score, its bar, and its change against the baseline when there is one.
+#[derive(Serialize)]
+struct Score {
+    text: String,
+    colour: String,
+    bar_svg: String,
+    change: Option<ChangeView>,
+}
+
+#[derive(Serialize)]
+struct ChangeView {
+    /// `up`, `down`, `same`, `added` or `undefined`: a CSS class and the arrow.
+    dir: &'static str,
+    text: String,
+    /// What it was, for the tooltip.
+    title: String,
+}
+
+/// An item listed in the summary, linking to where it sits.
+#[derive(Serialize)]
+struct Ref {
+    anchor: String,
+    text: String,
+    place: String,
+    detail: String,
+    critical: bool,
+    split: bool,
+    score: Score,
+}
+
+#[derive(Serialize)]
+struct ChecklistView {
+    anchor: String,
+    id: String,
+    title: String,
+    version: String,
+    weight: String,
+    score: Score,
+    legends: Vec<Vec<LegendEntry>>,
+    sections: Vec<SectionView>,
+}
+
+#[derive(Serialize)]
+struct LegendEntry {
+    swatch_svg: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct SectionView {
+    anchor: String,
+    title: String,
+    weight: String,
+    score: Score,
+    items: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    anchor: String,
+    id: String,
+    text: String,
+    critical: bool,
+    gap: bool,
+    split: bool,
+    withheld: bool,
+    score: Score,
+    stack_svg: String,
+    n: u64,
+    na: u64,
+    missing: u64,
+    range: String,
+    notes: Vec<NoteView>,
+}
+
+#[derive(Serialize)]
+struct NoteView {
+    text: String,
+    respondent: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RespondentView {
+    name: String,
+    overall: Score,
+    checklists: Vec<String>,
+}
+
+/// Where an item sits: its anchor and "checklist › section".
+struct Place {
+    anchor: String,
+    place: String,
+}
+
+impl Page {
+    fn new(report: &Report, baseline: Option<&Baseline>, top: usize) -> Page {
+        let period_of_baseline = baseline.map(|b| page_safe(&b.report.period));
+        let since = period_of_baseline.as_deref().unwrap_or_default();
+        let overall = Score::new(
+            report.score,
+            baseline.map(|b| Before {
+                since,
+                score: Some(b.report.score),
+            }),
+            false,
+        );
+
+        let mut places: HashMap<(&str, &str), Place> = HashMap::new();
+        let mut checklists = Vec::new();
+        for (ci, c) in report.checklists.iter().enumerate() {
+            let before_c = baseline.map(|b| Before {
+                since,
+                score: b.checklist(c).map(|o| o.score),
+            });
+            let mut sections = Vec::new();
+            for (si, s) in c.sections.iter().enumerate() {
+                let before_s = baseline.map(|b| Before {
+                    since,
+                    score: b.section(c, s).map(|o| o.score),
+                });
+                let mut items = Vec::new();
+                for (ii, item) in s.items.iter().enumerate() {
+                    let anchor = format!("i{}-{}-{}", ci + 1, si + 1, ii + 1);
+                    places.insert(
+                        (&c.id, &item.id),
+                        Place {
+                            anchor: anchor.clone(),
+                            place: format!("{} › {}", page_safe(&c.title), page_safe(&s.title)),
+                        },
+                    );
+                    let before_i = baseline.map(|b| Before {
+                        since,
+                        score: b.item(c, item).map(|o| o.score),
+                    });
+                    items.push(ItemView::new(item, anchor, before_i));
+                }
+                sections.push(SectionView {
+                    anchor: format!("s{}-{}", ci + 1, si + 1),
+                    title: page_safe(&s.title),
+                    weight: s.weight.to_string(),
+                    score: Score::new(s.score, before_s, true),
+                    items,
+                });
+            }
+            checklists.push(ChecklistView {
+                anchor: format!("c{}", ci + 1),
+                id: page_safe(&c.id),
+                title: page_safe(&c.title),
+                version: page_safe(&c.version),
+                weight: c.weight.to_string(),
+                score: Score::new(c.score, before_c, true),
+                legends: legends(c.sections.iter().flat_map(|s| &s.items)),
+                sections,
+            });
+        }
+
+        let located = |checklist: &str, item: &ItemReport, detail: String| {
+            let place = places.get(&(checklist, item.id.as_str()));
+            Ref {
+                anchor: place.map(|p| p.anchor.clone()).unwrap_or_default(),
+                text: page_safe(&item.text),
+                place: place.map(|p| p.place.clone()).unwrap_or_default(),
+                detail,
+                critical: item.critical,
+                split: item.split,
+                score: Score::new(item.score, None, false),
+            }
+        };
+        let weakest = weakest(report, top)
+            .iter()
+            .map(|l| located(&l.checklist.id, l.item, String::new()))
+            .collect();
+        let split = split_items(report)
+            .iter()
+            .map(|l| {
+                let detail = format!("{}–{}", score_text(l.item.min), score_text(l.item.max));
+                // Every one of them is split; a badge on each would say nothing.
+                Ref {
+                    split: false,
+                    ..located(&l.checklist.id, l.item, detail)
+                }
+            })
+            .collect();
+        let critical_gaps = report
+            .critical_gaps
+            .iter()
+            .map(|g| {
+                let item = report
+                    .checklists
+                    .iter()
+                    .filter(|c| c.id == g.checklist)
+                    .flat_map(|c| c.sections.iter().flat_map(|s| &s.items))
+                    .find(|i| i.id == g.item);
+                match item {
+                    // In a list of critical gaps, a "critical" badge would say nothing.
+                    Some(item) => Ref {
+                        critical: false,
+                        ..located(&g.checklist, item, String::new())
+                    },
+                    None => Ref {
+                        anchor: String::new(),
+                        text: page_safe(if g.text.is_empty() { &g.item } else { &g.text }),
+                        place: page_safe(&g.checklist),
+                        detail: String::new(),
+                        critical: false,
+                        split: false,
+                        score: Score::new(Some(g.score), None, false),
+                    },
+                }
+            })
+            .collect();
+
+        let per_respondent = report
+            .per_respondent
+            .iter()
+            .map(|r| RespondentView {
+                name: page_safe(&r.respondent),
+                overall: Score::new(r.score, None, true),
+                checklists: report
+                    .checklists
+                    .iter()
+                    .map(|c| {
+                        score_text(
+                            r.checklists
+                                .iter()
+                                .find(|s| s.id == c.id)
+                                .and_then(|s| s.score),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+
+        Page {
+            period: page_safe(&report.period),
+            generated: page_safe(&report.generated),
+            generated_display: display_time(&report.generated),
+            version: env!("CARGO_PKG_VERSION"),
+            respondents: report.respondents.iter().map(|r| page_safe(r)).collect(),
+            respondent_count: plural(report.respondents.len(), "respondent", "respondents"),
+            anonymous: report.anonymous,
+            baseline_period: period_of_baseline.clone(),
+            gauge_svg: svg::gauge(report.score),
+            na_swatch_svg: svg::swatch(&Fill::Class("na")),
+            missing_swatch_svg: svg::swatch(&Fill::Class("missing")),
+            overall,
+            items_count: report.items().count(),
+            weakest,
+            critical_gaps,
+            split,
+            checklists,
+            per_respondent,
+        }
+    }
+}
+
+/// What a part scored in the baseline report.
+#[derive(Clone, Copy)]
+struct Before<'a> {
+    /// The baseline's period, for tooltips.
+    since: &'a str,
+    /// None when the baseline lacks the part; Some(None) when it had no score there.
+    score: Option<Option<f64>>,
+}
+
+impl Score {
+    fn new(score: Option<f64>, before: Option<Before>, bar: bool) -> Score {
+        let marker = before.and_then(|b| b.score.flatten());
+        Score {
+            text: score_text(score),
+            colour: score.map(svg::ramp).unwrap_or_default(),
+            bar_svg: if bar {
+                svg::score_bar(score, marker)
+            } else {
+                String::new()
+            },
+            change: before.map(|b| change(Change::matched(score, b.score), b)),
+        }
+    }
+}
+
+fn change(change: Change, before: Before) -> ChangeView {
+    let since = before.since;
+    let old = before.score.flatten();
+    match change {
+        Change::Added => ChangeView {
+            dir: "added",
+            text: "new".to_string(),
+            title: format!("not in {since}"),
+        },
+        Change::Undefined => ChangeView {
+            dir: "undefined",
+            text: "–".to_string(),
+            title: format!("{since}: {}", score_text(old)),
+        },
+        Change::Delta(d) => {
+            let (dir, text) = if d.abs() < UNCHANGED_BELOW {
+                ("same", "±0.0".to_string())
+            } else if d > 0.0 {
+                ("up", format!("+{d:.1}"))
+            } else {
+                ("down", format!("−{:.1}", d.abs()))
+            };
+            ChangeView {
+                dir,
+                text,
+                title: format!("{since}: {}", score_text(old)),
+            }
+        }
+    }
+}
+
+impl ItemView {
+    fn new(item: &ItemReport, anchor: String, before: Option<Before>) -> ItemView {
+        ItemView {
+            anchor,
+            id: page_safe(&item.id),
+            text: page_safe(&item.text),
+            critical: item.critical,
+            gap: item.critical && item.score.is_some_and(|s| s < 100.0),
+            split: item.split,
+            withheld: item.withheld,
+            score: Score::new(item.score, before, false),
+            stack_svg: if item.withheld {
+                String::new()
+            } else {
+                svg::stacked_bar(&segments(item))
+            },
+            n: item.n,
+            na: item.na,
+            missing: item.missing,
+            range: match (item.min, item.max) {
+                (Some(lo), Some(hi)) if hi > lo => {
+                    format!("{}–{}", score_text(Some(lo)), score_text(Some(hi)))
+                }
+                _ => String::new(),
+            },
+            notes: item
+                .notes
+                .iter()
+                .map(|n| NoteView {
+                    text: page_safe(n.note.trim()),
+                    respondent: n.respondent.as_deref().map(page_safe),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The colour of a choice: its place on the score ramp.
+fn choice_fill(p: &ScalePoint) -> Fill {
+    Fill::Colour(svg::ramp(p.score))
+}
+
+/// The segments of an item's bar: every choice in the scale's order, then n/a, then no answer.
+fn segments(item: &ItemReport) -> Vec<Segment> {
+    let mut out: Vec<Segment> = item
+        .scale
+        .iter()
+        .map(|p| Segment {
+            label: page_safe(&p.label),
+            count: 0,
+            fill: choice_fill(p),
+        })
+        .collect();
+    for (key, count) in distribution(item) {
+        match item.scale.iter().position(|p| p.key == key) {
+            Some(i) => out[i].count = count,
+            // n/a and keys a foreign report has beyond its scale share the neutral grey.
+            None if key == NA => out.push(Segment {
+                label: "n/a".to_string(),
+                count,
+                fill: Fill::Class("na"),
+            }),
+            None => out.push(Segment {
+                label: page_safe(&key),
+                count,
+                fill: Fill::Class("na"),
+            }),
+        }
+    }
+    out.push(Segment {
+        label: "no answer".to_string(),
+        count: item.missing,
+        fill: Fill::Class("missing"),
+    });
+    out
+}
+
+/// One legend per distinct scale among the items, in order of first use.
+fn legends<'r>(items: impl Iterator<Item = &'r ItemReport>) -> Vec<Vec<LegendEntry>> {
+    let mut seen: Vec<&Vec<ScalePoint>> = Vec::new();
+    for item in items {
+        if !item.scale.is_empty() && !seen.contains(&&item.scale) {
+            seen.push(&item.scale);
+        }
+    }
+    seen.into_iter()
+        .map(|scale| {
+            scale
+                .iter()
+                .map(|p| LegendEntry {
+                    swatch_svg: svg::swatch(&choice_fill(p)),
+                    label: page_safe(&p.label),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `2026-11-22T20:15:00Z` as `22 November 2026, 20:15 UTC`; anything else as it is.
+fn display_time(generated: &str) -> String {
+    match generated.parse::<jiff::Timestamp>() {
+        Ok(t) => t.strftime("%-d %B %Y, %H:%M UTC").to_string(),
+        Err(_) => page_safe(generated),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Note;
+
+    fn item() -> ItemReport {
+        let point = |key: &str, label: &str, score: f64| ScalePoint {
+            key: key.into(),
+            label: label.into(),
+            score,
+        };
+        ItemReport {
+            id: "i".into(),
+            text: "Question?".into(),
+            weight: 1.0,
+            critical: true,
+            score: Some(40.0),
+            n: 5,
+            na: 1,
+            missing: 2,
+            min: Some(0.0),
+            max: Some(100.0),
+            stddev: Some(49.0),
+            split: true,
+            choices: [("yes", 2), ("no", 3), ("n/a", 1)]
+                .into_iter()
+                .map(|(k, c)| (k.to_string(), c))
+                .collect(),
+            notes: vec![Note {
+                respondent: Some("Ann\u{202E}".into()),
+                note: "  two\r\nlines\u{1b}[0m  ".into(),
+            }],
+            scale: vec![point("no", "No", 0.0), point("yes", "Yes", 100.0)],
+            withheld: false,
+        }
+    }
+
+    #[test]
+    fn segments_follow_the_scale_then_na_then_no_answer() {
+        let segs = segments(&item());
+        let shown: Vec<(&str, u64)> = segs.iter().map(|s| (s.label.as_str(), s.count)).collect();
+        assert_eq!(shown, [("No", 3), ("Yes", 2), ("n/a", 1), ("no answer", 2)]);
+        assert_eq!(segs[0].fill, Fill::Colour(svg::ramp(0.0)));
+        assert_eq!(segs[2].fill, Fill::Class("na"));
+        assert_eq!(segs[3].fill, Fill::Class("missing"));
+    }
+
+    #[test]
+    fn an_item_view_is_cleaned_and_flagged() {
+        let view = ItemView::new(&item(), "i1-1-1".into(), None);
+        assert!(view.gap && view.split && view.critical);
+        assert_eq!(view.range, "0.0–100.0");
+        assert_eq!(view.notes[0].text, "two\nlines[0m");
+        assert_eq!(view.notes[0].respondent.as_deref(), Some("Ann"));
+        assert!(view.score.change.is_none(), "no baseline, no change");
+    }
+
+    #[test]
+    fn changes_have_a_direction_a_sign_and_what_it_was() {
+        let q3 = |score: Option<f64>| Before {
+            since: "Q3",
+            score: Some(score),
+        };
+        let c = change(Change::Delta(2.449), q3(Some(50.0)));
+        assert_eq!(
+            (c.dir, c.text.as_str(), c.title.as_str()),
+            ("up", "+2.4", "Q3: 50.0")
+        );
+        let c = change(Change::Delta(-7.25), q3(Some(50.0)));
+        assert_eq!((c.dir, c.text.as_str()), ("down", "−7.2"));
+        let c = change(Change::Delta(0.04), q3(Some(50.0)));
+        assert_eq!((c.dir, c.text.as_str()), ("same", "±0.0"));
+        assert_eq!(change(Change::Added, q3(None)).dir, "added");
+        assert_eq!(change(Change::Undefined, q3(None)).title, "Q3: —");
+    }
+
+    #[test]
+    fn the_date_reads_as_words_or_stays_as_given() {
+        assert_eq!(
+            display_time("2026-11-22T20:15:00Z"),
+            "22 November 2026, 20:15 UTC"
+        );
+        assert_eq!(display_time("last\u{1b}[31m Tuesday"), "last[31m Tuesday");
+    }
+
+    #[test]
+    fn the_template_renders_a_report_with_nothing_in_it() {
+        let empty = Report {
+            format: "selfaudit-report/1".into(),
+            period: "Q".into(),
+            generated: String::new(),
+            respondents: Vec::new(),
+            anonymous: false,
+            score: None,
+            checklists: Vec::new(),
+            critical_gaps: Vec::new(),
+            per_respondent: Vec::new(),
+        };
+        let html = report(&empty, Some(&empty), 10).unwrap();
+        assert!(html.contains("No item has a score yet."));
+        assert!(!html.contains("<time"), "no date when none was given");
+    }
+}
