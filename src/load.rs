@@ -312,6 +312,17 @@ pub fn write_atomic_with(
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
+    // Temp files are private (0600); the result keeps the old file's mode, or is readable like
+    // any new file, since reports are made to be shared.
+    let mode = fs::metadata(path)
+        .map(|m| m.permissions())
+        .ok()
+        .or_else(new_file_permissions);
+    if let Some(mode) = mode {
+        tmp.as_file()
+            .set_permissions(mode)
+            .map_err(|e| Error::io(tmp.path(), e))?;
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io(tmp.path(), e))?;
@@ -321,6 +332,18 @@ pub fn write_atomic_with(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The mode of a newly written file: what an editor would give it.
+#[cfg(unix)]
+fn new_file_permissions() -> Option<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<fs::Permissions> {
+    None
 }
 
 #[cfg(test)]
@@ -370,6 +393,20 @@ mod tests {
         write_atomic(&path, b"new contents").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new contents");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_and_keep_an_existing_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_atomic(&path, b"{}").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o644);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&path, b"{\"a\": 1}").unwrap();
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]
