@@ -349,10 +349,13 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
     })
 }
 
+/// Where validation reports a problem: the span, the message, and how to fix it.
+type ProblemSink<'a> = dyn FnMut(std::ops::Range<usize>, String, Option<&str>) + 'a;
+
 fn weight_of_with(
     w: &Option<Spanned<f64>>,
     what: &str,
-    problem: &mut dyn FnMut(std::ops::Range<usize>, String, Option<&str>),
+    problem: &mut ProblemSink<'_>,
 ) -> f64 {
     match w {
         Some(w) if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) => {
@@ -375,7 +378,7 @@ fn check_item_id(
     id: &str,
     span: std::ops::Range<usize>,
     what: &str,
-    problem: &mut dyn FnMut(std::ops::Range<usize>, String, Option<&str>),
+    problem: &mut ProblemSink<'_>,
 ) {
     if id.trim().is_empty()
         || id.trim() != id
