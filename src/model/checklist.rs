@@ -352,11 +352,7 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
 /// Where validation reports a problem: the span, the message, and how to fix it.
 type ProblemSink<'a> = dyn FnMut(std::ops::Range<usize>, String, Option<&str>) + 'a;
 
-fn weight_of_with(
-    w: &Option<Spanned<f64>>,
-    what: &str,
-    problem: &mut ProblemSink<'_>,
-) -> f64 {
+fn weight_of_with(w: &Option<Spanned<f64>>, what: &str, problem: &mut ProblemSink<'_>) -> f64 {
     match w {
         Some(w) if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) => {
             problem(
