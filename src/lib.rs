@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod interview;
 pub mod load;
 pub mod model;
 pub mod render;
