@@ -308,6 +308,23 @@ fn ctrl_c_keeps_the_progress_shows_the_cursor_and_the_rerun_asks_only_what_is_le
 }
 
 #[test]
+fn ctrl_c_while_writing_a_note_keeps_the_answer() {
+    let place = Place::new();
+    let mut s = place.spawn(&["run", "--respondent", "Bo", "--period", "P"]);
+    wait_for(&mut s, "Skip: answer it later");
+    s.send(format!("none{ENTER}")).unwrap();
+    wait_for(&mut s, "What would improve this?");
+    s.send("half a no").unwrap();
+    wait_for(&mut s, "half a no");
+    s.send(CTRL_C).unwrap();
+    let (rest, code) = finish(s);
+    assert_eq!(code, 130, "{rest}");
+    assert!(rest.contains(SHOW_CURSOR), "{rest:?}");
+    let saved = fs::read_to_string(place.path("responses/P/bo.toml.partial")).unwrap();
+    assert!(saved.contains("return-calls = \"none\"\n"), "{saved}");
+}
+
+#[test]
 fn no_terminal_exits_2_at_once_saying_how_to_answer_without_one() {
     let place = Place::new();
     let out = place

@@ -1,6 +1,7 @@
 //! The interview in a real terminal: the only module that uses dialoguer (and its `console`).
 //!
-//! Everything is drawn on stderr. Ctrl-C arrives as `ErrorKind::Interrupted` from a key read;
+//! Everything is drawn on stderr. While a prompter lives the terminal neither echoes nor turns
+//! Ctrl-C into a signal, so Ctrl-C always arrives as `ErrorKind::Interrupted` from a key read;
 //! a `ctrlc` handler shows the cursor again, and every failure here does so too before it
 //! becomes `Error::Interrupted`, so the caller can save and exit 130.
 
@@ -9,9 +10,9 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use dialoguer::MultiSelect;
 use dialoguer::console::{Key, Style, Term, measure_text_width};
 use dialoguer::theme::{ColorfulTheme, Theme};
-use dialoguer::{Input, MultiSelect};
 
 use super::{Intro, Prompter, Question, Reply};
 use crate::error::{Error, Result};
@@ -19,12 +20,56 @@ use crate::model::checklist::Checklist;
 use crate::model::scale::NA;
 use crate::text::terminal_safe;
 
-/// Set by the signal handler: Ctrl-C outside a key read, a closed terminal, or SIGTERM.
+/// Set by the signal handler: Ctrl-C, a closed terminal (SIGHUP) or SIGTERM.
 static STOP: AtomicBool = AtomicBool::new(false);
 
 pub struct TermPrompter {
     term: Term,
     theme: ColorfulTheme,
+    _quiet: QuietInput,
+}
+
+/// Keeps the terminal from echoing, line-buffering or turning Ctrl-C into a signal between key
+/// reads, for as long as it lives. Keys typed ahead then wait unseen for the next prompt, and a
+/// Ctrl-C pressed while no prompt is reading still reaches one as a key, instead of a signal
+/// that could land just before a read and leave it waiting.
+struct QuietInput {
+    #[cfg(unix)]
+    saved: Option<nix::sys::termios::Termios>,
+}
+
+impl QuietInput {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+            let stdin = io::stdin();
+            let saved = tcgetattr(&stdin).ok();
+            if let Some(original) = &saved {
+                let mut quiet = original.clone();
+                quiet
+                    .local_flags
+                    .remove(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG);
+                let _ = tcsetattr(&stdin, SetArg::TCSANOW, &quiet);
+            }
+            QuietInput { saved }
+        }
+        #[cfg(not(unix))]
+        QuietInput {}
+    }
+}
+
+impl Drop for QuietInput {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(original) = &self.saved {
+            let _ = nix::sys::termios::tcsetattr(
+                io::stdin(),
+                nix::sys::termios::SetArg::TCSANOW,
+                original,
+            );
+        }
+    }
 }
 
 /// The answer to "there is an interview in progress".
@@ -45,6 +90,7 @@ impl TermPrompter {
         TermPrompter {
             term: Term::stderr(),
             theme: ColorfulTheme::default(),
+            _quiet: QuietInput::new(),
         }
     }
 
@@ -65,38 +111,28 @@ impl TermPrompter {
     /// Any failure of the terminal ends the interview as an interruption: Ctrl-C, a closed
     /// terminal, or a read that cannot go on. The progress is on disk either way.
     fn stopped(&self, _e: impl Into<io::Error>) -> Error {
+        // Whatever comes next starts on a line of its own.
+        let _ = self.term.write_str("\r\n");
         self.restore();
         Error::Interrupted { hint: None }
     }
 
     fn check_stop(&self) -> Result<()> {
         if STOP.load(Ordering::SeqCst) {
-            self.restore();
-            return Err(Error::Interrupted { hint: None });
+            return Err(self.stopped(io::Error::from(io::ErrorKind::Interrupted)));
         }
         Ok(())
     }
 
     /// The respondent's name; Enter takes the default.
     pub fn respondent(&mut self, default: Option<&str>) -> Result<String> {
-        self.check_stop()?;
-        let mut input = Input::<String>::with_theme(&self.theme)
-            .with_prompt("Your name")
-            .validate_with(|s: &String| {
-                if s.trim().is_empty() {
-                    Err("please type a name")
-                } else {
-                    Ok(())
-                }
-            });
-        if let Some(d) = default {
-            input = input.default(d.to_string());
+        let default = default.map(terminal_safe).filter(|d| !d.trim().is_empty());
+        loop {
+            let name = self.line("Your name", None, default.as_deref())?;
+            if !name.trim().is_empty() {
+                return Ok(name.trim().to_string());
+            }
         }
-        let name = input
-            .interact_text_on(&self.term)
-            .map_err(|e| self.stopped(e))?;
-        self.check_stop()?;
-        Ok(name.trim().to_string())
     }
 
     /// Which checklists to answer; at least one. Returns indices into `all`.
@@ -160,6 +196,59 @@ impl TermPrompter {
             Choice::new("replace", "Replace it with the answers of this interview"),
         ];
         Ok(self.choose("Replace it?", &items, 0, false)? == 1)
+    }
+
+    /// One line of text, edited at its end (Backspace, Ctrl-U clears), redrawn whole on every key
+    /// so that long lines wrap cleanly. Enter on an empty line gives `default`, if any.
+    fn line(&self, prompt: &str, initial: Option<&str>, default: Option<&str>) -> Result<String> {
+        self.check_stop()?;
+        let term = &self.term;
+        let fail = |e: io::Error| self.stopped(e);
+        let mut text: String = initial.map(terminal_safe).unwrap_or_default();
+        let mut up = 0;
+        loop {
+            let cols = usize::from(term.size().1).max(1);
+            let mut shown = String::new();
+            let _ = self.theme.format_input_prompt(&mut shown, prompt, default);
+            shown.push_str(&text);
+            let mut block = String::new();
+            if up > 0 {
+                block.push_str(&format!("\x1b[{up}A"));
+            }
+            block.push_str("\r\x1b[J");
+            block.push_str(&shown);
+            // The cursor ends on the last row the line takes.
+            up = measure_text_width(&shown).max(1).div_ceil(cols) - 1;
+            term.write_str(&block).map_err(fail)?;
+            term.flush().map_err(fail)?;
+            match term.read_key().map_err(fail)? {
+                Key::Enter => break,
+                Key::Backspace => {
+                    text.pop();
+                }
+                Key::Char('\u{15}') => text.clear(),
+                Key::Char(c) if !c.is_control() => text.push(c),
+                _ => {}
+            }
+            self.check_stop()?;
+        }
+        let value = match default {
+            Some(d) if text.trim().is_empty() => d.to_string(),
+            _ => text,
+        };
+        let mut done = String::new();
+        if up > 0 {
+            done.push_str(&format!("\x1b[{up}A"));
+        }
+        done.push_str("\r\x1b[J");
+        let _ = self
+            .theme
+            .format_input_prompt_selection(&mut done, prompt, &value);
+        done.push('\n');
+        term.write_str(&done).map_err(fail)?;
+        term.flush().map_err(fail)?;
+        self.check_stop()?;
+        Ok(value)
     }
 
     /// A select list that also takes the start of a choice's key or label as typed text;
@@ -409,8 +498,10 @@ impl Prompter for TermPrompter {
             items.push(Choice::new("back", "Back to the previous question"));
             replies.push(Reply::Back);
         }
+        // Start from the answer given before; a skipped question starts from the top again.
         let default = q
             .current
+            .filter(|cur| *cur != Reply::Skip)
             .and_then(|cur| replies.iter().position(|r| *r == cur))
             .unwrap_or(0);
         let picked = self.choose("Your answer", &items, default, true)?;
@@ -418,22 +509,12 @@ impl Prompter for TermPrompter {
     }
 
     fn note(&mut self, _q: &Question, gap: bool, current: Option<&str>) -> Result<Option<String>> {
-        self.check_stop()?;
         let prompt = if gap {
             "What would improve this? (optional note, Enter to skip)"
         } else {
             "Note (optional, Enter to skip)"
         };
-        let mut input = Input::<String>::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .allow_empty(true);
-        if let Some(c) = current {
-            input = input.with_initial_text(terminal_safe(c));
-        }
-        let note = input
-            .interact_text_on(&self.term)
-            .map_err(|e| self.stopped(e))?;
-        self.check_stop()?;
+        let note = self.line(prompt, current, None)?;
         let note = note.trim().to_string();
         Ok((!note.is_empty()).then_some(note))
     }
