@@ -279,7 +279,8 @@ fn ctrl_c_keeps_the_progress_shows_the_cursor_and_the_rerun_asks_only_what_is_le
     let before = wait_for(&mut s, "[2/3]");
     assert!(!before.contains("[1/3]"), "{before}");
     wait_for(&mut s, "back  Back to the previous question");
-    s.send(format!("yes{ENTER}")).unwrap();
+    // Down as a terminal in application cursor mode sends it.
+    s.send(format!("\x1bOB{ENTER}")).unwrap();
     wait_for(&mut s, "[3/3]");
     wait_for(&mut s, "Skip: answer it later");
     s.send(format!("often{ENTER}")).unwrap();

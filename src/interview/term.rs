@@ -315,7 +315,16 @@ impl TermPrompter {
             term.write_str(&block).map_err(fail)?;
             term.flush().map_err(fail)?;
 
-            match term.read_key().map_err(fail)? {
+            let mut key = term.read_key().map_err(fail)?;
+            // Arrows in "application cursor" mode come as ESC O A / ESC O B.
+            if key == Key::UnknownEscSeq(vec!['O']) {
+                key = match term.read_key().map_err(fail)? {
+                    Key::Char('A') => Key::ArrowUp,
+                    Key::Char('B') => Key::ArrowDown,
+                    _ => Key::Unknown,
+                };
+            }
+            match key {
                 Key::ArrowDown | Key::Tab => {
                     sel = (sel + 1) % items.len();
                     typed.clear();
