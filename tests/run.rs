@@ -408,7 +408,8 @@ fn with_no_checklist_named_the_defaults_are_offered_preselected() {
     for id in ["service-self-audit", "be-sure"] {
         fs::write(
             place.path(&format!("cl/{id}.toml")),
-            MINI.replace("id = \"mini\"", &format!("id = \"{id}\"")),
+            MINI.replace("id = \"mini\"", &format!("id = \"{id}\""))
+                .replace("Mini audit", &format!("Audit {id}")),
         )
         .unwrap();
     }
@@ -417,9 +418,19 @@ fn with_no_checklist_named_the_defaults_are_offered_preselected() {
     wait_for(&mut s, "Your name");
     wait_for(&mut s, "(tester)");
     s.send(ENTER).unwrap();
-    let list = wait_for(&mut s, "[service-self-audit]");
-    assert!(list.contains("Checklists to answer"), "{list}");
+    wait_for(&mut s, "Checklists to answer");
+    let list = wait_for(&mut s, "service-self-audit");
+    assert!(list.contains("[x] be-sure"), "{list}");
+    assert!(list.contains("[ ] mini"), "{list}");
+    assert!(list.ends_with("[x] "), "{list}");
+    // Tick mini and untick be-sure by typing their ids, then go on.
+    s.send("mini be ").unwrap();
+    wait_for(&mut s, "[ ] be-sure");
     s.send(ENTER).unwrap();
+    wait_for(
+        &mut s,
+        "Checklists to answer · Mini audit (3 questions), Audit service-self-audit (3 questions)",
+    );
     let intro = wait_for(&mut s, "[1/6]");
     assert!(intro.contains("6 questions"), "{intro}");
     s.send(CTRL_C).unwrap();

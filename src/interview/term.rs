@@ -10,7 +10,6 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use dialoguer::MultiSelect;
 use dialoguer::console::{Key, Style, Term, measure_text_width};
 use dialoguer::theme::{ColorfulTheme, Theme};
 
@@ -137,30 +136,31 @@ impl TermPrompter {
 
     /// Which checklists to answer; at least one. Returns indices into `all`.
     pub fn checklists(&mut self, all: &[&Checklist], preselected: &[bool]) -> Result<Vec<usize>> {
-        let items: Vec<String> = all
+        let items: Vec<Choice> = all
             .iter()
             .map(|c| {
-                terminal_safe(&format!(
-                    "{} ({} questions) [{}]",
-                    c.title,
-                    c.item_count(),
-                    c.id
-                ))
+                Choice::new(
+                    &c.id,
+                    &format!("{} ({} questions)", c.title, c.item_count()),
+                )
             })
             .collect();
+        let mut ticks = preselected.to_vec();
+        ticks.resize(items.len(), false);
         loop {
-            self.check_stop()?;
-            let chosen = MultiSelect::with_theme(&self.theme)
-                .with_prompt("Checklists to answer (Space to pick, Enter to go on)")
-                .items(&items)
-                .defaults(preselected)
-                .interact_on(&self.term)
-                .map_err(|e| self.stopped(e))?;
-            self.check_stop()?;
+            self.list(
+                "Checklists to answer",
+                &items,
+                0,
+                true,
+                Some("Space ticks, Enter goes on"),
+                Some(&mut ticks),
+            )?;
+            let chosen: Vec<usize> = (0..items.len()).filter(|&i| ticks[i]).collect();
             if !chosen.is_empty() {
                 return Ok(chosen);
             }
-            self.say("Pick at least one checklist with Space, then press Enter.")?;
+            self.say("Tick at least one checklist with Space, then press Enter.")?;
         }
     }
 
@@ -260,6 +260,21 @@ impl TermPrompter {
         default: usize,
         show_keys: bool,
     ) -> Result<usize> {
+        let hint = show_keys.then_some("↑↓ and Enter, or type the start of an answer");
+        self.list(prompt, items, default, show_keys, hint, None)
+    }
+
+    /// The list behind `choose`; with `checked` it is a multi-select: Space ticks the current
+    /// line, Enter ends. Returns the line chosen (single) or the line the cursor was on (multi).
+    fn list(
+        &self,
+        prompt: &str,
+        items: &[Choice],
+        default: usize,
+        show_keys: bool,
+        hint: Option<&str>,
+        mut checked: Option<&mut [bool]>,
+    ) -> Result<usize> {
         self.check_stop()?;
         let term = &self.term;
         let fail = |e: io::Error| self.stopped(e);
@@ -278,24 +293,25 @@ impl TermPrompter {
             let mut lines = Vec::with_capacity(items.len() + 1);
             let mut head = String::new();
             let _ = self.theme.format_select_prompt(&mut head, prompt);
-            if typed.is_empty() && show_keys {
-                let _ = write!(
-                    head,
-                    " {}",
-                    self.theme
-                        .hint_style
-                        .apply_to("↑↓ and Enter, or type the start of an answer")
-                );
-            } else {
-                let _ = write!(head, " {}", terminal_safe(&typed));
+            match hint {
+                Some(h) if typed.is_empty() => {
+                    let _ = write!(head, " {}", self.theme.hint_style.apply_to(h));
+                }
+                _ => {
+                    let _ = write!(head, " {}", terminal_safe(&typed));
+                }
             }
             lines.push(head);
             for (i, c) in items.iter().enumerate() {
-                let text = if two_columns {
+                let mut text = if two_columns {
                     format!("{:<width$}  {}", c.key, c.label)
                 } else {
                     c.label.clone()
                 };
+                if let Some(ticks) = checked.as_deref() {
+                    let mark = if ticks[i] { "[x]" } else { "[ ]" };
+                    text = format!("{mark} {text}");
+                }
                 let mut line = String::new();
                 let _ = self
                     .theme
@@ -349,7 +365,14 @@ impl TermPrompter {
                     }
                 }
                 Key::Enter => break,
-                Key::Char(' ') if typed.is_empty() => break,
+                Key::Char(' ') => match checked.as_deref_mut() {
+                    Some(ticks) => {
+                        ticks[sel] = !ticks[sel];
+                        typed.clear();
+                    }
+                    None if typed.is_empty() => break,
+                    None => {}
+                },
                 Key::Char(c) if !c.is_control() => {
                     let longer = format!("{typed}{c}");
                     if let Some(i) = type_ahead(&longer, items) {
@@ -365,13 +388,24 @@ impl TermPrompter {
             self.check_stop()?;
         }
         // Replace the list by one line saying what was chosen.
-        let mut done = format!("\x1b[{drawn}A\r\x1b[J");
-        let picked = &items[sel];
-        let shown = if !two_columns || picked.key.eq_ignore_ascii_case(&picked.label) {
-            picked.label.clone()
-        } else {
-            format!("{} ({})", picked.label, picked.key)
+        let shown = match checked.as_deref() {
+            Some(ticks) => items
+                .iter()
+                .zip(ticks)
+                .filter(|(_, t)| **t)
+                .map(|(c, _)| c.label.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => {
+                let picked = &items[sel];
+                if !two_columns || picked.key.eq_ignore_ascii_case(&picked.label) {
+                    picked.label.clone()
+                } else {
+                    format!("{} ({})", picked.label, picked.key)
+                }
+            }
         };
+        let mut done = format!("\x1b[{drawn}A\r\x1b[J");
         let _ = self
             .theme
             .format_select_prompt_selection(&mut done, prompt, &shown);

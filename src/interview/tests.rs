@@ -462,3 +462,36 @@ fn progress_files_that_are_not_ours_are_refused_clearly() {
     ));
     assert!(p[0].message.contains("`gone`"), "{p:?}");
 }
+
+#[test]
+fn what_an_interview_writes_reads_back_as_the_same_responses() {
+    let c = shop();
+    let (outcome, iv, _, _) = play(
+        Interview::new(vec![&c], "Zoë \"Z\" O'Neil", "2026-Q4", "t"),
+        Notes::Gaps,
+        &[
+            Ask("answer-phone", Choice(0)),
+            Note("answer-phone", Some("nobody = # \"there\" \\ [x]")),
+            Ask("return-calls", Skip),
+            Ask("greet", NotApplicable),
+            Ask("tidy", Choice(3)),
+            Note("tidy", None),
+            Review(1, false),
+        ],
+    );
+    outcome.unwrap();
+    let written = iv.to_responses(Some("2026-11-22T20:15:00Z".to_string()));
+    let text = written.to_toml(&iv.checklists);
+    let (read, warnings) = Responses::parse(
+        &Source {
+            name: "r.toml",
+            text: &text,
+        },
+        |id| (id == "shop").then_some(&c),
+        Vec::new,
+    )
+    .unwrap_or_else(|p| panic!("{p:?}\n{text}"));
+    assert!(warnings.is_empty());
+    assert_eq!(read, written);
+    assert_eq!(read.sets[0].answers.len(), 3);
+}
