@@ -136,7 +136,10 @@ fn run_interview(dir: Option<&Path>, args: RunArgs) -> Result<u8> {
     }
     if output.is_dir() {
         return Err(Error::usage_hint(
-            format!("{}: is a folder, not a file", output.display()),
+            format!(
+                "{}: is a folder, not a file",
+                terminal_safe(&output.display().to_string())
+            ),
             "name the responses file to write, e.g. -o answers.toml",
         ));
     }
@@ -214,6 +217,10 @@ fn run_interview(dir: Option<&Path>, args: RunArgs) -> Result<u8> {
         NotesWhen::Gaps => Notes::Gaps,
         NotesWhen::Never => Notes::Never,
     };
+    // A folder that cannot be made should stop us before the first answer, not after it.
+    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    }
     let outcome = interview::run(&mut progress, notes, &mut prompter, &mut |p| {
         on_disk = p.answered();
         load::write_atomic(&partial_path, partial::write(p).as_bytes())
@@ -340,7 +347,10 @@ fn no_terminal(args: &RunArgs) -> Error {
 
 fn kept(output: &Path) -> Error {
     Error::usage_hint(
-        format!("{}: kept as it is; nothing was asked", output.display()),
+        format!(
+            "{}: kept as it is; nothing was asked",
+            terminal_safe(&output.display().to_string())
+        ),
         "write elsewhere with -o FILE, or replace it without asking with --force",
     )
 }
@@ -464,11 +474,11 @@ fn check_partial_is_ours(
         .map(|o| format!(" -o {}", shell_word(&o.display().to_string())))
         .unwrap_or_default();
     Err(Error::usage_hint(
-        format!(
+        terminal_safe(&format!(
             "{}: an unfinished interview of another kind is saved here ({})",
             path.display(),
             differs.join("; ")
-        ),
+        )),
         format!(
             "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
             saved.checklists.join(" "),
