@@ -94,7 +94,7 @@ impl TermPrompter {
     }
 
     /// Writes lines on the terminal as they are; they stay on screen.
-    pub fn say(&self, text: &str) -> Result<()> {
+    fn say(&self, text: &str) -> Result<()> {
         for line in text.lines() {
             self.term.write_line(line).map_err(|e| self.stopped(e))?;
         }
@@ -102,7 +102,7 @@ impl TermPrompter {
     }
 
     /// Leaves the terminal as it was found: cursor visible. Errors are moot by then.
-    pub fn restore(&self) {
+    fn restore(&self) {
         let _ = self.term.show_cursor();
         let _ = self.term.flush();
     }
