@@ -65,8 +65,8 @@ Examples:
 No terminal? selfaudit template > answers.toml, fill it in, then selfaudit report answers.toml")]
 pub struct RunArgs {
     /// Checklist ids or paths [default: choose from a list, service-self-audit and be-sure pre-selected]
-    #[arg(id = "checklist_ids", value_name = "CHECKLIST")]
-    pub checklists: Vec<String>,
+    #[arg(value_name = "CHECKLIST")]
+    pub ids: Vec<String>,
 
     /// The respondent's name [default: asked, suggesting the login name]
     #[arg(long, value_name = "NAME")]
@@ -107,7 +107,7 @@ Fill in the answers by uncommenting a line and writing one of the keys listed ab
 Then score it: selfaudit report FILE")]
 pub struct TemplateArgs {
     /// Checklist ids or paths [default: service-self-audit be-sure]
-    #[arg(id = "checklist_ids", value_name = "CHECKLIST")]
+    #[arg(value_name = "CHECKLIST")]
     pub checklists: Vec<String>,
 
     /// The respondent's name to put in the file
@@ -201,16 +201,12 @@ mod tests {
     #[test]
     fn checklist_arguments_and_the_global_checklists_folder_do_not_clash() {
         use clap::Parser;
-        for sub in ["run", "template"] {
-            let cli = super::Cli::try_parse_from(["selfaudit", sub, "mini", "--checklists", "dir"])
-                .unwrap();
-            assert_eq!(cli.checklists.as_deref(), Some(std::path::Path::new("dir")));
-            let ids = match cli.command {
-                super::Command::Run(a) => a.checklists,
-                super::Command::Template(a) => a.checklists,
-                _ => unreachable!(),
-            };
-            assert_eq!(ids, ["mini"]);
-        }
+        let cli = super::Cli::try_parse_from(["selfaudit", "run", "mini", "--checklists", "dir"])
+            .unwrap();
+        assert_eq!(cli.checklists.as_deref(), Some(std::path::Path::new("dir")));
+        let super::Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(args.ids, ["mini"]);
     }
 }

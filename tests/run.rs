@@ -1,5 +1,6 @@
 //! `selfaudit run` end to end: the real binary in a pseudo-terminal (expectrl), as a person uses it.
 //! Each test runs in its own temp folder with a three-question checklist.
+#![cfg(unix)]
 
 use std::fs;
 use std::path::PathBuf;

@@ -249,9 +249,10 @@ impl<'c> Interview<'c> {
         }
     }
 
-    /// The answers as a responses file: every checklist with its version, answers in checklist order.
+    /// The answers as a responses file: every checklist with its version, answers in checklist
+    /// order, checklists by id (the order `Responses::parse` gives, so that it reads back equal).
     pub fn to_responses(&self, submitted: Option<String>) -> Responses {
-        let sets = self
+        let mut sets: Vec<AnswerSet> = self
             .checklists
             .iter()
             .enumerate()
@@ -275,6 +276,7 @@ impl<'c> Interview<'c> {
                     .collect(),
             })
             .collect();
+        sets.sort_by(|a, b| a.checklist.cmp(&b.checklist));
         Responses {
             respondent: self.respondent.clone(),
             period: self.period.clone(),

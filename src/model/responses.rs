@@ -31,7 +31,8 @@ struct AnsweredVersion {
 }
 
 /// One respondent's answers, every one resolved to an item and a choice of its scale.
-/// `to_toml` writes it back as a responses file that `parse` reads to the same value.
+/// `to_toml` writes it back as a responses file that `parse` reads to the same value, when
+/// `sets` are in the order `parse` gives them: by checklist id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Responses {
     pub respondent: String,
@@ -224,18 +225,12 @@ impl Responses {
                 }
             }
             answers.sort_by_key(|a| (a.section, a.item));
-            sets.push((
-                id.span().start,
-                AnswerSet {
-                    checklist: checklist.id.clone(),
-                    version: version.map(|v| v.version.get_ref().clone()),
-                    answers,
-                },
-            ));
+            sets.push(AnswerSet {
+                checklist: checklist.id.clone(),
+                version: version.map(|v| v.version.get_ref().clone()),
+                answers,
+            });
         }
-        // In the file's order, so that a file written by `to_toml` reads back identically.
-        sets.sort_by_key(|(start, _)| *start);
-        let sets = sets.into_iter().map(|(_, set)| set).collect();
 
         if !problems.is_empty() {
             return Err(problems);
@@ -440,17 +435,7 @@ scale = "yes-no"
             period: "2026-Q4".to_string(),
             submitted: Some("2026-11-22T20:15:00Z".to_string()),
             sets: vec![
-                // Not in id order: the file keeps the order it was written in.
-                AnswerSet {
-                    checklist: "other".to_string(),
-                    version: Some("1".to_string()),
-                    answers: vec![Answer {
-                        section: 1,
-                        item: 0,
-                        choice: None,
-                        note: None,
-                    }],
-                },
+                // By checklist id, as `parse` gives them.
                 AnswerSet {
                     checklist: "mini".to_string(),
                     version: Some("2".to_string()),
@@ -468,6 +453,16 @@ scale = "yes-no"
                             note: None,
                         },
                     ],
+                },
+                AnswerSet {
+                    checklist: "other".to_string(),
+                    version: Some("1".to_string()),
+                    answers: vec![Answer {
+                        section: 1,
+                        item: 0,
+                        choice: None,
+                        note: None,
+                    }],
                 },
             ],
         };
