@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::cli;
 use crate::cli::{
     Cli, Command, CompareFormat, DiffArgs, ListArgs, ListFormat, ReportArgs, ReportFormat,
     TemplateArgs, TrendArgs, ValidateArgs,
@@ -10,6 +11,8 @@ use crate::cli::{
 use crate::collect;
 use crate::diff::{Diff, Gates};
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
+use crate::interview::term::{Resume, TermPrompter};
+use crate::interview::{self, Interview, Notes, partial};
 use crate::load::{self, Origin, Registry};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
@@ -27,6 +30,7 @@ pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
 pub fn run(cli: Cli) -> Result<u8> {
     let dir = cli.checklists.as_deref();
     match cli.command {
+        Command::Run(args) => run_interview(dir, args),
         Command::Template(args) => template(dir, args),
         Command::Report(args) => report(dir, args),
         Command::Diff(args) => diff(args),
@@ -470,4 +474,395 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         render::plural(problems.len(), "problem", "problems")
     );
     Ok(EXIT_GATE)
+}
+
+/// `selfaudit run`: settle who, when, what and where, run the interview, write the responses file.
+fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
+    // Never wait for keys that cannot come.
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(no_terminal(&args));
+    }
+    let mut registry = Registry::discover(dir)?;
+    let requested = resolve_checklists(&mut registry, &args.ids)?;
+    let mut prompter = TermPrompter::new();
+    let respondent = match &args.respondent {
+        Some(name) => name.trim().to_string(),
+        None => prompter
+            .respondent(login_name().as_deref())
+            .map_err(not_begun(None))?,
+    };
+    if respondent.is_empty() {
+        return Err(Error::usage_hint(
+            "the respondent's name is empty",
+            "give a name with --respondent NAME",
+        ));
+    }
+    let period = args
+        .period
+        .as_deref()
+        .map_or_else(current_quarter, |p| p.trim().to_string());
+    if period.is_empty() {
+        return Err(Error::usage_hint(
+            "the period is empty",
+            "give a label with --period LABEL, e.g. 2026-Q4, or leave it out for the current quarter",
+        ));
+    }
+    // The names become path parts only once slugged, so no name reaches outside responses/.
+    let output = args.output.clone().unwrap_or_else(|| {
+        Path::new("responses")
+            .join(crate::text::period_slug(&period))
+            .join(format!("{}.toml", crate::text::slug(&respondent)))
+    });
+    if output == Path::new("-") {
+        return Err(Error::usage_hint(
+            "`selfaudit run` cannot write its responses to standard output",
+            "it saves progress beside the output file; name a file with -o FILE",
+        ));
+    }
+    if output.is_dir() {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: is a folder, not a file",
+                terminal_safe(&output.display().to_string())
+            ),
+            "name the responses file to write, e.g. -o answers.toml",
+        ));
+    }
+    let partial_path = {
+        let mut p = output.clone().into_os_string();
+        p.push(".partial");
+        PathBuf::from(p)
+    };
+
+    let mut resumed = None;
+    // Answers in the progress file as found, which stay there until the first new answer.
+    let mut on_disk = 0;
+    if partial_path.exists() {
+        let saved = read_partial(&registry, &partial_path)?;
+        on_disk = saved.answered();
+        check_partial_is_ours(
+            &saved,
+            &partial_path,
+            &args,
+            &respondent,
+            &period,
+            &requested,
+        )?;
+        let total: usize = saved
+            .checklists
+            .iter()
+            .filter_map(|id| registry.get(id))
+            .map(Checklist::item_count)
+            .sum();
+        if prompter
+            .resume(&partial_path, saved.answered(), total)
+            .map_err(not_begun(Some(&partial_path)))?
+            == Resume::Resume
+        {
+            resumed = Some(saved);
+        }
+    }
+    let ids = match (&resumed, requested.is_empty()) {
+        (_, false) => requested,
+        (Some(saved), true) => saved.checklists.clone(),
+        (None, true) if registry.ids().len() == 1 => registry.ids(),
+        (None, true) => {
+            let all: Vec<&Checklist> = registry.iter().map(|(c, _)| c).collect();
+            let preselected: Vec<bool> = all
+                .iter()
+                .map(|c| DEFAULT_CHECKLISTS.contains(&c.id.as_str()))
+                .collect();
+            prompter
+                .checklists(&all, &preselected)
+                .map_err(not_begun(Some(&partial_path)))?
+                .into_iter()
+                .map(|i| all[i].id.clone())
+                .collect()
+        }
+    };
+    let mut replace = args.force;
+    if output.exists() && !replace {
+        if !prompter
+            .replace(&output)
+            .map_err(not_begun(Some(&partial_path)))?
+        {
+            return Err(kept(&output));
+        }
+        replace = true;
+    }
+
+    let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
+    let mut progress = match &resumed {
+        Some(saved) => Interview::new(checklists, &respondent, &period, &saved.started)
+            .resume(&saved.responses, &saved.skipped),
+        None => Interview::new(checklists, &respondent, &period, &now()),
+    };
+    let notes = match args.notes {
+        cli::NotesWhen::Always => Notes::Always,
+        cli::NotesWhen::Gaps => Notes::Gaps,
+        cli::NotesWhen::Never => Notes::Never,
+    };
+    // A folder that cannot be made should stop us before the first answer, not after it.
+    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    }
+    let outcome = interview::run(&mut progress, notes, &mut prompter, &mut |p| {
+        on_disk = p.answered();
+        load::write_atomic(&partial_path, partial::write(p).as_bytes())
+    });
+    match outcome {
+        Ok(()) => {}
+        Err(Error::Interrupted { .. }) => {
+            let hint = if partial_path.exists() {
+                format!(
+                    "{} saved in {}; to go on, run: {}",
+                    render::plural(on_disk, "answer is", "answers are"),
+                    partial_path.display(),
+                    resume_command(dir, &args, &ids, &respondent, &period)
+                )
+            } else {
+                "nothing was answered yet, so nothing was saved".to_string()
+            };
+            return Err(Error::Interrupted { hint: Some(hint) });
+        }
+        Err(e) => return Err(e),
+    }
+
+    // The file may have appeared while the questions were asked.
+    if output.exists() && !replace && !prompter.replace(&output)? {
+        return Err(kept(&output));
+    }
+    let responses = progress.to_responses(Some(now()));
+    let mut text = format!(
+        "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
+        crate::text::comment_safe(&respondent),
+        crate::text::comment_safe(&period),
+        crate::text::comment_safe(&output.display().to_string())
+    );
+    text.push_str(&responses.to_toml(&progress.checklists));
+    load::write_atomic(&output, text.as_bytes())?;
+    if let Err(e) = std::fs::remove_file(&partial_path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        warn(&format!(
+            "{}: could not remove the progress file: {e}",
+            partial_path.display()
+        ));
+    }
+
+    let summary = own_summary(&progress, &responses, &output);
+    load::write_stdout(summary.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// What `run` prints once the responses are saved: where, and the respondent's own scores.
+fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> String {
+    let mut tally = score::Tally::new(progress.checklists.clone());
+    tally.add(0, responses);
+    let report = tally.finish(&score::Options {
+        period: progress.period.clone(),
+        generated: now(),
+        ..Default::default()
+    });
+    let skipped = progress.skipped().len();
+    let mut out = format!(
+        "\nSaved {} ({}{}).\n\nYour scores · {} · {}\n",
+        terminal_safe(&output.display().to_string()),
+        render::plural(progress.answered(), "answer", "answers"),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        },
+        terminal_safe(&progress.respondent),
+        terminal_safe(&progress.period)
+    );
+    out.push_str(&render::table::own_scores(&report, table_style(true)));
+    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        out.push_str(&format!(
+            "\nThe team report, once everyone has answered: selfaudit report {}\n",
+            terminal_safe(&folder.display().to_string())
+        ));
+    }
+    out
+}
+
+/// Ctrl-C before the first question: says what became of earlier progress, if any.
+fn not_begun(partial: Option<&Path>) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
+        Error::Interrupted { .. } => Error::Interrupted {
+            hint: Some(match partial.filter(|p| p.exists()) {
+                Some(p) => format!(
+                    "the answers saved earlier are kept in {}; run the same command to go on",
+                    p.display()
+                ),
+                None => "no question was asked yet, so nothing was saved".to_string(),
+            }),
+        },
+        e => e,
+    }
+}
+
+fn no_terminal(args: &cli::RunArgs) -> Error {
+    let mut template = String::from("selfaudit template");
+    for c in &args.ids {
+        template.push(' ');
+        template.push_str(&shell_word(c));
+    }
+    if let Some(r) = &args.respondent {
+        template.push_str(&format!(" --respondent {}", shell_word(r)));
+    }
+    if let Some(p) = &args.period {
+        template.push_str(&format!(" --period {}", shell_word(p)));
+    }
+    Error::usage_hint(
+        "`selfaudit run` asks its questions in a terminal, and standard input or standard error is not one",
+        format!(
+            "to answer without a terminal, get a file to fill in: `{template} > answers.toml`, \
+             write the answers in it, then score it: `selfaudit report answers.toml`"
+        ),
+    )
+}
+
+fn kept(output: &Path) -> Error {
+    Error::usage_hint(
+        format!(
+            "{}: kept as it is; nothing was asked",
+            terminal_safe(&output.display().to_string())
+        ),
+        "write elsewhere with -o FILE, or replace it without asking with --force",
+    )
+}
+
+/// The login name, to suggest as the respondent.
+fn login_name() -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+}
+
+/// A word as a POSIX shell reads it back: bare when safe, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let s = terminal_safe(s);
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\"'\"'"))
+    }
+}
+
+/// The command that goes on with an interrupted interview.
+fn resume_command(
+    dir: Option<&Path>,
+    args: &cli::RunArgs,
+    ids: &[String],
+    respondent: &str,
+    period: &str,
+) -> String {
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "selfaudit".to_string());
+    let mut words = vec![shell_word(&program), "run".to_string()];
+    let checklists: Vec<String> = if args.ids.is_empty() {
+        ids.to_vec()
+    } else {
+        args.ids.clone()
+    };
+    words.extend(checklists.iter().map(|c| shell_word(c)));
+    words.push(format!("--respondent {}", shell_word(respondent)));
+    words.push(format!("--period {}", shell_word(period)));
+    if let Some(o) = &args.output {
+        words.push(format!("-o {}", shell_word(&o.display().to_string())));
+    }
+    if let Some(d) = dir {
+        words.push(format!(
+            "--checklists {}",
+            shell_word(&d.display().to_string())
+        ));
+    }
+    match args.notes {
+        cli::NotesWhen::Gaps => {}
+        cli::NotesWhen::Always => words.push("--notes always".to_string()),
+        cli::NotesWhen::Never => words.push("--notes never".to_string()),
+    }
+    words.join(" ")
+}
+
+/// Reads a progress file; one that cannot be read back is an error, never overwritten.
+fn read_partial(registry: &Registry, path: &Path) -> Result<partial::Saved> {
+    let text = load::read_text(path)?;
+    let name = load::display(path);
+    partial::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        |id| registry.get(id),
+        || registry.ids(),
+    )
+    .map_err(|problems| Error::Invalid {
+        problems: problems
+            .into_iter()
+            .map(|p| {
+                let hint = p.hint.clone().unwrap_or_default();
+                p.hint(format!(
+                    "{}{}it holds an unfinished interview that cannot be resumed; move it away or delete it to start afresh",
+                    hint,
+                    if hint.is_empty() { "" } else { ". Or: " }
+                ))
+            })
+            .collect(),
+    })
+}
+
+/// A progress file of another respondent, period or set of checklists is not resumed, nor overwritten.
+fn check_partial_is_ours(
+    saved: &partial::Saved,
+    path: &Path,
+    args: &cli::RunArgs,
+    respondent: &str,
+    period: &str,
+    requested: &[String],
+) -> Result<()> {
+    let r = &saved.responses;
+    let mut differs = Vec::new();
+    if r.respondent.to_lowercase() != respondent.to_lowercase() {
+        differs.push(format!("respondent `{}`, not `{respondent}`", r.respondent));
+    }
+    if r.period != period {
+        differs.push(format!("period `{}`, not `{period}`", r.period));
+    }
+    let mut theirs = saved.checklists.clone();
+    let mut ours = requested.to_vec();
+    theirs.sort();
+    ours.sort();
+    if !requested.is_empty() && theirs != ours {
+        differs.push(format!("checklists {}", saved.checklists.join(", ")));
+    }
+    if differs.is_empty() {
+        return Ok(());
+    }
+    let output = args
+        .output
+        .as_ref()
+        .map(|o| format!(" -o {}", shell_word(&o.display().to_string())))
+        .unwrap_or_default();
+    Err(Error::usage_hint(
+        terminal_safe(&format!(
+            "{}: an unfinished interview of another kind is saved here ({})",
+            path.display(),
+            differs.join("; ")
+        )),
+        format!(
+            "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
+            saved.checklists.join(" "),
+            shell_word(&r.respondent),
+            shell_word(&r.period)
+        ),
+    ))
 }

@@ -35,6 +35,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Answer checklists in an interview in the terminal; writes one responses file
+    Run(RunArgs),
     /// Print a responses file with every question as a comment, to fill in by hand or by script
     Template(TemplateArgs),
     /// Score one or many responses files into one report
@@ -52,6 +54,53 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at
+once beside the output (<output>.partial); after Ctrl-C the same command resumes.
+
+Examples:
+  selfaudit run                                   choose checklists; asks your name
+  selfaudit run be-sure --respondent \"Ann Lee\"     writes responses/<quarter>/ann-lee.toml
+  selfaudit run ./my-checklist.toml -o answers.toml --notes always
+
+No terminal? selfaudit template > answers.toml, fill it in, then selfaudit report answers.toml")]
+pub struct RunArgs {
+    /// Checklist ids or paths [default: choose from a list, service-self-audit and be-sure pre-selected]
+    #[arg(value_name = "CHECKLIST")]
+    pub ids: Vec<String>,
+
+    /// The respondent's name [default: asked, suggesting the login name]
+    #[arg(long, value_name = "NAME")]
+    pub respondent: Option<String>,
+
+    /// The period label [default: the current quarter, e.g. 2026-Q4]
+    #[arg(long, value_name = "LABEL")]
+    pub period: Option<String>,
+
+    /// Write the responses to FILE [default: responses/<period>/<respondent>.toml]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace an existing responses file without asking
+    #[arg(long)]
+    pub force: bool,
+
+    /// When to offer a one-line note after an answer
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
+    pub notes: NotesWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotesWhen {
+    /// After every answer
+    Always,
+    /// After an answer below the top of its scale: "what would improve this?"
+    Gaps,
+    /// Never
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -252,5 +301,17 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn checklist_arguments_and_the_global_checklists_folder_do_not_clash() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from(["selfaudit", "run", "mini", "--checklists", "dir"])
+            .unwrap();
+        assert_eq!(cli.checklists.as_deref(), Some(std::path::Path::new("dir")));
+        let super::Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(args.ids, ["mini"]);
     }
 }

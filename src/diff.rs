@@ -589,7 +589,7 @@ fn evaluate(
     }
     if let Some(n) = gates.max_drop {
         let (passed, detail) = match (base.score, new.score) {
-            (_, None) => (
+            (Some(_), None) => (
                 false,
                 format!(
                     "the overall score of {} is undefined (no item has a score), so its drop cannot be held within {}",
@@ -597,7 +597,7 @@ fn evaluate(
                     limit(n)
                 ),
             ),
-            (None, Some(_)) => (
+            (None, _) => (
                 true,
                 format!(
                     "the overall score of {} is undefined, so there is no drop to measure",

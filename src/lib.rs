@@ -6,6 +6,7 @@ pub mod cli;
 pub mod collect;
 pub mod diff;
 pub mod error;
+pub mod interview;
 pub mod load;
 pub mod model;
 pub mod render;

@@ -96,21 +96,41 @@ pub fn markdown_escape(s: &str) -> String {
     out
 }
 
-/// A name made safe to be a file name: letters, digits and `-` only, never empty.
+/// A name made safe to be a file name: lower-case letters, digits and `-` only, never empty.
 pub fn slug(s: &str) -> String {
+    slug_with(s, true, "respondent")
+}
+
+/// A period label made safe to be a folder name, keeping its case (`2026-Q4`): letters, digits and `-` only.
+pub fn period_slug(s: &str) -> String {
+    slug_with(s, false, "period")
+}
+
+/// The longest slug, in characters, so that any name fits in a file name.
+const SLUG_MAX: usize = 48;
+
+fn slug_with(s: &str, lowercase: bool, fallback: &str) -> String {
     let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
+    let chars: Box<dyn Iterator<Item = char>> = if lowercase {
+        Box::new(s.chars().flat_map(char::to_lowercase))
+    } else {
+        Box::new(s.chars())
+    };
+    for c in chars {
         if c.is_alphanumeric() {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
     }
+    if let Some((i, _)) = out.char_indices().nth(SLUG_MAX) {
+        out.truncate(i);
+    }
     while out.ends_with('-') {
         out.pop();
     }
     if out.is_empty() {
-        "respondent".to_string()
+        fallback.to_string()
     } else {
         out
     }
@@ -171,5 +191,14 @@ mod tests {
         assert_eq!(slug("../../etc/passwd"), "etc-passwd");
         assert_eq!(slug("///"), "respondent");
         assert_eq!(slug("Bob\u{0}\n"), "bob");
+        assert_eq!(slug(&"ab".repeat(100)).chars().count(), 48);
+    }
+
+    #[test]
+    fn period_slug_keeps_case_and_cannot_climb_out() {
+        assert_eq!(period_slug("2026-Q4"), "2026-Q4");
+        assert_eq!(period_slug("../../x"), "x");
+        assert_eq!(period_slug("/etc/"), "etc");
+        assert_eq!(period_slug(".."), "period");
     }
 }

@@ -224,6 +224,43 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     out
 }
 
+/// One respondent's own scores, as `run` prints them when the interview is saved: each checklist
+/// and section, the overall score, and the critical gaps.
+pub fn own_scores(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let mut scores = new_table(style);
+    scores.set_header(vec!["Checklist / section", "Score", ""]);
+    for c in &report.checklists {
+        scores.add_row(vec![
+            Cell::new(terminal_safe(&c.title)).add_attribute(Attribute::Bold),
+            score_cell(c.score, style),
+            Cell::new(bar(c.score, 20)),
+        ]);
+        for s in &c.sections {
+            scores.add_row(vec![
+                Cell::new(format!("  {}", terminal_safe(&s.title))),
+                score_cell(s.score, style),
+                Cell::new(bar(s.score, 20)),
+            ]);
+        }
+    }
+    out.push_str(&scores.to_string());
+    out.push_str(&format!("\nOverall score: {}\n", score(report.score)));
+    if report.critical_gaps.is_empty() {
+        out.push_str("Critical gaps: none\n");
+    } else {
+        out.push_str("Critical gaps (critical items below 100):\n");
+        for g in &report.critical_gaps {
+            out.push_str(&format!(
+                "  {:>5}  {}\n",
+                score(Some(g.score)),
+                terminal_safe(if g.text.is_empty() { &g.item } else { &g.text })
+            ));
+        }
+    }
+    out
+}
+
 fn answers(l: &Located) -> String {
     if l.item.withheld {
         return "(withheld)".to_string();
