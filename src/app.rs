@@ -267,8 +267,19 @@ fn diff(args: DiffArgs) -> Result<u8> {
             "name at least one of the two reports by its path",
         ));
     }
-    let base = load::read_report(&args.base)?;
-    let new = load::read_report(&args.new)?;
+    // Two large reports read in half the time side by side.
+    let (base, new) = std::thread::scope(|scope| {
+        let base = scope.spawn(|| load::read_report(&args.base));
+        let new = load::read_report(&args.new);
+        let base = base.join().unwrap_or_else(|_| {
+            Err(Error::usage(format!(
+                "{}: could not be read",
+                args.base.display()
+            )))
+        });
+        (base, new)
+    });
+    let (base, new) = (base?, new?);
     let gates = Gates {
         fail_below: args.fail_below,
         max_drop: args.max_drop,
