@@ -55,3 +55,13 @@ if command -v hyperfine >/dev/null; then
   hyperfine --warmup 1 --runs "$runs" \
     "$bin --checklists $work/team-$n/checklists report $work/team-$n/responses --format json -o $work/team-$n/report.json"
 fi
+
+# Against a plain, independent scorer (Python's tomllib), which also checks every figure.
+if command -v python3 >/dev/null && python3 -c 'import tomllib' 2>/dev/null; then
+  dir="$work/team-3000"
+  [ -d "$dir/responses" ] || "$gen" "$dir" 3000 100 2>/dev/null
+  read -r ours _ < <(measure "$bin" --checklists "$dir/checklists" report "$dir/responses" --format json -o "$dir/report.json")
+  read -r ref _ < <(measure python3 scripts/reference_score.py "$dir/checklists" "$dir/responses")
+  python3 scripts/reference_score.py "$dir/checklists" "$dir/responses" "$dir/report.json" | tail -1
+  printf '%-28s %10s   (reference scorer %s s: %.0fx)\n' "report 3000 x 100 items" "$ours" "$ref" "$(awk "BEGIN{print $ref/$ours}")"
+fi
