@@ -96,6 +96,26 @@ pub fn markdown_escape(s: &str) -> String {
     out
 }
 
+/// Text broken into lines of at most `width` columns at spaces (a longer word stands alone).
+pub fn wrap(text: &str, width: usize) -> String {
+    let width = width.max(20);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}
+
 /// A name made safe to be a file name: lower-case letters, digits and `-` only, never empty.
 pub fn slug(s: &str) -> String {
     slug_with(s, true, "respondent")
@@ -183,6 +203,23 @@ mod tests {
     fn markdown_escape_neutralises_tables_and_html() {
         let escaped = markdown_escape("a|b `c` <script>\nline");
         assert_eq!(escaped, "a\\|b \\`c\\` &lt;script&gt; line");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let text = "Think of the last ten orders or jobs: how many were ready on the day?";
+        let wrapped = wrap(text, 30);
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 30),
+            "{wrapped}"
+        );
+        assert_eq!(wrapped.replace('\n', " "), text);
+        assert_eq!(
+            wrap("a-very-long-unbreakable-word-indeed and more", 20)
+                .lines()
+                .next(),
+            Some("a-very-long-unbreakable-word-indeed")
+        );
     }
 
     #[test]

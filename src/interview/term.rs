@@ -17,7 +17,7 @@ use super::{Intro, Prompter, Question, Reply};
 use crate::error::{Error, Result};
 use crate::model::checklist::Checklist;
 use crate::model::scale::NA;
-use crate::text::terminal_safe;
+use crate::text::{terminal_safe, wrap};
 
 /// Set by the signal handler: Ctrl-C, a closed terminal (SIGHUP) or SIGTERM.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -513,13 +513,18 @@ impl Prompter for TermPrompter {
         if q.item.critical {
             where_.push_str("  (critical)");
         }
+        // Long questions break at spaces, not mid-word at the terminal's edge.
+        let cols = usize::from(self.term.size().1).saturating_sub(1);
         let mut text = format!(
             "\n{}\n{}\n",
             Style::new().for_stderr().cyan().apply_to(where_),
-            bold.apply_to(terminal_safe(&q.item.text))
+            bold.apply_to(wrap(&terminal_safe(&q.item.text), cols))
         );
         if let Some(help) = &q.item.help {
-            text.push_str(&format!("{}\n", dim.apply_to(terminal_safe(help))));
+            text.push_str(&format!(
+                "{}\n",
+                dim.apply_to(wrap(&terminal_safe(help), cols))
+            ));
         }
         self.say(&text)?;
 
