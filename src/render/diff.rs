@@ -12,7 +12,7 @@ use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.
-fn change(d: Option<f64>, status: Status) -> String {
+pub(super) fn change(d: Option<f64>, status: Status) -> String {
     match (d, status) {
         (_, Status::Added) => "added".to_string(),
         (_, Status::Removed) => "removed".to_string(),

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::svg::{self, Fill, Segment};
 use super::{distribution, plural, score as score_text, split_items, weakest};
-use crate::baseline::{Baseline, Change, UNCHANGED_BELOW};
+use crate::diff::{self, Counterparts, Status};
 use crate::error::{Error, Result};
 use crate::model::report::{ItemReport, Report, ScalePoint};
 use crate::model::scale::NA;
@@ -35,7 +35,7 @@ fn environment() -> std::result::Result<Environment<'static>, minijinja::Error> 
 
 /// The report as one HTML page; with a baseline, every score shows its change since then.
 pub fn report(report: &Report, baseline: Option<&Report>, top: usize) -> Result<String> {
-    let page = Page::new(report, baseline.map(Baseline::new).as_ref(), top);
+    let page = Page::new(report, baseline, top);
     let env = environment().map_err(template_error)?;
     let template = env.get_template("report.html").map_err(template_error)?;
     let mut html = template
@@ -172,17 +172,19 @@ struct Place {
 }
 
 impl Page {
-    fn new(report: &Report, baseline: Option<&Baseline>, top: usize) -> Page {
-        let period_of_baseline = baseline.map(|b| page_safe(&b.report.period));
+    fn new(report: &Report, baseline: Option<&Report>, top: usize) -> Page {
+        let period_of_baseline = baseline.map(|b| page_safe(&b.period));
         let since = period_of_baseline.as_deref().unwrap_or_default();
         let overall = Score::new(
             report.score,
             baseline.map(|b| Before {
                 since,
-                score: Some(b.report.score),
+                score: Some(b.score),
             }),
             false,
         );
+        let baseline = baseline.map(|b| Counterparts::new(b, report));
+        let baseline = baseline.as_ref();
 
         let mut places: HashMap<(&str, &str), Place> = HashMap::new();
         let mut checklists = Vec::new();
@@ -353,40 +355,31 @@ impl Score {
             } else {
                 String::new()
             },
-            change: before.map(|b| change(Change::matched(score, b.score), b)),
+            change: before.map(|b| change(score, b)),
         }
     }
 }
 
-fn change(change: Change, before: Before) -> ChangeView {
+/// How a score moved since the baseline, by the rules of `diff`.
+fn change(score: Option<f64>, before: Before) -> ChangeView {
     let since = before.since;
-    let old = before.score.flatten();
-    match change {
-        Change::Added => ChangeView {
-            dir: "added",
-            text: "new".to_string(),
-            title: format!("not in {since}"),
-        },
-        Change::Undefined => ChangeView {
-            dir: "undefined",
-            text: "–".to_string(),
-            title: format!("{since}: {}", score_text(old)),
-        },
-        Change::Delta(d) => {
-            let (dir, text) = if d.abs() < UNCHANGED_BELOW {
-                ("same", "±0.0".to_string())
-            } else if d > 0.0 {
-                ("up", format!("+{d:.1}"))
-            } else {
-                ("down", format!("−{:.1}", d.abs()))
-            };
-            ChangeView {
-                dir,
-                text,
-                title: format!("{since}: {}", score_text(old)),
-            }
-        }
-    }
+    let title = match before.score {
+        Some(old) => format!("{since}: {}", score_text(old)),
+        None => format!("not in {since}"),
+    };
+    let (delta, status) = diff::compare(before.score, Some(score));
+    let (dir, text) = match (delta, status) {
+        (Some(d), Status::Improved) => ("up", super::diff::change(Some(d), status)),
+        // A minus sign, not a hyphen.
+        (Some(d), Status::Regressed) => (
+            "down",
+            super::diff::change(Some(d), status).replace('-', "−"),
+        ),
+        (Some(_), _) => ("same", "±0.0".to_string()),
+        (None, _) if before.score.is_none() => ("added", "new".to_string()),
+        (None, _) => ("undefined", "–".to_string()),
+    };
+    ChangeView { dir, text, title }
 }
 
 impl ItemView {
@@ -558,17 +551,27 @@ mod tests {
             since: "Q3",
             score: Some(score),
         };
-        let c = change(Change::Delta(2.449), q3(Some(50.0)));
+        let c = change(Some(52.449), q3(Some(50.0)));
         assert_eq!(
             (c.dir, c.text.as_str(), c.title.as_str()),
             ("up", "+2.4", "Q3: 50.0")
         );
-        let c = change(Change::Delta(-7.25), q3(Some(50.0)));
+        let c = change(Some(42.75), q3(Some(50.0)));
         assert_eq!((c.dir, c.text.as_str()), ("down", "−7.2"));
-        let c = change(Change::Delta(0.04), q3(Some(50.0)));
+        let c = change(Some(50.04), q3(Some(50.0)));
         assert_eq!((c.dir, c.text.as_str()), ("same", "±0.0"));
-        assert_eq!(change(Change::Added, q3(None)).dir, "added");
-        assert_eq!(change(Change::Undefined, q3(None)).title, "Q3: —");
+        // As in `diff`: 50.05 − 50 is 0.04999999999999716, a change, and never reads as 0.0.
+        let c = change(Some(50.05), q3(Some(50.0)));
+        assert_eq!((c.dir, c.text.as_str()), ("up", "+0.05"));
+        let added = Before {
+            since: "Q3",
+            score: None,
+        };
+        let c = change(Some(60.0), added);
+        assert_eq!((c.dir, c.title.as_str()), ("added", "not in Q3"));
+        assert_eq!(change(Some(60.0), q3(None)).title, "Q3: —");
+        assert_eq!(change(Some(60.0), q3(None)).dir, "undefined");
+        assert_eq!(change(None, q3(Some(60.0))).dir, "undefined");
     }
 
     #[test]
