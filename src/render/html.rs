@@ -18,9 +18,13 @@ use crate::model::report::{ItemReport, Report, ScalePoint};
 use crate::model::scale::NA;
 use crate::text::page_safe;
 
-const TEMPLATES: [(&str, &str); 2] = [
+const TEMPLATES: [(&str, &str); 6] = [
+    ("page.html", include_str!("templates/page.html")),
     ("report.html", include_str!("templates/report.html")),
+    ("diff.html", include_str!("templates/diff.html")),
+    ("macros.html", include_str!("templates/macros.html")),
     ("style.css", include_str!("templates/style.css")),
+    ("diff.css", include_str!("templates/diff.css")),
 ];
 
 /// The page's template environment: strict about undefined values, escaping `.html` templates.
@@ -35,11 +39,15 @@ fn environment() -> std::result::Result<Environment<'static>, minijinja::Error> 
 
 /// The report as one HTML page; with a baseline, every score shows its change since then.
 pub fn report(report: &Report, baseline: Option<&Report>, top: usize) -> Result<String> {
-    let page = Page::new(report, baseline, top);
+    render("report.html", &Page::new(report, baseline, top))
+}
+
+/// A page: the named template filled in with `view`.
+pub(super) fn render(template: &str, view: &impl Serialize) -> Result<String> {
     let env = environment().map_err(template_error)?;
-    let template = env.get_template("report.html").map_err(template_error)?;
+    let template = env.get_template(template).map_err(template_error)?;
     let mut html = template
-        .render(minijinja::Value::from(minijinja::value::Serde(&page)))
+        .render(minijinja::Value::from(minijinja::value::Serde(view)))
         .map_err(template_error)?;
     if !html.ends_with('\n') {
         html.push('\n');
@@ -49,7 +57,7 @@ pub fn report(report: &Report, baseline: Option<&Report>, top: usize) -> Result<
 
 fn template_error(e: minijinja::Error) -> Error {
     Error::usage_hint(
-        format!("could not lay out the HTML report: {e}"),
+        format!("could not lay out the HTML page: {e}"),
         "this is a bug in selfaudit; the JSON format still works meanwhile",
     )
 }
@@ -79,7 +87,7 @@ struct Page {
 
 /// A score, its bar, and its change against the baseline when there is one.
 #[derive(Serialize)]
-struct Score {
+pub(super) struct Score {
     text: String,
     colour: String,
     bar_svg: String,
@@ -87,12 +95,12 @@ struct Score {
 }
 
 #[derive(Serialize)]
-struct ChangeView {
-    /// `up`, `down`, `same`, `added` or `undefined`: a CSS class and the arrow.
-    dir: &'static str,
-    text: String,
+pub(super) struct ChangeView {
+    /// `up`, `down`, `same`, `added`, `removed` or `undefined`: a CSS class and the arrow.
+    pub(super) dir: &'static str,
+    pub(super) text: String,
     /// What it was, for the tooltip.
-    title: String,
+    pub(super) title: String,
 }
 
 /// An item listed in the summary, linking to where it sits.
@@ -183,6 +191,7 @@ impl Page {
             }),
             false,
         );
+        let overall_before = baseline.and_then(|b| b.score);
         let baseline = baseline.map(|b| Counterparts::new(b, report));
         let baseline = baseline.as_ref();
 
@@ -244,7 +253,7 @@ impl Page {
                 detail,
                 critical: item.critical,
                 split: item.split,
-                score: Score::new(item.score, None, false),
+                score: Score::plain(item.score),
             }
         };
         let weakest = weakest(report, top)
@@ -285,7 +294,7 @@ impl Page {
                         detail: String::new(),
                         critical: false,
                         split: false,
-                        score: Score::new(Some(g.score), None, false),
+                        score: Score::plain(Some(g.score)),
                     },
                 }
             })
@@ -321,7 +330,7 @@ impl Page {
             respondent_count: plural(report.respondents.len(), "respondent", "respondents"),
             anonymous: report.anonymous,
             baseline_period: period_of_baseline.clone(),
-            gauge_svg: svg::gauge(report.score),
+            gauge_svg: svg::gauge(report.score, overall_before),
             na_swatch_svg: svg::swatch(&Fill::Class("na")),
             missing_swatch_svg: svg::swatch(&Fill::Class("missing")),
             overall,
@@ -345,6 +354,11 @@ struct Before<'a> {
 }
 
 impl Score {
+    /// A score alone, for a pill: its figure and colour.
+    pub(super) fn plain(score: Option<f64>) -> Score {
+        Score::new(score, None, false)
+    }
+
     fn new(score: Option<f64>, before: Option<Before>, bar: bool) -> Score {
         let marker = before.and_then(|b| b.score.flatten());
         Score {
@@ -367,7 +381,16 @@ fn change(score: Option<f64>, before: Before) -> ChangeView {
         Some(old) => format!("{since}: {}", score_text(old)),
         None => format!("not in {since}"),
     };
-    let (delta, status) = diff::compare(before.score, Some(score));
+    match (diff::compare(before.score, Some(score)), before.score) {
+        // In both reports, with a score in one only: `diff` says added or removed, but the
+        // part is not new.
+        ((None, _), Some(_)) => moved(None, Status::Unchanged, title),
+        ((delta, status), _) => moved(delta, status, title),
+    }
+}
+
+/// A change as the pages show it: its direction (a CSS class, and the arrow) and its points.
+pub(super) fn moved(delta: Option<f64>, status: Status, title: String) -> ChangeView {
     let (dir, text) = match (delta, status) {
         (Some(d), Status::Improved) => ("up", super::diff::change(Some(d), status)),
         // A minus sign, not a hyphen.
@@ -376,7 +399,8 @@ fn change(score: Option<f64>, before: Before) -> ChangeView {
             super::diff::change(Some(d), status).replace('-', "−"),
         ),
         (Some(_), _) => ("same", "±0.0".to_string()),
-        (None, _) if before.score.is_none() => ("added", "new".to_string()),
+        (None, Status::Added) => ("added", "new".to_string()),
+        (None, Status::Removed) => ("removed", "removed".to_string()),
         (None, _) => ("undefined", "–".to_string()),
     };
     ChangeView { dir, text, title }
@@ -481,7 +505,7 @@ fn legends<'r>(items: impl Iterator<Item = &'r ItemReport>) -> Vec<Vec<LegendEnt
 }
 
 /// `2026-11-22T20:15:00Z` as `22 November 2026, 20:15 UTC`; anything else as it is.
-fn display_time(generated: &str) -> String {
+pub(super) fn display_time(generated: &str) -> String {
     match generated.parse::<jiff::Timestamp>() {
         Ok(t) => t.strftime("%-d %B %Y, %H:%M UTC").to_string(),
         Err(_) => page_safe(generated),
