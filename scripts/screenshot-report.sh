@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds the example HTML report and renders it with headless Chromium to PNGs for review:
+# Builds the example HTML report and the example diff page, and renders them with headless
+# Chromium to PNGs for review:
 #   target/report-desktop.png  1200 wide
 #   target/report-phone.png    390 wide (a phone)
+#   target/diff-desktop.png    the diff of examples/reports/2026-Q3.json and 2026-Q4.json,
+#   target/diff-phone.png      with gates, one of which fails (to show how a failure looks)
 # With --docs, also docs/report-html.png for the README: the top 1200x1600 of the example
 # team's page compared with the quarter before (--baseline), three weakest items, compressed.
 # Kept out of `cargo test` so CI needs no browser.
@@ -22,9 +25,14 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y chromium >&2 || { apt-get update >&2 && apt-get install -y chromium >&2; }
 fi
 
-cargo run --release -- --checklists checklists report examples/responses/2026-Q4 \
-  --format html -o target/report.html
+cargo build --release
+bin=target/release/selfaudit
+"$bin" --checklists checklists report examples/responses/2026-Q4 --format html -o target/report.html
 report=${report:-target/report.html}
+# Exit 1 is the failed gate asked for; only 2 (unusable input) stops the script.
+"$bin" diff examples/reports/2026-Q3.json examples/reports/2026-Q4.json --format html \
+  --max-drop 5 --max-item-drop 20 --fail-on-new-critical -o target/diff.html \
+  || [ $? -eq 1 ]
 
 shoot() { # HTML OUT WIDTH HEIGHT
   local profile
@@ -40,9 +48,10 @@ shoot() { # HTML OUT WIDTH HEIGHT
 
 shoot "$report" target/report-desktop.png 1200 3000
 shoot "$report" target/report-phone.png 390 3000
+shoot target/diff.html target/diff-desktop.png 1200 2400
+shoot target/diff.html target/diff-phone.png 390 4200
 
 if [ -n "$docs" ]; then
-  bin=target/release/selfaudit
   "$bin" --checklists checklists report examples/responses/2026-Q3 --format json -o target/2026-Q3.json
   "$bin" --checklists checklists report examples/responses/2026-Q4 --format html --top 3 \
     --baseline target/2026-Q3.json -o target/report-docs.html

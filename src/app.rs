@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli;
 use crate::cli::{
-    Cli, Command, CompareFormat, DiffArgs, ListArgs, ListFormat, ReportArgs, ReportFormat,
-    TemplateArgs, TrendArgs, ValidateArgs,
+    Cli, Command, CompareFormat, DiffArgs, DiffFormat, ListArgs, ListFormat, ReportArgs,
+    ReportFormat, TemplateArgs, TrendArgs, ValidateArgs,
 };
 use crate::collect;
 use crate::diff::{Diff, Gates};
@@ -290,14 +290,15 @@ fn diff(args: DiffArgs) -> Result<u8> {
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
-        CompareFormat::Json => render::json::to_json(&diff),
-        CompareFormat::Markdown => render::diff::markdown(&diff, top),
-        CompareFormat::Table => render::diff::table(&diff, top, table_style(to_terminal)),
+        DiffFormat::Json => render::json::to_json(&diff),
+        DiffFormat::Markdown => render::diff::markdown(&diff, top),
+        DiffFormat::Html => render::diff_html::page(&diff, top)?,
+        DiffFormat::Table => render::diff::table(&diff, top, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     // The table on a terminal already says which gates failed; anywhere else (a file, JSON,
     // Markdown into a step summary) the log still needs it.
-    if !(to_terminal && args.format == CompareFormat::Table) {
+    if !(to_terminal && args.format == DiffFormat::Table) {
         for g in diff.failed_gates() {
             eprintln!("gate failed: {}: {}", g.gate, terminal_safe(&g.detail));
         }

@@ -183,6 +183,14 @@ pub enum CompareFormat {
     Markdown,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+    Html,
+}
+
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Gates make the exit code 1 when they fail; with none asked, diff exits 0.
@@ -191,6 +199,7 @@ A figure within 1e-9 of a limit counts as equal to it: a drop of exactly N passe
 Examples:
   selfaudit diff reports/2026-Q3.json reports/2026-Q4.json --max-drop 5
   selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  selfaudit diff Q3.json Q4.json --max-drop 5 --format html -o diff.html
   selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
 
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
@@ -204,8 +213,8 @@ pub struct DiffArgs {
     pub new: PathBuf,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table)]
-    pub format: CompareFormat,
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
 
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
@@ -227,7 +236,7 @@ pub struct DiffArgs {
     #[arg(long)]
     pub fail_on_new_critical: bool,
 
-    /// How many items each list in the table and Markdown shows (JSON has them all)
+    /// How many items each list in the table, Markdown and HTML shows (JSON has them all)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub top: u64,
 }

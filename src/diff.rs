@@ -174,19 +174,8 @@ impl Diff {
         let mut checklists = Vec::new();
         let mut sections = Vec::new();
         let mut items = Vec::new();
-        let base_by_id: HashMap<&str, &ChecklistReport> =
-            base.checklists.iter().map(|c| (c.id.as_str(), c)).collect();
-        let new_ids: HashSet<&str> = new.checklists.iter().map(|c| c.id.as_str()).collect();
-        for n in &new.checklists {
-            let b = base_by_id.get(n.id.as_str()).copied();
-            compare_checklist(b, Some(n), &mut checklists, &mut sections, &mut items);
-        }
-        for b in base
-            .checklists
-            .iter()
-            .filter(|c| !new_ids.contains(c.id.as_str()))
-        {
-            compare_checklist(Some(b), None, &mut checklists, &mut sections, &mut items);
+        for (b, n) in pair_checklists(base, new) {
+            compare_checklist(b, n, &mut checklists, &mut sections, &mut items);
         }
         sort_by_movement(&mut items);
 
@@ -241,7 +230,7 @@ fn side(report: &Report) -> Side {
 /// Delta and status of a score on two sides; the outer `Option` says whether the side has it.
 /// A score on one side only (its part is missing, or its score undefined, on the other) is
 /// `added` or `removed`, with no delta; undefined on both sides is `unchanged`.
-fn compare(base: Option<Option<f64>>, new: Option<Option<f64>>) -> (Option<f64>, Status) {
+pub fn compare(base: Option<Option<f64>>, new: Option<Option<f64>>) -> (Option<f64>, Status) {
     match (base.flatten(), new.flatten()) {
         (Some(b), Some(n)) => {
             let d = n - b;
@@ -284,27 +273,7 @@ fn compare_checklist(
         new_version: new.map(|c| c.version.clone()),
     });
 
-    let base_sections: HashMap<&str, &SectionReport> = base
-        .iter()
-        .flat_map(|c| &c.sections)
-        .map(|s| (s.id.as_str(), s))
-        .collect();
-    let new_section_ids: HashSet<&str> = new
-        .iter()
-        .flat_map(|c| &c.sections)
-        .map(|s| s.id.as_str())
-        .collect();
-    let pairs = new
-        .iter()
-        .flat_map(|c| &c.sections)
-        .map(|n| (base_sections.get(n.id.as_str()).copied(), Some(n)))
-        .chain(
-            base.iter()
-                .flat_map(|c| &c.sections)
-                .filter(|b| !new_section_ids.contains(b.id.as_str()))
-                .map(|b| (Some(b), None)),
-        );
-    for (b, n) in pairs {
+    for (b, n) in pair_sections(base, new) {
         let Some(s) = n.or(b) else { continue };
         let (delta, status) = compare(b.map(|s| s.score), n.map(|s| s.score));
         sections.push(SectionDelta {
@@ -318,7 +287,7 @@ fn compare_checklist(
         });
     }
 
-    for (b, n) in match_items(base, new) {
+    for (b, n) in pair_items(base, new) {
         let Some((section, item)) = n.or(b) else {
             continue;
         };
@@ -350,12 +319,45 @@ fn title_or_id(title: &str, id: &str) -> String {
     }
 }
 
-type Located<'r> = (&'r SectionReport, &'r ItemReport);
+/// A part of two reports matched: BASE's and NEW's, `None` on a side whose report lacks it.
+pub type Pair<'r, T> = (Option<&'r T>, Option<&'r T>);
 
-/// Pairs the items of one checklist in two reports: by id first, then through renames, read
-/// forwards in NEW's `renamed` (BASE is older) or backwards in BASE's (NEW is older).
+/// The checklists of two reports paired by id: NEW's in its order, then those only BASE has.
+pub fn pair_checklists<'r>(base: &'r Report, new: &'r Report) -> Vec<Pair<'r, ChecklistReport>> {
+    pair_by_id(&base.checklists, &new.checklists, |c| &c.id)
+}
+
+/// The sections of one checklist in two reports paired by id: NEW's in its order, then those
+/// only BASE has.
+pub fn pair_sections<'r>(
+    base: Option<&'r ChecklistReport>,
+    new: Option<&'r ChecklistReport>,
+) -> Vec<Pair<'r, SectionReport>> {
+    let sections = |c: Option<&'r ChecklistReport>| c.map_or(&[][..], |c| &c.sections);
+    pair_by_id(sections(base), sections(new), |s| &s.id)
+}
+
+fn pair_by_id<'r, T>(base: &'r [T], new: &'r [T], id: fn(&T) -> &String) -> Vec<Pair<'r, T>> {
+    let base_by_id: HashMap<&str, &T> = base.iter().map(|b| (id(b).as_str(), b)).collect();
+    let new_ids: HashSet<&str> = new.iter().map(|n| id(n).as_str()).collect();
+    new.iter()
+        .map(|n| (base_by_id.get(id(n).as_str()).copied(), Some(n)))
+        .chain(
+            base.iter()
+                .filter(|b| !new_ids.contains(id(b).as_str()))
+                .map(|b| (Some(b), None)),
+        )
+        .collect()
+}
+
+/// An item and the section it sits in.
+pub type Located<'r> = (&'r SectionReport, &'r ItemReport);
+
+/// Pairs the items of one checklist in two reports, whatever section they sit in: by id first,
+/// then through renames, read forwards in NEW's `renamed` (BASE is older) or backwards in
+/// BASE's (NEW is older), chains (a → b → c) included. Each item is paired once at most.
 /// NEW's items come in NEW's order, then the items only BASE has.
-fn match_items<'r>(
+pub fn pair_items<'r>(
     base: Option<&'r ChecklistReport>,
     new: Option<&'r ChecklistReport>,
 ) -> Vec<(Option<Located<'r>>, Option<Located<'r>>)> {
@@ -388,20 +390,21 @@ fn match_items<'r>(
             .or_default()
             .push(old.as_str());
     }
+    let forwards = |id: &str| -> Vec<&'r str> {
+        new.and_then(|c| c.renamed.get(id))
+            .map(String::as_str)
+            .into_iter()
+            .collect()
+    };
+    let backwards = |id: &str| backwards.get(id).cloned().unwrap_or_default();
     for (k, (_, item)) in b.iter().enumerate() {
         if matched[k] {
             continue;
         }
-        let forwards = new
-            .and_then(|c| c.renamed.get(&item.id))
-            .map(String::as_str);
-        let candidates = forwards.into_iter().chain(
-            backwards
-                .get(item.id.as_str())
-                .into_iter()
-                .flatten()
-                .copied(),
-        );
+        let id = item.id.as_str();
+        let candidates = renamings(id, forwards)
+            .into_iter()
+            .chain(renamings(id, backwards));
         for candidate in candidates {
             if let Some(&j) = new_index.get(candidate)
                 && base_of[j].is_none()
@@ -424,6 +427,79 @@ fn match_items<'r>(
             .map(|(bi, _)| (Some(*bi), None)),
     );
     out
+}
+
+/// Every id that `start` became through `step` (one rename each), nearest first, each once:
+/// a chain is followed to its end, and a cycle ends where it began.
+fn renamings<'r>(start: &str, step: impl Fn(&str) -> Vec<&'r str>) -> Vec<&'r str> {
+    let mut out: Vec<&'r str> = Vec::new();
+    let mut next = 0;
+    let mut current = step(start);
+    loop {
+        for id in current {
+            if id != start && !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        let Some(&id) = out.get(next) else {
+            return out;
+        };
+        next += 1;
+        current = step(id);
+    }
+}
+
+/// BASE's counterpart of each checklist, section and item of NEW, matched as [`Diff::new`]
+/// matches them; for showing a report's changes since an earlier one.
+pub struct Counterparts<'r> {
+    checklists: HashMap<&'r str, &'r ChecklistReport>,
+    sections: HashMap<(&'r str, &'r str), &'r SectionReport>,
+    items: HashMap<(&'r str, &'r str), &'r ItemReport>,
+}
+
+impl<'r> Counterparts<'r> {
+    pub fn new(base: &'r Report, new: &'r Report) -> Self {
+        let mut parts = Counterparts {
+            checklists: HashMap::new(),
+            sections: HashMap::new(),
+            items: HashMap::new(),
+        };
+        for (b, n) in pair_checklists(base, new) {
+            let (Some(b), Some(n)) = (b, n) else { continue };
+            parts.checklists.insert(&n.id, b);
+            for (bs, ns) in pair_sections(Some(b), Some(n)) {
+                if let (Some(bs), Some(ns)) = (bs, ns) {
+                    parts.sections.insert((&n.id, &ns.id), bs);
+                }
+            }
+            for (bi, ni) in pair_items(Some(b), Some(n)) {
+                if let (Some((_, bi)), Some((_, ni))) = (bi, ni) {
+                    parts.items.insert((&n.id, &ni.id), bi);
+                }
+            }
+        }
+        parts
+    }
+
+    pub fn checklist(&self, checklist: &ChecklistReport) -> Option<&'r ChecklistReport> {
+        self.checklists.get(checklist.id.as_str()).copied()
+    }
+
+    pub fn section(
+        &self,
+        checklist: &ChecklistReport,
+        section: &SectionReport,
+    ) -> Option<&'r SectionReport> {
+        self.sections
+            .get(&(checklist.id.as_str(), section.id.as_str()))
+            .copied()
+    }
+
+    pub fn item(&self, checklist: &ChecklistReport, item: &ItemReport) -> Option<&'r ItemReport> {
+        self.items
+            .get(&(checklist.id.as_str(), item.id.as_str()))
+            .copied()
+    }
 }
 
 /// Biggest movements first: improved and regressed items by size of change (regressions first
@@ -1009,6 +1085,91 @@ mod tests {
         assert_eq!(
             (i.base, i.new, i.status),
             (Some(80.0), Some(40.0), Status::Regressed)
+        );
+    }
+
+    #[test]
+    fn rename_chains_are_followed_and_cycles_end() {
+        // Renamed twice since BASE: first → second in one version, second → third in the next.
+        let base = simple("Q3", vec![item("first", Some(30.0))]);
+        let mut new = simple("Q4", vec![item("third", Some(60.0))]);
+        for (old, current) in [("first", "second"), ("second", "third"), ("third", "first")] {
+            new.checklists[0]
+                .renamed
+                .insert(old.to_string(), current.to_string());
+        }
+        let d = Diff::new(&base, &new, &Gates::default());
+        assert_eq!(d.items.len(), 1);
+        assert_eq!(find(&d, "third").renamed_from.as_deref(), Some("first"));
+        let d = Diff::new(&new, &base, &Gates::default());
+        assert_eq!(d.items.len(), 1, "backwards too");
+        assert_eq!(find(&d, "first").renamed_from.as_deref(), Some("third"));
+
+        let step = |id: &str| -> Vec<&'static str> {
+            match id {
+                "a" => vec!["b"],
+                "b" => vec!["c", "a"],
+                "c" => vec!["b", "d"],
+                _ => vec![],
+            }
+        };
+        assert_eq!(renamings("a", step), ["b", "c", "d"]);
+        assert!(renamings("z", step).is_empty());
+    }
+
+    #[test]
+    fn counterparts_are_the_parts_a_diff_pairs() {
+        let mut base = report(
+            "Q3",
+            vec![checklist(
+                "c",
+                "1",
+                vec![
+                    section("a", vec![item("same", Some(10.0)), item("old", Some(20.0))]),
+                    section("b", vec![item("moved", None)]),
+                ],
+            )],
+        );
+        base.checklists[0].title = "BASE".into();
+        let mut new = report(
+            "Q4",
+            vec![
+                checklist(
+                    "c",
+                    "2",
+                    vec![section(
+                        "a",
+                        vec![
+                            item("same", None),
+                            item("cur", None),
+                            item("moved", None),
+                            item("fresh", None),
+                        ],
+                    )],
+                ),
+                checklist("other", "1", vec![]),
+            ],
+        );
+        new.checklists[0]
+            .renamed
+            .insert("old".to_string(), "cur".to_string());
+        let parts = Counterparts::new(&base, &new);
+        let c = &new.checklists[0];
+        assert_eq!(parts.checklist(c).map(|b| b.title.as_str()), Some("BASE"));
+        assert!(parts.checklist(&new.checklists[1]).is_none());
+        assert_eq!(
+            parts.section(c, &c.sections[0]).map(|s| s.score),
+            Some(base.checklists[0].sections[0].score)
+        );
+        let old = |i: usize| {
+            parts
+                .item(c, &c.sections[0].items[i])
+                .map(|b| b.id.as_str())
+        };
+        assert_eq!(
+            [old(0), old(1), old(2), old(3)],
+            [Some("same"), Some("old"), Some("moved"), None],
+            "by id across sections, through a rename, and none for a new item"
         );
     }
 

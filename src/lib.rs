@@ -1,7 +1,6 @@
 //! selfaudit: run a customer-service self-audit from TOML checklists: interview, score, report, compare.
 
 pub mod app;
-pub mod baseline;
 pub mod cli;
 pub mod collect;
 pub mod diff;

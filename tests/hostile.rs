@@ -104,14 +104,20 @@ fn json_keeps_every_string_exactly() {
     assert_eq!(item["choices"]["some|thing"], 1);
 }
 
-#[test]
-fn html_shows_every_string_as_text_and_runs_nothing() {
-    let html = report("html");
-    assert_self_contained(&html);
+/// A page that loads and runs nothing, with no tag from user text and no raw control or
+/// bidi character.
+fn assert_inert(html: &str) {
+    assert_self_contained(html);
     assert!(!html.contains("<script"), "a script tag");
     assert!(!html.contains("<img"), "an img tag");
     let bad: Vec<char> = html.chars().filter(|c| is_dangerous(*c)).collect();
     assert!(bad.is_empty(), "raw control or bidi characters: {bad:?}");
+}
+
+#[test]
+fn html_shows_every_string_as_text_and_runs_nothing() {
+    let html = report("html");
+    assert_inert(&html);
 
     let report = json();
     let doc = Html::parse_document(&html);
@@ -385,4 +391,102 @@ fn messages_on_the_terminal_quote_user_text_safely() {
     let listed = String::from_utf8(out.stdout).unwrap();
     assert!(listed.contains(&terminal_safe(NAME_ANSI)), "{listed}");
     assert!(!listed.chars().any(is_dangerous), "{listed:?}");
+}
+
+const BASE_PERIOD: &str = "Q3 <script>alert('period')</script>";
+const OLD_ID: &str = "old\"><img src=x onerror=alert(4)>";
+const OLD_VERSION: &str = "0\"><img src=x onerror=alert(3)>";
+const GONE_ID: &str = "gone<script>";
+const GONE_TEXT: &str = "<script>alert('removed')</script> \u{1b}[31mgone\u{202E}";
+
+/// Two hostile quarters: BASE is the hostile team's report with another period and version,
+/// the hostile item at 100 (so it regresses, and its gap is new), the second item under an
+/// old id that NEW's `[renamed]` follows, and one more item that NEW lacks.
+fn hostile_quarters(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut new = json();
+    let mut base = new.clone();
+    base["period"] = BASE_PERIOD.into();
+    base["critical_gaps"] = serde_json::json!([]);
+    let c = &mut base["checklists"][0];
+    c["version"] = OLD_VERSION.into();
+    c["sections"][0]["items"][0]["score"] = 100.0.into();
+    c["sections"][0]["items"][1]["id"] = OLD_ID.into();
+    c["sections"][1]["items"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({ "id": GONE_ID, "text": GONE_TEXT, "score": 40.0 }));
+    let renamed_to = new["checklists"][0]["sections"][0]["items"][1]["id"].clone();
+    new["checklists"][0]["renamed"] = serde_json::json!({ OLD_ID: renamed_to });
+    let (b, n) = (dir.join("base.json"), dir.join("new.json"));
+    std::fs::write(&b, base.to_string()).unwrap();
+    std::fs::write(&n, new.to_string()).unwrap();
+    (b, n)
+}
+
+#[test]
+fn a_hostile_diff_page_shows_every_string_as_text_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, new) = hostile_quarters(dir.path());
+    let run_diff = |format: &str| {
+        let out = selfaudit()
+            .arg("diff")
+            .args([&base, &new])
+            .args(["--max-item-drop", "10", "--fail-on-new-critical"])
+            .args(["--format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = run_diff("html");
+    let diff: Value = serde_json::from_str(&run_diff("json")).unwrap();
+
+    assert_inert(&html);
+
+    let doc = Html::parse_document(&html);
+    let root = doc.root_element();
+    assert_eq!(
+        text(one(root, "head > title")),
+        format!("Self-audit diff · {BASE_PERIOD} → {PERIOD}")
+    );
+    assert_eq!(text(one(root, "h1")), format!("{BASE_PERIOD} → {PERIOD}"));
+
+    // The gates' details quote ids and periods: as text, whole.
+    let details: Vec<String> = root.select(&sel(".gate .detail")).map(text).collect();
+    let expected: Vec<String> = diff["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| page_safe(g["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(details, expected);
+    assert!(details[0].contains(ITEM_ID) && details[1].contains(BASE_PERIOD));
+    assert_eq!(root.select(&sel(".gate.failed")).count(), 2);
+
+    // Titles in the score rows, and the version change.
+    let labels: Vec<String> = root.select(&sel(".pair-row .label")).map(text).collect();
+    assert!(labels[0].starts_with(&page_safe(TITLE)), "{labels:?}");
+    assert_eq!(
+        text(one(root, ".checklist-row .version")),
+        format!("version {OLD_VERSION} → 1<b>")
+    );
+    let title = one(root, ".checklist-row .label").value().attr("title");
+    assert_eq!(title, Some(page_safe(TITLE).as_str()));
+
+    // The regressed item, the removed one, the new gap and the followed rename.
+    let mover = one(root, ".movers .regressed .refs li");
+    assert_eq!(
+        text(one(mover, ".ref-text")),
+        format!("{}critical", page_safe(ITEM_TEXT))
+    );
+    let removed = one(root, ".removed .refs li");
+    assert_eq!(text(one(removed, ".ref-text")), page_safe(GONE_TEXT));
+    let gap = one(root, ".critical-changes .refs li");
+    assert_eq!(text(one(gap, ".ref-text")), page_safe(ITEM_TEXT));
+    let ids: Vec<String> = root
+        .select(&sel(".checklist-changes li code"))
+        .map(text)
+        .collect();
+    assert_eq!(ids, [OLD_ID, "pipe|tick`"]);
 }

@@ -1,5 +1,5 @@
 //! Any bytes as a JSON report: reading never panics, and whatever reads renders in every
-//! format and diffs with itself as all unchanged.
+//! format (HTML against itself as a baseline) and diffs with itself as all unchanged.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -26,4 +26,6 @@ fuzz_target!(|data: &[u8]| {
     assert!(diff.passed, "a report diffed with itself passes: {:?}", diff.gates);
     let _ = render::diff::table(&diff, 10, style);
     let _ = render::diff::markdown(&diff, 10);
+    let _ = render::html::report(&report, Some(&report), 10);
+    let _ = render::diff_html::page(&diff, 10);
 });

@@ -12,7 +12,7 @@ use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.
-fn change(d: Option<f64>, status: Status) -> String {
+pub(super) fn change(d: Option<f64>, status: Status) -> String {
     match (d, status) {
         (_, Status::Added) => "added".to_string(),
         (_, Status::Removed) => "removed".to_string(),
@@ -25,13 +25,13 @@ fn change(d: Option<f64>, status: Status) -> String {
 }
 
 /// Titles of checklists and sections, to say where an item sits.
-struct Titles<'d> {
+pub(super) struct Titles<'d> {
     checklists: HashMap<&'d str, &'d str>,
     sections: HashMap<(&'d str, &'d str), &'d str>,
 }
 
 impl<'d> Titles<'d> {
-    fn new(diff: &'d Diff) -> Self {
+    pub(super) fn new(diff: &'d Diff) -> Self {
         Titles {
             checklists: diff
                 .checklists
@@ -46,11 +46,11 @@ impl<'d> Titles<'d> {
         }
     }
 
-    fn checklist(&self, id: &'d str) -> &'d str {
+    pub(super) fn checklist(&self, id: &'d str) -> &'d str {
         self.checklists.get(id).copied().unwrap_or(id)
     }
 
-    fn place(&self, i: &'d ItemDelta) -> String {
+    pub(super) fn place(&self, i: &'d ItemDelta) -> String {
         let section = self
             .sections
             .get(&(i.checklist.as_str(), i.section.as_str()))
@@ -97,7 +97,7 @@ fn movers(diff: &Diff) -> Vec<&ItemDelta> {
         .collect()
 }
 
-fn with_status(diff: &Diff, status: Status) -> Vec<&ItemDelta> {
+pub(super) fn with_status(diff: &Diff, status: Status) -> Vec<&ItemDelta> {
     diff.items.iter().filter(|i| i.status == status).collect()
 }
 
@@ -124,7 +124,7 @@ fn gap_counts(diff: &Diff, period: &str) -> String {
     )
 }
 
-fn gate_limit(g: &GateResult) -> String {
+pub(super) fn gate_limit(g: &GateResult) -> String {
     if g.gate == "fail-on-new-critical" {
         String::new()
     } else {
@@ -147,7 +147,7 @@ fn verdict(diff: &Diff) -> String {
     }
 }
 
-fn more(shown: usize, total: usize) -> Option<String> {
+pub(super) fn more(shown: usize, total: usize) -> Option<String> {
     (total > shown).then(|| {
         format!(
             "… and {} more (raise --top, or see --format json)",
@@ -471,7 +471,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::diff::Gates;
     use crate::model::Source;
@@ -482,8 +482,9 @@ mod tests {
     }
 
     /// Two quarters with a rename, a new checklist version, added and removed items and
-    /// checklists, an item first answered, a new and a resolved critical gap, and Markdown in titles.
-    fn quarters() -> Diff {
+    /// checklists, an item first answered, a new and a resolved critical gap, and Markdown in
+    /// titles; diffed with the gates given.
+    pub(in crate::render) fn quarters_with(gates: &Gates) -> Diff {
         let base = fixture(
             "2026-Q3.json",
             include_str!("../../tests/fixtures/reports/2026-Q3.json"),
@@ -492,13 +493,17 @@ mod tests {
             "2026-Q4.json",
             include_str!("../../tests/fixtures/reports/2026-Q4.json"),
         );
-        let gates = Gates {
+        Diff::new(&base, &new, gates)
+    }
+
+    /// The two quarters with every gate.
+    fn quarters() -> Diff {
+        quarters_with(&Gates {
             fail_below: Some(60.0),
             max_drop: Some(5.0),
             max_item_drop: Some(20.0),
             fail_on_new_critical: true,
-        };
-        Diff::new(&base, &new, &gates)
+        })
     }
 
     const PLAIN: Style = Style {

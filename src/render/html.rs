@@ -12,15 +12,19 @@ use serde::Serialize;
 
 use super::svg::{self, Fill, Segment};
 use super::{distribution, plural, score as score_text, split_items, weakest};
-use crate::baseline::{Baseline, Change, UNCHANGED_BELOW};
+use crate::diff::{self, Counterparts, Status};
 use crate::error::{Error, Result};
 use crate::model::report::{ItemReport, Report, ScalePoint};
 use crate::model::scale::NA;
 use crate::text::page_safe;
 
-const TEMPLATES: [(&str, &str); 2] = [
+const TEMPLATES: [(&str, &str); 6] = [
+    ("page.html", include_str!("templates/page.html")),
     ("report.html", include_str!("templates/report.html")),
+    ("diff.html", include_str!("templates/diff.html")),
+    ("macros.html", include_str!("templates/macros.html")),
     ("style.css", include_str!("templates/style.css")),
+    ("diff.css", include_str!("templates/diff.css")),
 ];
 
 /// The page's template environment: strict about undefined values, escaping `.html` templates.
@@ -35,11 +39,15 @@ fn environment() -> std::result::Result<Environment<'static>, minijinja::Error> 
 
 /// The report as one HTML page; with a baseline, every score shows its change since then.
 pub fn report(report: &Report, baseline: Option<&Report>, top: usize) -> Result<String> {
-    let page = Page::new(report, baseline.map(Baseline::new).as_ref(), top);
+    render("report.html", &Page::new(report, baseline, top))
+}
+
+/// A page: the named template filled in with `view`.
+pub(super) fn render(template: &str, view: &impl Serialize) -> Result<String> {
     let env = environment().map_err(template_error)?;
-    let template = env.get_template("report.html").map_err(template_error)?;
+    let template = env.get_template(template).map_err(template_error)?;
     let mut html = template
-        .render(minijinja::Value::from(minijinja::value::Serde(&page)))
+        .render(minijinja::Value::from(minijinja::value::Serde(view)))
         .map_err(template_error)?;
     if !html.ends_with('\n') {
         html.push('\n');
@@ -49,7 +57,7 @@ pub fn report(report: &Report, baseline: Option<&Report>, top: usize) -> Result<
 
 fn template_error(e: minijinja::Error) -> Error {
     Error::usage_hint(
-        format!("could not lay out the HTML report: {e}"),
+        format!("could not lay out the HTML page: {e}"),
         "this is a bug in selfaudit; the JSON format still works meanwhile",
     )
 }
@@ -79,7 +87,7 @@ struct Page {
 
 /// A score, its bar, and its change against the baseline when there is one.
 #[derive(Serialize)]
-struct Score {
+pub(super) struct Score {
     text: String,
     colour: String,
     bar_svg: String,
@@ -87,12 +95,12 @@ struct Score {
 }
 
 #[derive(Serialize)]
-struct ChangeView {
-    /// `up`, `down`, `same`, `added` or `undefined`: a CSS class and the arrow.
-    dir: &'static str,
-    text: String,
+pub(super) struct ChangeView {
+    /// `up`, `down`, `same`, `added`, `removed` or `undefined`: a CSS class and the arrow.
+    pub(super) dir: &'static str,
+    pub(super) text: String,
     /// What it was, for the tooltip.
-    title: String,
+    pub(super) title: String,
 }
 
 /// An item listed in the summary, linking to where it sits.
@@ -172,17 +180,20 @@ struct Place {
 }
 
 impl Page {
-    fn new(report: &Report, baseline: Option<&Baseline>, top: usize) -> Page {
-        let period_of_baseline = baseline.map(|b| page_safe(&b.report.period));
+    fn new(report: &Report, baseline: Option<&Report>, top: usize) -> Page {
+        let period_of_baseline = baseline.map(|b| page_safe(&b.period));
         let since = period_of_baseline.as_deref().unwrap_or_default();
         let overall = Score::new(
             report.score,
             baseline.map(|b| Before {
                 since,
-                score: Some(b.report.score),
+                score: Some(b.score),
             }),
             false,
         );
+        let overall_before = baseline.and_then(|b| b.score);
+        let baseline = baseline.map(|b| Counterparts::new(b, report));
+        let baseline = baseline.as_ref();
 
         let mut places: HashMap<(&str, &str), Place> = HashMap::new();
         let mut checklists = Vec::new();
@@ -242,7 +253,7 @@ impl Page {
                 detail,
                 critical: item.critical,
                 split: item.split,
-                score: Score::new(item.score, None, false),
+                score: Score::plain(item.score),
             }
         };
         let weakest = weakest(report, top)
@@ -283,7 +294,7 @@ impl Page {
                         detail: String::new(),
                         critical: false,
                         split: false,
-                        score: Score::new(Some(g.score), None, false),
+                        score: Score::plain(Some(g.score)),
                     },
                 }
             })
@@ -319,7 +330,7 @@ impl Page {
             respondent_count: plural(report.respondents.len(), "respondent", "respondents"),
             anonymous: report.anonymous,
             baseline_period: period_of_baseline.clone(),
-            gauge_svg: svg::gauge(report.score),
+            gauge_svg: svg::gauge(report.score, overall_before),
             na_swatch_svg: svg::swatch(&Fill::Class("na")),
             missing_swatch_svg: svg::swatch(&Fill::Class("missing")),
             overall,
@@ -343,6 +354,11 @@ struct Before<'a> {
 }
 
 impl Score {
+    /// A score alone, for a pill: its figure and colour.
+    pub(super) fn plain(score: Option<f64>) -> Score {
+        Score::new(score, None, false)
+    }
+
     fn new(score: Option<f64>, before: Option<Before>, bar: bool) -> Score {
         let marker = before.and_then(|b| b.score.flatten());
         Score {
@@ -353,40 +369,41 @@ impl Score {
             } else {
                 String::new()
             },
-            change: before.map(|b| change(Change::matched(score, b.score), b)),
+            change: before.map(|b| change(score, b)),
         }
     }
 }
 
-fn change(change: Change, before: Before) -> ChangeView {
+/// How a score moved since the baseline, by the rules of `diff`.
+fn change(score: Option<f64>, before: Before) -> ChangeView {
     let since = before.since;
-    let old = before.score.flatten();
-    match change {
-        Change::Added => ChangeView {
-            dir: "added",
-            text: "new".to_string(),
-            title: format!("not in {since}"),
-        },
-        Change::Undefined => ChangeView {
-            dir: "undefined",
-            text: "–".to_string(),
-            title: format!("{since}: {}", score_text(old)),
-        },
-        Change::Delta(d) => {
-            let (dir, text) = if d.abs() < UNCHANGED_BELOW {
-                ("same", "±0.0".to_string())
-            } else if d > 0.0 {
-                ("up", format!("+{d:.1}"))
-            } else {
-                ("down", format!("−{:.1}", d.abs()))
-            };
-            ChangeView {
-                dir,
-                text,
-                title: format!("{since}: {}", score_text(old)),
-            }
-        }
+    let title = match before.score {
+        Some(old) => format!("{since}: {}", score_text(old)),
+        None => format!("not in {since}"),
+    };
+    match (diff::compare(before.score, Some(score)), before.score) {
+        // In both reports, with a score in one only: `diff` says added or removed, but the
+        // part is not new.
+        ((None, _), Some(_)) => moved(None, Status::Unchanged, title),
+        ((delta, status), _) => moved(delta, status, title),
     }
+}
+
+/// A change as the pages show it: its direction (a CSS class, and the arrow) and its points.
+pub(super) fn moved(delta: Option<f64>, status: Status, title: String) -> ChangeView {
+    let (dir, text) = match (delta, status) {
+        (Some(d), Status::Improved) => ("up", super::diff::change(Some(d), status)),
+        // A minus sign, not a hyphen.
+        (Some(d), Status::Regressed) => (
+            "down",
+            super::diff::change(Some(d), status).replace('-', "−"),
+        ),
+        (Some(_), _) => ("same", "±0.0".to_string()),
+        (None, Status::Added) => ("added", "new".to_string()),
+        (None, Status::Removed) => ("removed", "removed".to_string()),
+        (None, _) => ("undefined", "–".to_string()),
+    };
+    ChangeView { dir, text, title }
 }
 
 impl ItemView {
@@ -488,7 +505,7 @@ fn legends<'r>(items: impl Iterator<Item = &'r ItemReport>) -> Vec<Vec<LegendEnt
 }
 
 /// `2026-11-22T20:15:00Z` as `22 November 2026, 20:15 UTC`; anything else as it is.
-fn display_time(generated: &str) -> String {
+pub(super) fn display_time(generated: &str) -> String {
     match generated.parse::<jiff::Timestamp>() {
         Ok(t) => t.strftime("%-d %B %Y, %H:%M UTC").to_string(),
         Err(_) => page_safe(generated),
@@ -558,17 +575,27 @@ mod tests {
             since: "Q3",
             score: Some(score),
         };
-        let c = change(Change::Delta(2.449), q3(Some(50.0)));
+        let c = change(Some(52.449), q3(Some(50.0)));
         assert_eq!(
             (c.dir, c.text.as_str(), c.title.as_str()),
             ("up", "+2.4", "Q3: 50.0")
         );
-        let c = change(Change::Delta(-7.25), q3(Some(50.0)));
+        let c = change(Some(42.75), q3(Some(50.0)));
         assert_eq!((c.dir, c.text.as_str()), ("down", "−7.2"));
-        let c = change(Change::Delta(0.04), q3(Some(50.0)));
+        let c = change(Some(50.04), q3(Some(50.0)));
         assert_eq!((c.dir, c.text.as_str()), ("same", "±0.0"));
-        assert_eq!(change(Change::Added, q3(None)).dir, "added");
-        assert_eq!(change(Change::Undefined, q3(None)).title, "Q3: —");
+        // As in `diff`: 50.05 − 50 is 0.04999999999999716, a change, and never reads as 0.0.
+        let c = change(Some(50.05), q3(Some(50.0)));
+        assert_eq!((c.dir, c.text.as_str()), ("up", "+0.05"));
+        let added = Before {
+            since: "Q3",
+            score: None,
+        };
+        let c = change(Some(60.0), added);
+        assert_eq!((c.dir, c.title.as_str()), ("added", "not in Q3"));
+        assert_eq!(change(Some(60.0), q3(None)).title, "Q3: —");
+        assert_eq!(change(Some(60.0), q3(None)).dir, "undefined");
+        assert_eq!(change(None, q3(Some(60.0))).dir, "undefined");
     }
 
     #[test]

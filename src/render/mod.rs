@@ -1,6 +1,7 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
 pub mod diff;
+pub mod diff_html;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -169,8 +169,9 @@ pub fn stacked_bar(segments: &[Segment]) -> String {
     out
 }
 
-/// The overall score as a ring, the number in its middle.
-pub fn gauge(score: Option<f64>) -> String {
+/// The overall score as a ring, the number in its middle; `marker` draws a tick across the
+/// ring at an earlier score.
+pub fn gauge(score: Option<f64>, marker: Option<f64>) -> String {
     const R: f64 = 52.0;
     let circumference = 2.0 * std::f64::consts::PI * R;
     let mut out = String::from(
@@ -190,6 +191,19 @@ pub fn gauge(score: Option<f64>) -> String {
         }
         None => "—".to_string(),
     };
+    if let Some(m) = marker {
+        // Clockwise from the top, as the arc runs; across the ring and a little beyond it.
+        let angle = 2.0 * std::f64::consts::PI * m.clamp(0.0, 100.0) / 100.0;
+        let at = |r: f64| (60.0 + r * angle.sin(), 60.0 - r * angle.cos());
+        let ((x1, y1), (x2, y2)) = (at(R - 8.0), at(R + 8.0));
+        out.push_str(&format!(
+            r#"<line class="marker" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+            num(x1),
+            num(y1),
+            num(x2),
+            num(y2)
+        ));
+    }
     out.push_str(&format!(
         r#"<text class="gauge-value" x="60" y="64" text-anchor="middle">{text}</text><text class="gauge-unit" x="60" y="82" text-anchor="middle">of 100</text></svg>"#
     ));
@@ -309,10 +323,23 @@ mod tests {
 
     #[test]
     fn the_gauge_draws_an_arc_in_proportion() {
-        let g = gauge(Some(50.0));
+        let g = gauge(Some(50.0), None);
         assert!(g.contains("stroke-dasharray=\"163.36 326.73\""), "{g}");
         assert!(g.contains(">50.0</text>"));
-        let none = gauge(None);
+        let none = gauge(None, None);
         assert!(none.contains(">—</text>") && !none.contains("dasharray"));
+        assert!(!g.contains("marker"));
+    }
+
+    #[test]
+    fn the_gauge_marks_an_earlier_score_across_its_ring() {
+        // A quarter of the way round is three o'clock: a horizontal tick right of the centre.
+        let g = gauge(Some(80.0), Some(25.0));
+        assert!(
+            g.contains(r#"<line class="marker" x1="104" y1="60" x2="120" y2="60"/>"#),
+            "{g}"
+        );
+        let top = gauge(Some(80.0), Some(0.0));
+        assert!(top.contains(r#"x1="60" y1="16" x2="60" y2="0""#), "{top}");
     }
 }

@@ -84,6 +84,32 @@ pub fn assert_self_contained(html: &str) {
     );
 }
 
+/// Generated dates change on every run; a snapshot keeps their places, not their values.
+pub fn redact_dates(html: &str) -> String {
+    const OPEN: &str = "<time ";
+    const CLOSE: &str = "</time>";
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        let end = rest[start..]
+            .find(CLOSE)
+            .map(|e| start + e + CLOSE.len())
+            .expect("a <time> element is closed");
+        let class = rest[start..end]
+            .split_once(" class=\"")
+            .and_then(|(_, c)| c.split_once('"'))
+            .map(|(c, _)| format!(" class=\"{c}\""))
+            .unwrap_or_default();
+        out.push_str(&rest[..start]);
+        out.push_str(&format!(
+            "<time{class} datetime=\"[generated]\">[generated]</time>"
+        ));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn attr_values(doc: &Html, name: &str) -> String {
     doc.root_element()
         .descendants()
