@@ -301,15 +301,6 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
 ) -> Result<()> {
-    // A symlink stays a link: the file it names is the one replaced.
-    let resolved;
-    let path = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            resolved = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
-            resolved.as_path()
-        }
-        _ => path,
-    };
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             return Err(Error::usage_hint(
@@ -330,6 +321,20 @@ pub fn write_atomic_with(
         }
         _ => {}
     }
+    // A symlink stays a link: the file it names is the one replaced.
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            // A link to a file not yet written names it relative to the link's folder.
+            resolved = fs::canonicalize(path)
+                .or_else(|_| {
+                    fs::read_link(path).map(|t| path.parent().unwrap_or(Path::new(".")).join(t))
+                })
+                .map_err(|e| Error::io(path, e))?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
