@@ -459,8 +459,10 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                 }
                 let answered: usize = r.sets.iter().map(|s| s.answers.len()).sum();
                 valid.push(format!(
-                    "{name}: ok (responses of {}, {}, {answered} answers)",
-                    r.respondent, r.period
+                    "{name}: ok (responses of {}, {}, {})",
+                    r.respondent,
+                    r.period,
+                    render::plural(answered, "answer", "answers")
                 ));
             }
             Err(p) => problems.extend(p),

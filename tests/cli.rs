@@ -299,7 +299,8 @@ fn validate_checks_responses_against_checklists_named_beside_them() {
         .arg(format!("{MINI}/mini.toml"))
         .arg(&responses)
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicate::str::contains("ok (responses of A, p, 1 answer)"));
     selfaudit()
         .arg("validate")
         .arg(&responses)
