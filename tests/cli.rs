@@ -609,3 +609,25 @@ fn control_characters_in_user_text_never_reach_the_terminal_raw() {
     );
     assert!(stdout.contains("line one line two"));
 }
+
+#[test]
+fn a_large_report_prints_nothing_on_stderr_without_a_terminal() {
+    // The progress bar is for terminals only; CI logs stay clean.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..400 {
+        write_responses(dir.path(), &format!("r{i:03}.toml"), &format!("R{i}"), "Q");
+    }
+    let out = selfaudit()
+        .args(["--checklists", MINI, "report", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["respondents"].as_array().unwrap().len(), 400);
+}
