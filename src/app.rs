@@ -135,6 +135,15 @@ pub fn build_report(
     min_responses: u64,
 ) -> Result<Report> {
     let files = load::expand_inputs(inputs)?;
+    // An interview still under way is not in the report; say so rather than leave it out quietly.
+    for dir in inputs.iter().filter(|p| p.is_dir()) {
+        for partial in load::files_ending(dir, "partial")? {
+            warn(&format!(
+                "{}: an interview still in progress is not in this report; finish it with `selfaudit run`",
+                partial.display()
+            ));
+        }
+    }
     let bar = if files.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         if let Ok(style) =

@@ -208,11 +208,26 @@ pub fn display(path: &Path) -> String {
 
 /// The `*.toml` files directly in a folder, sorted by name.
 pub fn toml_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    files_ending(dir, "toml")
+}
+
+/// The files directly in a folder whose extension is `ext`, sorted by name.
+pub fn files_ending(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != ext) {
+            continue;
+        }
+        // The entry's own type costs no extra call; only a link needs a look at its target.
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => false,
+        };
+        if is_file {
             files.push(path);
         }
     }

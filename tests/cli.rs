@@ -631,3 +631,27 @@ fn a_large_report_prints_nothing_on_stderr_without_a_terminal() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["respondents"].as_array().unwrap().len(), 400);
 }
+
+#[test]
+fn an_interview_in_progress_in_the_folder_is_named_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_responses(dir.path(), "ana.toml", "Ana", "Q");
+    std::fs::write(
+        dir.path().join("ben.toml.partial"),
+        "respondent = \"Ben\"\n",
+    )
+    .unwrap();
+    let out = selfaudit()
+        .args(["--checklists", MINI, "report", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ben.toml.partial: an interview still in progress is not in this report"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["respondents"], serde_json::json!(["Ana"]));
+}
