@@ -134,15 +134,13 @@ pub fn build_report(
     anonymous: bool,
     min_responses: u64,
 ) -> Result<Report> {
-    let files = load::expand_inputs(inputs)?;
+    let load::Inputs { files, in_progress } = load::expand_inputs(inputs)?;
     // An interview still under way is not in the report; say so rather than leave it out quietly.
-    for dir in inputs.iter().filter(|p| p.is_dir()) {
-        for partial in load::files_ending(dir, "partial")? {
-            warn(&format!(
-                "{}: an interview still in progress is not in this report; finish it with `selfaudit run`",
-                partial.display()
-            ));
-        }
+    for partial in in_progress {
+        warn(&format!(
+            "{}: an interview still in progress is not in this report; finish it with `selfaudit run`",
+            partial.display()
+        ));
     }
     let bar = if files.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
@@ -412,7 +410,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
             ));
         }
     }
-    let files = load::expand_inputs(&args.files)?;
+    let files = load::expand_inputs(&args.files)?.files;
     let mut texts = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
     for path in files {

@@ -208,19 +208,30 @@ pub fn display(path: &Path) -> String {
 
 /// The `*.toml` files directly in a folder, sorted by name.
 pub fn toml_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    files_ending(dir, "toml")
+    Ok(folder_files(dir)?.toml)
 }
 
-/// The files directly in a folder whose extension is `ext`, sorted by name.
-pub fn files_ending(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
+/// A folder's `*.toml` files and its interviews in progress (`*.partial`), each sorted by name.
+struct FolderFiles {
+    toml: Vec<PathBuf>,
+    partial: Vec<PathBuf>,
+}
+
+/// Reads a folder once for both kinds of file it may hold.
+fn folder_files(dir: &Path) -> Result<FolderFiles> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut files = Vec::new();
+    let mut found = FolderFiles {
+        toml: Vec::new(),
+        partial: Vec::new(),
+    };
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != ext) {
-            continue;
-        }
+        let list = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => &mut found.toml,
+            Some("partial") => &mut found.partial,
+            _ => continue,
+        };
         // The entry's own type costs no extra call; only a link needs a look at its target.
         let is_file = match entry.file_type() {
             Ok(t) if t.is_symlink() => path.is_file(),
@@ -228,31 +239,43 @@ pub fn files_ending(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
             Err(_) => false,
         };
         if is_file {
-            files.push(path);
+            list.push(path);
         }
     }
-    files.sort();
-    Ok(files)
+    found.toml.sort();
+    found.partial.sort();
+    Ok(found)
+}
+
+/// What the command line's files and folders hold.
+pub struct Inputs {
+    pub files: Vec<PathBuf>,
+    /// Interviews still in progress (`*.partial`) found in those folders, which are not read.
+    pub in_progress: Vec<PathBuf>,
 }
 
 /// Files and folders from the command line, folders expanded to their `*.toml` files.
-pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Inputs> {
+    let mut inputs = Inputs {
+        files: Vec::new(),
+        in_progress: Vec::new(),
+    };
     for path in paths {
         if path != Path::new("-") && path.is_dir() {
-            let files = toml_files(path)?;
-            if files.is_empty() {
+            let found = folder_files(path)?;
+            if found.toml.is_empty() {
                 return Err(Error::usage_hint(
                     format!("{}: no *.toml files in this folder", path.display()),
                     "name responses files or a folder that holds them",
                 ));
             }
-            out.extend(files);
+            inputs.files.extend(found.toml);
+            inputs.in_progress.extend(found.partial);
         } else {
-            out.push(path.clone());
+            inputs.files.push(path.clone());
         }
     }
-    Ok(out)
+    Ok(inputs)
 }
 
 /// Reads a UTF-8 text file, or stdin for `-`.
