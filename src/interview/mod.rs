@@ -282,6 +282,7 @@ impl<'c> Interview<'c> {
             period: self.period.clone(),
             submitted,
             sets,
+            role: None,
         }
     }
 }

@@ -26,6 +26,7 @@ enum Value<'a> {
 struct Plain<'a> {
     respondent: Option<Cow<'a, str>>,
     period: Option<Cow<'a, str>>,
+    role: Option<Cow<'a, str>>,
     submitted: Option<String>,
     /// (checklist id, version)
     versions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
@@ -153,6 +154,7 @@ fn read(text: &str) -> Option<Plain<'_>> {
                     plain.respondent = Some(s);
                 }
                 ("period", Value::Str(s)) if plain.period.is_none() => plain.period = Some(s),
+                ("role", Value::Str(s)) if plain.role.is_none() => plain.role = Some(s),
                 ("submitted", Value::Datetime(d)) if plain.submitted.is_none() => {
                     plain.submitted = Some(d);
                 }
@@ -222,6 +224,12 @@ fn resolve<'c>(
     if respondent.is_empty() || period.is_empty() {
         return None;
     }
+    // An empty role is the full parser's to report.
+    let role = match plain.role {
+        None => None,
+        Some(r) if r.trim().is_empty() => return None,
+        Some(r) => Some(r.trim().to_string()),
+    };
     for (id, _) in &plain.versions {
         lookup(id)?;
     }
@@ -290,6 +298,7 @@ fn resolve<'c>(
             period,
             submitted: plain.submitted,
             sets,
+            role,
         },
         warnings,
     ))
@@ -556,6 +565,9 @@ mod tests {
             "[answers.mini.freq]\nchoice = \"often\"\nnote = \" from a writer \"",
             "[answers.mini]\nalways = \"yes\"\n\n[answers.mini.freq]\nnote = \"n\"\nchoice = \"never\"",
             "[answers.mini.freq]\nchoice = \"n/a\"\n[answers.mini.always]\nchoice = \"no\"",
+            // a role at the top, as `run --role` and `template --role` write it
+            "role = \" staff \"\n[answers.mini]\nfreq = \"often\"",
+            "role = \"Ow\\u00e9ner\" # the owner\n[answers.mini]\nfreq = \"often\"",
             // handed to the full parser
             "[answers.mini.freq]\nchoice = \"often\"\n[answers.mini]\nalways = \"yes\"",
             "[answers.mini.freq]\nnote = \"no choice\"",
@@ -584,15 +596,20 @@ mod tests {
             "submitted = \"yesterday\"\n[answers.mini]\nfreq = \"often\"",
             "[answers.mini]\nfreq = \"line\nbreak\"",
             "[answers.mini]\nfreq = \"often\" # bell \u{7}",
+            "role = \"\"\n[answers.mini]\nfreq = \"often\"",
+            "role = \"  \"\n[answers.mini]\nfreq = \"often\"",
+            "role = \"a\"\nrole = \"b\"\n[answers.mini]\nfreq = \"often\"",
+            "role = 3\n[answers.mini]\nfreq = \"often\"",
+            "[answers.mini]\nfreq = \"often\"\nrole = \"staff\"",
         ];
         let took_fast: Vec<bool> = cases
             .iter()
             .map(|case| agrees(&registry, &format!("{head}{case}")))
             .collect();
-        let expected: Vec<bool> = (0..cases.len()).map(|i| i < 14).collect();
+        let expected: Vec<bool> = (0..cases.len()).map(|i| i < 16).collect();
         assert_eq!(
             took_fast, expected,
-            "the first fourteen cases take the fast path"
+            "the first sixteen cases take the fast path"
         );
         // Numeric keys may be written bare (value-work is on the agreement scale, "1"…"5").
         let bare = format!("{head}[answers.retention-habits]\nvalue-work = 4");

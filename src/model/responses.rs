@@ -17,6 +17,8 @@ use crate::text::comment_safe;
 struct ResponsesFile {
     respondent: Spanned<String>,
     period: Spanned<String>,
+    /// The respondent's role (SPEC §10); a team list's role wins over it.
+    role: Option<Spanned<String>>,
     submitted: Option<Spanned<toml::Value>>,
     #[serde(default)]
     checklists: BTreeMap<Spanned<String>, Spanned<AnsweredVersion>>,
@@ -39,6 +41,8 @@ pub struct Responses {
     pub period: String,
     pub submitted: Option<String>,
     pub sets: Vec<AnswerSet>,
+    /// The role written in the file (`role = "staff"`), trimmed; never empty.
+    pub role: Option<String>,
 }
 
 /// The answers to one checklist, in the checklist's order.
@@ -107,6 +111,18 @@ impl Responses {
                     .hint("write e.g. period = \"2026-Q4\""),
             );
         }
+        let role = match &file.role {
+            None => None,
+            Some(r) if r.get_ref().trim().is_empty() => {
+                problems.push(
+                    source
+                        .problem(Some(r.span()), "role must not be empty")
+                        .hint("leave `role` out, or name one, e.g. role = \"staff\""),
+                );
+                None
+            }
+            Some(r) => Some(r.get_ref().trim().to_string()),
+        };
         let submitted = match &file.submitted {
             None => None,
             Some(v) => match v.get_ref() {
@@ -259,6 +275,7 @@ impl Responses {
                 period,
                 submitted,
                 sets,
+                role,
             },
             warnings,
         ))
@@ -330,6 +347,9 @@ impl Responses {
         let mut out = String::new();
         out.push_str(&format!("respondent = {}\n", toml_string(&self.respondent)));
         out.push_str(&format!("period = {}\n", toml_string(&self.period)));
+        if let Some(role) = &self.role {
+            out.push_str(&format!("role = {}\n", toml_string(role)));
+        }
         if let Some(submitted) = &self.submitted {
             match submitted.parse::<toml::value::Datetime>() {
                 Ok(d) => out.push_str(&format!("submitted = {d}\n")),
@@ -452,6 +472,7 @@ scale = "yes-no"
             respondent: "Zoë \"Z\" O'Neil \\ ✓".to_string(),
             period: "2026-Q4".to_string(),
             submitted: Some("2026-11-22T20:15:00Z".to_string()),
+            role: Some("staff \"floor\"".to_string()),
             sets: vec![
                 // By checklist id, as `parse` gives them.
                 AnswerSet {
@@ -505,6 +526,7 @@ scale = "yes-no"
             respondent: "A".to_string(),
             period: "P".to_string(),
             submitted: None,
+            role: None,
             sets: vec![AnswerSet {
                 checklist: "mini".to_string(),
                 version: Some("2".to_string()),
