@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
+        Command::Team(cli::TeamCommand::Init(args)) => team_init(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -102,7 +103,9 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
     let period = args.period.unwrap_or_else(current_quarter);
-    let text = crate::template::template(&checklists, &respondent, &period);
+    let role = role_arg(args.role.as_deref())?;
+    let text =
+        crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref());
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
 }
@@ -134,6 +137,34 @@ pub fn build_report(
     anonymous: bool,
     min_responses: u64,
 ) -> Result<Report> {
+    build_team_report(
+        registry,
+        inputs,
+        period,
+        anonymous,
+        min_responses,
+        &TeamOptions::default(),
+    )
+}
+
+/// What the team list adds to a report (SPEC §10).
+#[derive(Debug, Clone, Default)]
+pub struct TeamOptions {
+    /// The team list and its name for messages.
+    pub team: Option<(String, crate::team::Team)>,
+    /// `--min-group`; the default depends on `--anonymous`.
+    pub min_group: Option<u64>,
+}
+
+/// `build_report`, with the team list's response rate and the role groups of SPEC §10.
+pub fn build_team_report(
+    registry: &Registry,
+    inputs: &[PathBuf],
+    period: Option<String>,
+    anonymous: bool,
+    min_responses: u64,
+    team: &TeamOptions,
+) -> Result<Report> {
     let load::Inputs { files, in_progress } = load::expand_inputs(inputs)?;
     // An interview still under way is not in the report; say so rather than leave it out quietly.
     for partial in in_progress {
@@ -153,7 +184,12 @@ pub fn build_report(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let collected = collect::collect(registry, &files, &|| bar.inc(1));
+    let collected = collect::collect_team(
+        registry,
+        &files,
+        team.team.as_ref().map(|(_, t)| t),
+        &|| bar.inc(1),
+    );
     bar.finish_and_clear();
     let collected = collected?;
     let name = |seq: usize| load::display(&files[seq]);
@@ -166,7 +202,7 @@ pub fn build_report(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems = Vec::new();
     for p in people {
-        match seen.entry(p.name.to_lowercase()) {
+        match seen.entry(crate::team::identity(&p.name)) {
             Entry::Vacant(v) => {
                 v.insert(p.seq);
             }
@@ -219,7 +255,169 @@ pub fn build_report(
         anonymous,
         min_responses,
     };
-    Ok(collected.tally.finish(&options))
+    let people = collected.respondents;
+    let groups = collected.groups;
+    let mut report = collected.tally.finish(&options);
+    add_team(&mut report, &people, groups, team, anonymous, &name)?;
+    Ok(report)
+}
+
+/// Adds the response rate, the groups and the perception gaps of SPEC §10 to a report, with a
+/// warning for each role the list and a file disagree on and for respondents the list lacks.
+fn add_team(
+    report: &mut Report,
+    people: &[collect::Respondent],
+    groups: std::collections::BTreeMap<String, score::Tally>,
+    options: &TeamOptions,
+    anonymous: bool,
+    file_name: &dyn Fn(usize) -> String,
+) -> Result<()> {
+    let team = options.team.as_ref();
+    if let Some((team_name, list)) = team {
+        let mut problems = Vec::new();
+        for p in people {
+            let Some(role) = &p.role else { continue };
+            if !list.knows_role(role) {
+                problems.push(
+                    Problem::new(
+                        file_name(p.seq),
+                        format!("role `{role}` is not in the [roles] of the team list {team_name}"),
+                    )
+                    .hint(crate::team::role_hint(list.roles.as_deref().unwrap_or(&[]))),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid { problems });
+        }
+        for p in people {
+            if let (Some(listed), Some(theirs)) =
+                crate::team::role_of(Some(list), &p.name, p.role.as_deref())
+            {
+                warn(&format!(
+                    "{}: role `{theirs}` in the file, but the team list {team_name} gives `{listed}`; grouped as `{listed}`",
+                    file_name(p.seq)
+                ));
+            }
+        }
+        if !list.people.is_empty() {
+            let call = crate::team::roll_call(list, people.iter().map(|p| p.name.as_str()));
+            report.response_rate = Some(crate::model::report::ResponseRate {
+                expected: call.expected as u64,
+                answered: call.answered as u64,
+                missing: (!anonymous).then_some(call.missing),
+            });
+            if !call.unlisted.is_empty() {
+                let n = call.unlisted.len();
+                if anonymous {
+                    warn(&format!(
+                        "{} not on the team list {team_name}; scored all the same (names left out: --anonymous)",
+                        render::plural(n, "respondent is", "respondents are")
+                    ));
+                    report.unlisted = Some(crate::model::report::Unlisted::Count(n as u64));
+                } else {
+                    warn(&format!(
+                        "not on the team list {team_name}, scored all the same: {}",
+                        call.unlisted.join(", ")
+                    ));
+                    report.unlisted = Some(crate::model::report::Unlisted::Names(
+                        call.unlisted.iter().map(|s| s.to_string()).collect(),
+                    ));
+                }
+            }
+        }
+    }
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let list = team.map(|(_, t)| t);
+    let mut tallies: Vec<(String, String, score::Tally)> = groups
+        .into_iter()
+        .map(|(role, tally)| {
+            let title = list.map_or_else(|| role.clone(), |t| t.title(&role));
+            (role, title, tally)
+        })
+        .collect();
+    tallies.sort_by_key(|(role, _, _)| list.and_then(|t| t.rank(role)).unwrap_or(usize::MAX));
+    let min_group = options
+        .min_group
+        .unwrap_or(if anonymous { 3 } else { 1 });
+    report.groups = score::groups(report, tallies, min_group);
+    report.perception_gaps = score::perception_gaps(report, &report.groups);
+    Ok(())
+}
+
+/// The team list: `--team FILE`, else SELFAUDIT_TEAM (unless empty), else ./team.toml if any.
+pub fn find_team(flag: Option<&Path>) -> Result<Option<(String, crate::team::Team)>> {
+    let env = std::env::var_os("SELFAUDIT_TEAM").filter(|v| !v.is_empty());
+    let path = match (flag, env) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(v)) => PathBuf::from(v),
+        (None, None) if Path::new("team.toml").is_file() => PathBuf::from("team.toml"),
+        (None, None) => return Ok(None),
+    };
+    let text = load::read_text(&path)?;
+    let name = load::display(&path);
+    let team = crate::team::Team::parse(&Source {
+        name: &name,
+        text: &text,
+    })
+    .map_err(|problems| Error::Invalid { problems })?;
+    Ok(Some((name, team)))
+}
+
+/// A role from the command line, trimmed; an empty one is a usage error.
+fn role_arg(role: Option<&str>) -> Result<Option<String>> {
+    match role.map(str::trim) {
+        None => Ok(None),
+        Some("") => Err(Error::usage_hint(
+            "the role is empty",
+            "name a role with --role ROLE, e.g. --role staff, or leave it out",
+        )),
+        Some(r) => Ok(Some(r.to_string())),
+    }
+}
+
+/// `selfaudit team init`: a starting team list from the respondents found.
+fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
+    let to_file = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    if let Some(out) = to_file
+        && out.exists()
+        && !args.force
+    {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: already exists; kept as it is",
+                terminal_safe(&out.display().to_string())
+            ),
+            "write elsewhere with -o FILE, or replace it with --force",
+        ));
+    }
+    let mut found = Vec::new();
+    if !args.inputs.is_empty() {
+        let registry = Registry::discover(dir)?;
+        let files = load::expand_inputs(&args.inputs)?.files;
+        let collected = collect::collect(&registry, &files, &|| {})?;
+        found = collected
+            .respondents
+            .into_iter()
+            .map(|r| (r.name, r.role))
+            .collect();
+    }
+    let text = crate::team::starting_list(&found);
+    load::write_output(args.output.as_deref(), text.as_bytes())?;
+    if to_file.is_some() {
+        eprintln!(
+            "{} on the list; add the people who have not answered, give everyone a role, then: selfaudit validate {}",
+            render::plural(
+                text.matches("[[people]]").count(),
+                "person",
+                "people"
+            ),
+            terminal_safe(&args.output.as_deref().unwrap_or(Path::new("team.toml")).display().to_string())
+        );
+    }
+    Ok(EXIT_OK)
 }
 
 /// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
@@ -249,12 +447,17 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         .map(load::read_report)
         .transpose()?;
     let registry = Registry::discover(dir)?;
-    let report = build_report(
+    let team = TeamOptions {
+        team: find_team(args.team.as_deref())?,
+        min_group: args.min_group,
+    };
+    let report = build_team_report(
         &registry,
         &args.inputs,
         args.period,
         args.anonymous,
         args.min_responses,
+        &team,
     )?;
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
@@ -287,11 +490,21 @@ fn diff(args: DiffArgs) -> Result<u8> {
         (base, new)
     });
     let (base, new) = (base?, new?);
+    if args.min_response_rate.is_some() && new.response_rate.is_none() {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: has no response rate, so --min-response-rate cannot be checked",
+                terminal_safe(&load::display(&args.new))
+            ),
+            "write NEW with a team list (`selfaudit report --team team.toml --format json`), or leave out --min-response-rate",
+        ));
+    }
     let gates = Gates {
         fail_below: args.fail_below,
         max_drop: args.max_drop,
         max_item_drop: args.max_item_drop,
         fail_on_new_critical: args.fail_on_new_critical,
+        min_response_rate: args.min_response_rate,
     };
     let diff = Diff::new(&base, &new, &gates);
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
@@ -384,11 +597,13 @@ enum FileKind {
     Checklist,
     Responses,
     Empty,
+    Team,
 }
 
 fn file_kind(text: &str) -> FileKind {
     match text.parse::<toml::Table>() {
         Ok(t) if t.is_empty() => FileKind::Empty,
+        Ok(t) if crate::team::TEAM_KEYS.iter().any(|k| t.contains_key(*k)) => FileKind::Team,
         Ok(t)
             if ["respondent", "period", "answers"]
                 .iter()
@@ -439,6 +654,20 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     }
     let (checklists, responses) = (of_kind(FileKind::Checklist), of_kind(FileKind::Responses));
     let mut valid = Vec::new();
+    for (path, text) in of_kind(FileKind::Team) {
+        let name = load::display(path);
+        match crate::team::Team::parse(&Source { name: &name, text }) {
+            Ok(t) => valid.push(format!(
+                "{name}: ok (team list, {}{})",
+                render::plural(t.people.len(), "person", "people"),
+                t.roles
+                    .as_ref()
+                    .map(|r| format!(", {}", render::plural(r.len(), "role", "roles")))
+                    .unwrap_or_default()
+            )),
+            Err(p) => problems.extend(p),
+        }
+    }
     for (path, text) in checklists {
         let name = load::display(path);
         match Checklist::parse(&Source { name: &name, text }) {
@@ -503,6 +732,7 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(no_terminal(&args));
     }
+    let role = role_arg(args.role.as_deref())?;
     let mut registry = Registry::discover(dir)?;
     let requested = resolve_checklists(&mut registry, &args.ids)?;
     let mut prompter = TermPrompter::new();
@@ -653,7 +883,8 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     if output.exists() && !replace && !prompter.replace(&output)? {
         return Err(kept(&output));
     }
-    let responses = progress.to_responses(Some(now()));
+    let mut responses = progress.to_responses(Some(now()));
+    responses.role = role;
     let mut text = format!(
         "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
         crate::text::comment_safe(&respondent),

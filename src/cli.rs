@@ -49,6 +49,9 @@ pub enum Command {
     List(ListArgs),
     /// Check checklist and responses files; every problem as path:line:col: message
     Validate(ValidateArgs),
+    /// The team list (team.toml): who is asked, in which role
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
         #[arg(value_enum)]
@@ -91,6 +94,10 @@ pub struct RunArgs {
     /// When to offer a one-line note after an answer
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
     pub notes: NotesWhen,
+
+    /// The respondent's role, written as `role = "ROLE"` (a team list's role wins over it)
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +132,10 @@ pub struct TemplateArgs {
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// The respondent's role to put in the file, e.g. staff
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +185,14 @@ pub struct ReportArgs {
     /// A previous JSON report: the HTML shows every score's change since then
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+
+    /// The team list [default: SELFAUDIT_TEAM, else ./team.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub team: Option<PathBuf>,
+
+    /// Withhold a role group's figures when it has fewer than K respondents [default: 1, or 3 with --anonymous]
+    #[arg(long, value_name = "K")]
+    pub min_group: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -236,6 +255,10 @@ pub struct DiffArgs {
     #[arg(long)]
     pub fail_on_new_critical: bool,
 
+    /// Fail when fewer than P percent of NEW's team list answered (NEW needs a response rate)
+    #[arg(long, value_name = "P", value_parser = percent)]
+    pub min_response_rate: Option<f64>,
+
     /// How many items each list in the table, Markdown and HTML shows (JSON has them all)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub top: u64,
@@ -278,6 +301,42 @@ fn points(s: &str) -> Result<f64, String> {
             "`{s}` is below 0; a drop limit is 0 points or more"
         )),
     }
+}
+
+/// A percentage from 0 to 100, for the response-rate gate.
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(n) if (0.0..=100.0).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100, such as 80")),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Write a starting team list from the respondents of responses files (roles to fill in)
+    #[command(after_help = "\
+Examples:
+  selfaudit team init responses/2026-Q4 -o team.toml
+  selfaudit team init responses/*/            every respondent of every period, once
+
+Then add the people who have not answered yet, give everyone a role, and check it:
+  selfaudit validate team.toml")]
+    Init(TeamInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TeamInitArgs {
+    /// Responses files, or folders of them; each respondent is listed once
+    #[arg(value_name = "RESPONSES")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write to FILE instead of standard output; an existing file is kept unless --force
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace an existing FILE
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,7 @@
 //! Reads many responses files on every core and folds each into a tally as soon as it is
 //! parsed, so memory stays flat however many files there are.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,6 +11,7 @@ use crate::load::{self, Registry};
 use crate::model::Source;
 use crate::model::responses::{Responses, VersionMismatch};
 use crate::score::Tally;
+use crate::team::{self, Team};
 
 /// Who answered, from which file, for which period: what the report-level checks need.
 #[derive(Debug, Clone)]
@@ -17,6 +19,8 @@ pub struct Respondent {
     pub seq: usize,
     pub name: String,
     pub period: String,
+    /// The role written in the file, if any.
+    pub role: Option<String>,
 }
 
 pub struct Collected<'c> {
@@ -25,6 +29,8 @@ pub struct Collected<'c> {
     pub respondents: Vec<Respondent>,
     /// Each mismatch with the files that have it, first file first.
     pub version_warnings: Vec<(VersionMismatch, Vec<usize>)>,
+    /// Each role's respondents tallied apart (the team list's role, else the file's).
+    pub groups: BTreeMap<String, Tally<'c>>,
 }
 
 /// What one reader thread gathers.
@@ -32,6 +38,7 @@ struct Part<'c> {
     tally: Tally<'c>,
     respondents: Vec<Respondent>,
     warnings: Vec<(VersionMismatch, usize)>,
+    groups: BTreeMap<String, Tally<'c>>,
     problems: Vec<(usize, Vec<Problem>)>,
     failure: Option<(usize, Error)>,
 }
@@ -41,6 +48,17 @@ struct Part<'c> {
 pub fn collect<'c>(
     registry: &'c Registry,
     files: &[PathBuf],
+    tick: &(dyn Fn() + Sync),
+) -> Result<Collected<'c>> {
+    collect_team(registry, files, None, tick)
+}
+
+/// `collect`, with each respondent also tallied in their role's group: the role `team` gives
+/// them, else their file's.
+pub fn collect_team<'c>(
+    registry: &'c Registry,
+    files: &[PathBuf],
+    team: Option<&Team>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Collected<'c>> {
     let checklists: Vec<_> = registry.iter().map(|(c, _)| c).collect();
@@ -59,6 +77,7 @@ pub fn collect<'c>(
                     tally: Tally::new(checklists.clone()),
                     respondents: Vec::new(),
                     warnings: Vec::new(),
+                    groups: BTreeMap::new(),
                     problems: Vec::new(),
                     failure: None,
                 };
@@ -67,7 +86,7 @@ pub fn collect<'c>(
                     if seq >= files.len() || seq > failed.load(Ordering::Relaxed) {
                         break;
                     }
-                    read_one(registry, &files[seq], seq, &mut part);
+                    read_one(registry, &files[seq], seq, team, &mut part);
                     if part.failure.is_some() {
                         failed.fetch_min(seq, Ordering::Relaxed);
                         break;
@@ -87,8 +106,17 @@ pub fn collect<'c>(
     let mut warnings = Vec::new();
     let mut problems = Vec::new();
     let mut failure: Option<(usize, Error)> = None;
+    let mut groups: BTreeMap<String, Tally<'c>> = BTreeMap::new();
     for part in parts {
         tally.merge(part.tally);
+        for (role, t) in part.groups {
+            match groups.get_mut(&role) {
+                Some(mine) => mine.merge(t),
+                None => {
+                    groups.insert(role, t);
+                }
+            }
+        }
         respondents.extend(part.respondents);
         warnings.extend(part.warnings);
         problems.extend(part.problems);
@@ -120,10 +148,17 @@ pub fn collect<'c>(
         tally,
         respondents,
         version_warnings,
+        groups,
     })
 }
 
-fn read_one(registry: &Registry, path: &Path, seq: usize, part: &mut Part) {
+fn read_one<'c>(
+    registry: &'c Registry,
+    path: &Path,
+    seq: usize,
+    team: Option<&Team>,
+    part: &mut Part<'c>,
+) {
     let text = match load::read_text(path) {
         Ok(t) => t,
         Err(Error::Invalid { problems }) => {
@@ -147,11 +182,19 @@ fn read_one(registry: &Registry, path: &Path, seq: usize, part: &mut Part) {
     match parsed {
         Ok((responses, warnings)) => {
             part.tally.add(seq, &responses);
+            let (role, _) = team::role_of(team, &responses.respondent, responses.role.as_deref());
+            if let Some(role) = role {
+                part.groups
+                    .entry(role.to_string())
+                    .or_insert_with(|| Tally::new(registry.iter().map(|(c, _)| c).collect()))
+                    .add(seq, &responses);
+            }
             part.warnings.extend(warnings.into_iter().map(|w| (w, seq)));
             part.respondents.push(Respondent {
                 seq,
                 name: responses.respondent,
                 period: responses.period,
+                role: responses.role,
             });
         }
         Err(problems) => part.problems.push((seq, problems)),

@@ -25,6 +25,8 @@ pub struct Gates {
     pub max_item_drop: Option<f64>,
     /// Fails when NEW has a critical gap that BASE did not.
     pub fail_on_new_critical: bool,
+    /// Fails when fewer than this percent of NEW's team list answered (SPEC §10).
+    pub min_response_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,6 +58,9 @@ pub struct Side {
     pub score: Option<f64>,
     pub generated: String,
     pub respondents: usize,
+    /// The report's response rate, when it was written with a team list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_rate: Option<crate::model::report::ResponseRate>,
 }
 
 /// How many items have each status.
@@ -224,6 +229,7 @@ fn side(report: &Report) -> Side {
         score: report.score,
         generated: report.generated.clone(),
         respondents: report.respondents.len(),
+        response_rate: report.response_rate.clone(),
     }
 }
 
@@ -801,7 +807,52 @@ fn evaluate(
         };
         out.push(gate("fail-on-new-critical", 0.0, passed, detail, ids));
     }
+    if let Some(p) = gates.min_response_rate {
+        out.push(response_rate_gate(p, new));
+    }
     out
+}
+
+/// `--min-response-rate P`: NEW's `answered / expected` must be P percent or more.
+fn response_rate_gate(p: f64, new: &Side) -> GateResult {
+    let (passed, detail) = match &new.response_rate {
+        None => (
+            false,
+            format!(
+                "{} has no response rate (it was not written with a team list)",
+                new.period
+            ),
+        ),
+        Some(r) => match r.percent() {
+            None => (
+                false,
+                format!("the team list of {} names nobody", new.period),
+            ),
+            Some(rate) => {
+                let of = format!("{} of {} answered", r.answered, r.expected);
+                if rate < p - EPS {
+                    (
+                        false,
+                        format!(
+                            "response rate {}% ({of}) is below {}%",
+                            figure(rate, p),
+                            limit(p)
+                        ),
+                    )
+                } else {
+                    (
+                        true,
+                        format!(
+                            "response rate {}% ({of}) is not below {}%",
+                            figure(rate, p),
+                            limit(p)
+                        ),
+                    )
+                }
+            }
+        },
+    };
+    gate("min-response-rate", p, passed, detail, Vec::new())
 }
 
 fn gate(
@@ -874,6 +925,10 @@ mod tests {
             checklists,
             critical_gaps: Vec::new(),
             per_respondent: Vec::new(),
+            response_rate: None,
+            unlisted: None,
+            groups: Vec::new(),
+            perception_gaps: Vec::new(),
         };
         r.critical_gaps = r
             .items()

@@ -10,6 +10,9 @@ use crate::model::report::{
     ChecklistReport, ChecklistScore, CriticalGap, ItemReport, Note, REPORT_FORMAT, Report,
     RespondentScore, ScalePoint, SectionReport,
 };
+use crate::model::report::{
+    GapEnd, Group, GroupChecklist, GroupItem, GroupScore, PerceptionGap,
+};
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
 
@@ -281,6 +284,10 @@ impl<'c> Tally<'c> {
             checklists,
             critical_gaps,
             per_respondent,
+            response_rate: None,
+            unlisted: None,
+            groups: Vec::new(),
+            perception_gaps: Vec::new(),
         }
     }
 
@@ -393,6 +400,138 @@ fn item_report(
             .collect(),
         withheld,
     }
+}
+
+/// Groups' scores this many points apart or more make a perception gap (SPEC §10).
+pub const GAP_POINTS: f64 = 25.0;
+
+/// Each role's figures by SPEC §5 on its respondents alone (SPEC §10), in the order given:
+/// `(role, title, tally)`. A group with fewer than `min_group` respondents is withheld: its
+/// size stays, every figure goes. Checklists, sections and items follow `report`'s order.
+pub fn groups(
+    report: &Report,
+    tallies: Vec<(String, String, Tally<'_>)>,
+    min_group: u64,
+) -> Vec<Group> {
+    tallies
+        .into_iter()
+        .map(|(role, title, tally)| {
+            let n = tally.respondent_count() as u64;
+            if n < min_group {
+                return Group {
+                    role,
+                    title,
+                    n,
+                    score: None,
+                    withheld: true,
+                    checklists: Vec::new(),
+                };
+            }
+            let own = tally.finish(&Options::default());
+            let checklists = report
+                .checklists
+                .iter()
+                .map(|c| {
+                    let theirs = own.checklists.iter().find(|g| g.id == c.id);
+                    let section = |id: &str| {
+                        theirs
+                            .and_then(|g| g.sections.iter().find(|s| s.id == id))
+                            .and_then(|s| s.score)
+                    };
+                    let item = |id: &str| {
+                        theirs
+                            .and_then(|g| g.sections.iter().flat_map(|s| &s.items).find(|i| i.id == id))
+                    };
+                    GroupChecklist {
+                        id: c.id.clone(),
+                        score: theirs.and_then(|g| g.score),
+                        sections: c
+                            .sections
+                            .iter()
+                            .map(|s| GroupScore {
+                                id: s.id.clone(),
+                                score: section(&s.id),
+                            })
+                            .collect(),
+                        items: c
+                            .sections
+                            .iter()
+                            .flat_map(|s| &s.items)
+                            .map(|i| {
+                                let mine = item(&i.id);
+                                GroupItem {
+                                    id: i.id.clone(),
+                                    score: mine.and_then(|m| m.score),
+                                    n: mine.map_or(0, |m| m.n),
+                                }
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            Group {
+                role,
+                title,
+                n,
+                score: own.score,
+                withheld: false,
+                checklists,
+            }
+        })
+        .collect()
+}
+
+/// Items scored by two or more groups (withheld ones take no part) whose highest and lowest
+/// group scores lie `GAP_POINTS` or more apart, with the gates' tolerance; biggest first, ties
+/// in the report's order. `groups` must be `groups(report, …)`.
+pub fn perception_gaps(report: &Report, groups: &[Group]) -> Vec<PerceptionGap> {
+    let shown: Vec<&Group> = groups.iter().filter(|g| !g.withheld).collect();
+    let mut gaps = Vec::new();
+    for (ci, c) in report.checklists.iter().enumerate() {
+        let items = c.sections.iter().flat_map(|s| &s.items);
+        for (ii, item) in items.enumerate() {
+            let mut high: Option<(&str, f64)> = None;
+            let mut low: Option<(&str, f64)> = None;
+            let mut scored = 0;
+            for g in &shown {
+                let Some(s) = g
+                    .checklists
+                    .get(ci)
+                    .and_then(|gc| gc.items.get(ii))
+                    .and_then(|gi| gi.score)
+                else {
+                    continue;
+                };
+                scored += 1;
+                if high.is_none_or(|(_, h)| s > h) {
+                    high = Some((&g.role, s));
+                }
+                if low.is_none_or(|(_, l)| s < l) {
+                    low = Some((&g.role, s));
+                }
+            }
+            if let (Some(h), Some(l)) = (high, low)
+                && scored >= 2
+                && h.1 - l.1 >= GAP_POINTS - EPS
+            {
+                gaps.push(PerceptionGap {
+                    checklist: c.id.clone(),
+                    item: item.id.clone(),
+                    high: GapEnd {
+                        role: h.0.to_string(),
+                        score: h.1,
+                    },
+                    low: GapEnd {
+                        role: l.0.to_string(),
+                        score: l.1,
+                    },
+                    gap: h.1 - l.1,
+                });
+            }
+        }
+    }
+    gaps.sort_by(|a, b| b.gap.total_cmp(&a.gap));
+    gaps
 }
 
 #[cfg(test)]

@@ -22,6 +22,16 @@ pub fn toml_key(s: &str) -> String {
 }
 
 pub fn template(checklists: &[&Checklist], respondent: &str, period: &str) -> String {
+    template_with_role(checklists, respondent, period, None)
+}
+
+/// `template`, with `role = "ROLE"` under the period when a role is given (SPEC §10).
+pub fn template_with_role(
+    checklists: &[&Checklist],
+    respondent: &str,
+    period: &str,
+    role: Option<&str>,
+) -> String {
     let total: usize = checklists.iter().map(|c| c.item_count()).sum();
     let mut out = String::new();
     out.push_str("# selfaudit responses file.\n");
@@ -35,6 +45,9 @@ pub fn template(checklists: &[&Checklist], respondent: &str, period: &str) -> St
     out.push_str("# Score it (alone or with the team's files): selfaudit report FILE…\n\n");
     out.push_str(&format!("respondent = {}\n", toml_string(respondent)));
     out.push_str(&format!("period = {}\n", toml_string(period)));
+    if let Some(role) = role {
+        out.push_str(&format!("role = {}\n", toml_string(role)));
+    }
     let mut n = 0;
     for c in checklists {
         out.push_str(&format!(

@@ -31,6 +31,15 @@ pub struct Report {
     pub critical_gaps: Vec<CriticalGap>,
     #[serde(default)]
     pub per_respondent: Vec<RespondentScore>,
+    // The team list and roles (SPEC §10): absent without a team list or roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_rate: Option<ResponseRate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlisted: Option<Unlisted>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub perception_gaps: Vec<PerceptionGap>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,6 +143,95 @@ pub struct RespondentScore {
 pub struct ChecklistScore {
     pub id: String,
     pub score: Option<f64>,
+}
+
+/// Who answered of the people on the team list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseRate {
+    pub expected: u64,
+    pub answered: u64,
+    /// The people who did not answer, in list order; absent in anonymous reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+}
+
+impl ResponseRate {
+    /// `answered / expected` in percent; undefined for an empty list.
+    pub fn percent(&self) -> Option<f64> {
+        (self.expected > 0).then(|| self.answered as f64 / self.expected as f64 * 100.0)
+    }
+}
+
+/// Respondents the team list lacks: their names, or only how many in anonymous reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Unlisted {
+    Names(Vec<String>),
+    Count(u64),
+}
+
+impl Unlisted {
+    pub fn count(&self) -> usize {
+        match self {
+            Unlisted::Names(n) => n.len(),
+            Unlisted::Count(c) => usize::try_from(*c).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// One role's figures by SPEC §5 on its respondents alone; withheld ones hold no figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub role: String,
+    #[serde(default)]
+    pub title: String,
+    /// How many respondents the group has.
+    pub n: u64,
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub withheld: bool,
+    #[serde(default)]
+    pub checklists: Vec<GroupChecklist>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupChecklist {
+    pub id: String,
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub sections: Vec<GroupScore>,
+    #[serde(default)]
+    pub items: Vec<GroupItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupScore {
+    pub id: String,
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupItem {
+    pub id: String,
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub n: u64,
+}
+
+/// An item whose groups' scores lie 25 points or more apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerceptionGap {
+    pub checklist: String,
+    pub item: String,
+    pub high: GapEnd,
+    pub low: GapEnd,
+    pub gap: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapEnd {
+    pub role: String,
+    pub score: f64,
 }
 
 fn one() -> f64 {

@@ -619,6 +619,10 @@ mod tests {
             checklists: Vec::new(),
             critical_gaps: Vec::new(),
             per_respondent: Vec::new(),
+            response_rate: None,
+            unlisted: None,
+            groups: Vec::new(),
+            perception_gaps: Vec::new(),
         };
         let html = report(&empty, Some(&empty), 10).unwrap();
         assert!(html.contains("No item has a score yet."));
