@@ -83,6 +83,8 @@ struct Page {
     split: Vec<Ref>,
     checklists: Vec<ChecklistView>,
     per_respondent: Vec<RespondentView>,
+    /// The team list's response rate, the role groups and the perception gaps (SPEC §10).
+    team: Option<super::team::TeamView>,
 }
 
 /// A score, its bar, and its change against the baseline when there is one.
@@ -340,6 +342,7 @@ impl Page {
             split,
             checklists,
             per_respondent,
+            team: super::team::html_view(report),
         }
     }
 }

@@ -55,6 +55,8 @@ pub fn report(report: &Report, top: usize) -> String {
         }
     }
 
+    out.push_str(&super::team::markdown(report));
+
     let weak = weakest(report, top);
     if !weak.is_empty() {
         out.push_str("\n## Weakest items\n\n| Score | Item | Checklist | n | n/a | missing | Answers |\n|--:|---|---|--:|--:|--:|---|\n");

@@ -7,6 +7,7 @@ pub mod json;
 pub mod markdown;
 pub mod svg;
 pub mod table;
+pub mod team;
 pub mod trend;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};

@@ -103,6 +103,7 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     out.push('\n');
     out.push_str(&scores.to_string());
     out.push('\n');
+    out.push_str(&super::team::table(report, style));
 
     let weak = weakest(report, top);
     if !weak.is_empty() {
