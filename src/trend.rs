@@ -38,6 +38,23 @@ pub struct Trend {
     pub periods: Vec<String>,
     /// Overall first, then each checklist followed by its sections, in order of first appearance.
     pub rows: Vec<Row>,
+    /// One per period: who of the team list answered (SPEC §10); null where a report has no
+    /// team list. Absent when no report has one.
+    #[serde(skip_serializing_if = "no_rates")]
+    pub response_rates: Vec<Option<RatePoint>>,
+}
+
+/// A period's response rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatePoint {
+    pub expected: u64,
+    pub answered: u64,
+    /// `answered / expected` in percent; null for an empty list.
+    pub rate: Option<f64>,
+}
+
+fn no_rates(rates: &[Option<RatePoint>]) -> bool {
+    rates.iter().all(Option::is_none)
 }
 
 /// A row being filled in, one report at a time.
@@ -128,6 +145,16 @@ impl Trend {
             format: TREND_FORMAT,
             periods: reports.iter().map(|r| r.period.clone()).collect(),
             rows,
+            response_rates: reports
+                .iter()
+                .map(|r| {
+                    r.response_rate.as_ref().map(|rr| RatePoint {
+                        expected: rr.expected,
+                        answered: rr.answered,
+                        rate: rr.percent(),
+                    })
+                })
+                .collect(),
         }
     }
 }

@@ -27,7 +27,7 @@ fn example_reports_match_what_the_tool_makes_of_the_example_responses() {
         let out = selfaudit()
             .args(["--checklists", "checklists", "report"])
             .arg(format!("examples/responses/{period}"))
-            .args(["--format", "json"])
+            .args(["--team", "examples/team.toml", "--format", "json"])
             .output()
             .unwrap_or_else(|e| panic!("run: {e}"));
         assert_eq!(
@@ -45,7 +45,7 @@ fn example_reports_match_what_the_tool_makes_of_the_example_responses() {
         assert!(
             without_generated(fresh) == without_generated(committed),
             "examples/reports/{period}.json is stale; make it again with\n  \
-             selfaudit --checklists checklists report examples/responses/{period} --format json -o examples/reports/{period}.json"
+             selfaudit --checklists checklists report examples/responses/{period} --team examples/team.toml --format json -o examples/reports/{period}.json"
         );
     }
 }

@@ -127,6 +127,8 @@ fn gap_counts(diff: &Diff, period: &str) -> String {
 pub(super) fn gate_limit(g: &GateResult) -> String {
     if g.gate == "fail-on-new-critical" {
         String::new()
+    } else if g.gate == "min-response-rate" {
+        format!("{}%", g.limit)
     } else {
         format!("{}", g.limit)
     }

@@ -71,7 +71,32 @@ pub fn table(trend: &Trend, style: Style) -> String {
     }
     out.push_str(&t.to_string());
     out.push('\n');
+    if let Some(line) = response_rates(trend) {
+        out.push_str(&format!("\nResponse rate: {}\n", terminal_safe(&line)));
+    }
     out
+}
+
+/// Each period's response rate on one line, when any report has a team list.
+fn response_rates(trend: &Trend) -> Option<String> {
+    if trend.response_rates.iter().all(Option::is_none) {
+        return None;
+    }
+    let parts: Vec<String> = trend
+        .periods
+        .iter()
+        .zip(&trend.response_rates)
+        .map(|(p, r)| match r {
+            Some(r) => format!(
+                "{p} {} ({} of {})",
+                r.rate.map_or_else(|| "—".to_string(), |x| format!("{x:.1}%")),
+                r.answered,
+                r.expected
+            ),
+            None => format!("{p} —"),
+        })
+        .collect();
+    Some(parts.join(" · "))
 }
 
 pub fn markdown(trend: &Trend) -> String {
@@ -96,6 +121,27 @@ pub fn markdown(trend: &Trend) -> String {
             sparkline(&r.scores),
             delta(r.last_delta)
         ));
+    }
+    if trend.response_rates.iter().any(Option::is_some) {
+        out.push_str("\n| Response rate |");
+        for p in &trend.periods {
+            out.push_str(&format!(" {} |", esc(p)));
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"--:|".repeat(trend.periods.len()));
+        out.push_str("\n| answered |");
+        for r in &trend.response_rates {
+            match r {
+                Some(r) => out.push_str(&format!(
+                    " {} ({} of {}) |",
+                    r.rate.map_or_else(|| "—".to_string(), |x| format!("{x:.1}%")),
+                    r.answered,
+                    r.expected
+                )),
+                None => out.push_str(" — |"),
+            }
+        }
+        out.push('\n');
     }
     out
 }
