@@ -1534,6 +1534,7 @@ mod tests {
             max_drop: Some(1.0),
             max_item_drop: Some(1.0),
             fail_on_new_critical: true,
+            ..Gates::default()
         };
         let d = Diff::new(
             &overall("Q3", Some(60.0)),
@@ -1582,6 +1583,7 @@ mod tests {
             max_drop: Some(0.0),
             max_item_drop: Some(0.0),
             fail_on_new_critical: true,
+            ..Gates::default()
         };
         let d = Diff::new(&r, &r, &gates);
         assert!(d.items.iter().all(|i| i.status == Status::Unchanged));
