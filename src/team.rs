@@ -97,6 +97,8 @@ pub struct Person {
     pub email: Option<String>,
 }
 
+const TEAM_SHAPE: &str = "a team list holds [roles] (key = \"Title\") and [[people]] tables of name, role and email strings; `selfaudit team init` writes one";
+
 /// The top-level keys that make a TOML file a team list.
 pub const TEAM_KEYS: [&str; 2] = ["people", "roles"];
 
@@ -104,8 +106,13 @@ impl Team {
     /// Parses and checks a team list: unknown keys, empty names, two entries for one person
     /// (by the identity rule) and roles missing from `[roles]` are each a located problem.
     pub fn parse(source: &Source) -> Result<Team, Vec<Problem>> {
-        let file: TeamFile =
-            toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
+        let file: TeamFile = toml::from_str(source.text).map_err(|e| {
+            let mut p = source.toml_problem(&e);
+            if p.hint.is_none() {
+                p = p.hint(TEAM_SHAPE);
+            }
+            vec![p]
+        })?;
         let mut problems = Vec::new();
         let roles = file.roles.as_ref().map(|table| {
             let mut roles: Vec<(&Spanned<String>, &Spanned<String>)> =
