@@ -339,9 +339,7 @@ fn add_team(
         })
         .collect();
     tallies.sort_by_key(|(role, _, _)| list.and_then(|t| t.rank(role)).unwrap_or(usize::MAX));
-    let min_group = options
-        .min_group
-        .unwrap_or(if anonymous { 3 } else { 1 });
+    let min_group = options.min_group.unwrap_or(if anonymous { 3 } else { 1 });
     report.groups = score::groups(report, tallies, min_group);
     report.perception_gaps = score::perception_gaps(report, &report.groups);
     Ok(())
@@ -409,12 +407,15 @@ fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
     if to_file.is_some() {
         eprintln!(
             "{} on the list; add the people who have not answered, give everyone a role, then: selfaudit validate {}",
-            render::plural(
-                text.matches("[[people]]").count(),
-                "person",
-                "people"
-            ),
-            terminal_safe(&args.output.as_deref().unwrap_or(Path::new("team.toml")).display().to_string())
+            render::plural(text.matches("[[people]]").count(), "person", "people"),
+            terminal_safe(
+                &args
+                    .output
+                    .as_deref()
+                    .unwrap_or(Path::new("team.toml"))
+                    .display()
+                    .to_string()
+            )
         );
     }
     Ok(EXIT_OK)

@@ -307,7 +307,9 @@ fn points(s: &str) -> Result<f64, String> {
 fn percent(s: &str) -> Result<f64, String> {
     match s.trim_end_matches('%').parse::<f64>() {
         Ok(n) if (0.0..=100.0).contains(&n) => Ok(n),
-        _ => Err(format!("`{s}` is not a percentage from 0 to 100, such as 80")),
+        _ => Err(format!(
+            "`{s}` is not a percentage from 0 to 100, such as 80"
+        )),
     }
 }
 

@@ -10,9 +10,7 @@ use crate::model::report::{
     ChecklistReport, ChecklistScore, CriticalGap, ItemReport, Note, REPORT_FORMAT, Report,
     RespondentScore, ScalePoint, SectionReport,
 };
-use crate::model::report::{
-    GapEnd, Group, GroupChecklist, GroupItem, GroupScore, PerceptionGap,
-};
+use crate::model::report::{GapEnd, Group, GroupChecklist, GroupItem, GroupScore, PerceptionGap};
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
 
@@ -439,8 +437,12 @@ pub fn groups(
                             .and_then(|s| s.score)
                     };
                     let item = |id: &str| {
-                        theirs
-                            .and_then(|g| g.sections.iter().flat_map(|s| &s.items).find(|i| i.id == id))
+                        theirs.and_then(|g| {
+                            g.sections
+                                .iter()
+                                .flat_map(|s| &s.items)
+                                .find(|i| i.id == id)
+                        })
                     };
                     GroupChecklist {
                         id: c.id.clone(),
@@ -768,5 +770,135 @@ text = "Q"
         let z = &r.checklists[0].sections[1].items[0];
         assert!(!z.withheld);
         assert_eq!(z.choices.len(), 2);
+    }
+
+    /// A report of one checklist with items `i0`, `i1`…, and groups scoring them as given.
+    fn gap_case(scores: &[(&str, bool, &[Option<f64>])]) -> Vec<PerceptionGap> {
+        let n = scores[0].2.len();
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| serde_json::json!({ "id": format!("i{i}"), "score": null }))
+            .collect();
+        let report: Report = serde_json::from_value(serde_json::json!({
+            "format": REPORT_FORMAT, "period": "p", "score": null,
+            "checklists": [ { "id": "c", "score": null,
+                "sections": [ { "id": "s", "score": null, "items": items } ] } ] }))
+        .unwrap();
+        let groups: Vec<Group> = scores
+            .iter()
+            .map(|(role, withheld, items)| Group {
+                role: role.to_string(),
+                title: String::new(),
+                n: 1,
+                score: None,
+                withheld: *withheld,
+                checklists: vec![GroupChecklist {
+                    id: "c".to_string(),
+                    score: None,
+                    sections: Vec::new(),
+                    items: items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| GroupItem {
+                            id: format!("i{i}"),
+                            score: *s,
+                            n: 1,
+                        })
+                        .collect(),
+                }],
+            })
+            .collect();
+        perception_gaps(&report, &groups)
+    }
+
+    #[test]
+    fn perception_gaps_keep_the_tolerance_and_need_two_groups() {
+        let gaps = gap_case(&[
+            (
+                "a",
+                false,
+                &[
+                    Some(100.0),
+                    Some(50.0),
+                    Some(60.0),
+                    Some(100.0),
+                    Some(0.0),
+                    Some(75.0),
+                ],
+            ),
+            (
+                "b",
+                false,
+                &[
+                    Some(75.00000000000001),
+                    Some(25.0000001),
+                    Some(90.0),
+                    None,
+                    Some(100.0),
+                    Some(50.0),
+                ],
+            ),
+            (
+                "c",
+                false,
+                &[None, None, Some(30.0), None, None, Some(50.0)],
+            ),
+            // A withheld group takes no part, whatever it holds.
+            ("d", true, &[Some(0.0); 6]),
+        ]);
+        let found: Vec<(&str, &str, &str, f64)> = gaps
+            .iter()
+            .map(|g| {
+                (
+                    g.item.as_str(),
+                    g.high.role.as_str(),
+                    g.low.role.as_str(),
+                    g.gap,
+                )
+            })
+            .collect();
+        // i0: 24.99999999999999 counts as 25; i1: 24.9999999 does not; i2: 90 − 30 across three
+        // groups; i3: one group only; i4: 100 apart; i5: 25, the low end's tie goes to the first.
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found[0], ("i4", "b", "a", 100.0));
+        assert_eq!(found[1], ("i2", "b", "c", 60.0));
+        assert_eq!(found[2], ("i5", "a", "b", 25.0));
+        assert_eq!((found[3].0, found[3].1, found[3].2), ("i0", "a", "b"));
+        assert!(found[3].3 < 25.0 && found[3].3 > 25.0 - 1e-9);
+    }
+
+    #[test]
+    fn group_figures_are_the_report_of_the_group_alone_and_withheld_below_k() {
+        let c = checklist(WEIGHTED);
+        let files = [
+            "respondent = \"One\"\nperiod = \"p\"\n[answers.t]\nx = \"yes\"\ny = \"no\"\nz = \"often\"",
+            "respondent = \"Two\"\nperiod = \"p\"\n[answers.t]\nx = \"no\"\ny = \"n/a\"",
+        ];
+        let whole = report(&[&c], &files, &Options::default());
+        let mut tally = Tally::new(vec![&c]);
+        tally.add(0, &responses(&[&c], files[0]));
+        let mut alone = Tally::new(vec![&c]);
+        alone.add(1, &responses(&[&c], files[1]));
+        let groups = groups(
+            &whole,
+            vec![
+                ("a".to_string(), "A".to_string(), tally),
+                ("b".to_string(), "B".to_string(), alone.clone()),
+            ],
+            1,
+        );
+        // One: x 100, y 0, z 75 → a = (200 + 0) / 3, b = 75 → (3·66.67 + 75) / 4 = 68.75.
+        close(groups[0].score, 68.75);
+        let gc = &groups[0].checklists[0];
+        close(gc.sections[0].score, 200.0 / 3.0);
+        close(gc.items[2].score, 75.0);
+        // Two: x 0, y n/a, z absent → section b undefined, checklist 0.
+        close(groups[1].score, 0.0);
+        assert_eq!(groups[1].checklists[0].sections[1].score, None);
+        assert_eq!(groups[1].checklists[0].items[1].score, None);
+        assert_eq!(groups[1].checklists[0].items[1].n, 0);
+        let withheld = super::groups(&whole, vec![("b".into(), "B".into(), alone)], 2);
+        assert!(withheld[0].withheld && withheld[0].score.is_none());
+        assert!(withheld[0].checklists.is_empty());
+        assert_eq!(withheld[0].n, 1);
     }
 }

@@ -131,10 +131,7 @@ impl Team {
                         return None;
                     }
                     let t = title.get_ref().trim();
-                    Some((
-                        k.to_string(),
-                        if t.is_empty() { k } else { t }.to_string(),
-                    ))
+                    Some((k.to_string(), if t.is_empty() { k } else { t }.to_string()))
                 })
                 .collect::<Vec<_>>()
         });
@@ -185,10 +182,7 @@ impl Team {
                     {
                         problems.push(
                             source
-                                .problem(
-                                    Some(r.span()),
-                                    format!("role `{role}` is not in [roles]"),
-                                )
+                                .problem(Some(r.span()), format!("role `{role}` is not in [roles]"))
                                 .hint(role_hint(roles)),
                         );
                         None
@@ -264,7 +258,9 @@ pub fn role_of<'a>(
     name: &str,
     file_role: Option<&'a str>,
 ) -> (Option<&'a str>, Option<&'a str>) {
-    let listed = team.and_then(|t| t.find(name)).and_then(|p| p.role.as_deref());
+    let listed = team
+        .and_then(|t| t.find(name))
+        .and_then(|p| p.role.as_deref());
     match (listed, file_role) {
         (Some(l), Some(f)) if l != f => (Some(l), Some(f)),
         (Some(l), _) => (Some(l), None),
@@ -397,5 +393,74 @@ mod tests {
             let once = identity(name);
             assert_eq!(identity(&once), once, "{name:?}");
         }
+    }
+
+    fn team(text: &str) -> Team {
+        Team::parse(&Source {
+            name: "team.toml",
+            text,
+        })
+        .unwrap_or_else(|p| panic!("{p:?}"))
+    }
+
+    #[test]
+    fn roles_keep_the_file_order_and_titles_default_to_the_key() {
+        let t = team("[roles]\nstaff = \"Floor staff\"\nowner = \"\"\nmanager = \"Manager\"\n");
+        let keys: Vec<&str> = t
+            .roles
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["staff", "owner", "manager"]);
+        assert_eq!(t.title("owner"), "owner");
+        assert_eq!(t.title("staff"), "Floor staff");
+        assert_eq!(t.rank("manager"), Some(2));
+        assert!(t.knows_role("owner") && !t.knows_role("Owner"));
+        assert!(t.people.is_empty());
+        // Without [roles], any role goes.
+        assert!(team("[[people]]\nname = \"A\"\nrole = \"x\"").knows_role("y"));
+    }
+
+    #[test]
+    fn the_roll_call_matches_by_identity_and_keeps_list_order() {
+        let t = team(
+            "[[people]]\nname = \"Zoë Adams\"\n[[people]]\nname = \"Jos\u{e9} Ruiz\"\n[[people]]\nname = \"Ann Lee\"\n[[people]]\nname = \"Bob\"\n",
+        );
+        let call = roll_call(&t, ["ANN\u{200B} LEE", "Jose\u{301}  ruiz", "Carl", "bob"]);
+        assert_eq!((call.expected, call.answered), (4, 3));
+        assert_eq!(call.missing, ["Zoë Adams"]);
+        assert_eq!(call.unlisted, ["Carl"]);
+    }
+
+    #[test]
+    fn the_list_role_wins_and_a_different_file_role_is_reported() {
+        let t = team("[[people]]\nname = \"A\"\nrole = \"owner\"\n[[people]]\nname = \"B\"\n");
+        assert_eq!(
+            role_of(Some(&t), "a", Some("staff")),
+            (Some("owner"), Some("staff"))
+        );
+        assert_eq!(role_of(Some(&t), "A", Some("owner")), (Some("owner"), None));
+        assert_eq!(role_of(Some(&t), "B", Some("staff")), (Some("staff"), None));
+        assert_eq!(role_of(Some(&t), "C", None), (None, None));
+        assert_eq!(role_of(None, "A", Some("x")), (Some("x"), None));
+    }
+
+    #[test]
+    fn a_starting_list_reads_back_as_a_team_list() {
+        let text = starting_list(&[
+            (
+                "Ann \"The\" Lee".to_string(),
+                Some("floor staff".to_string()),
+            ),
+            ("ann  \"the\u{200B}\" lee".to_string(), None),
+            ("Bob".to_string(), None),
+        ]);
+        let t = team(&text);
+        assert_eq!(t.people.len(), 2);
+        assert_eq!(t.people[0].role.as_deref(), Some("floor staff"));
+        assert_eq!(t.title("floor staff"), "Floor staff");
+        assert_eq!(t.people[1].role, None);
     }
 }

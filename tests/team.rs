@@ -22,7 +22,12 @@ fn team_cmd() -> assert_cmd::Command {
 /// The fixture team's report in `format`, with extra arguments; stdout and stderr.
 fn report(format: &str, extra: &[&str]) -> (String, String) {
     let out = team_cmd()
-        .args(["report", &format!("{DIR}/responses"), "--team", &format!("{DIR}/team.toml")])
+        .args([
+            "report",
+            &format!("{DIR}/responses"),
+            "--team",
+            &format!("{DIR}/team.toml"),
+        ])
         .args(["--format", format])
         .args(extra)
         .assert()
@@ -86,7 +91,10 @@ fn group_figures_follow_the_scoring_rule_on_each_group_alone() {
     assert_eq!(roles, ["owner", "staff"]);
 
     let owner = group(&r, "owner");
-    assert_eq!((owner["n"].as_u64(), owner["title"].as_str()), (Some(1), Some("Owner")));
+    assert_eq!(
+        (owner["n"].as_u64(), owner["title"].as_str()),
+        (Some(1), Some("Owner"))
+    );
     close(&owner["score"], 100.0);
 
     // Staff: Dev, Sofía, Tom and Zed (unlisted, grouped by his file's role).
@@ -114,7 +122,12 @@ fn perception_gaps_are_every_item_25_points_apart_or_more_biggest_first() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| (g["item"].as_str().unwrap().to_string(), g["gap"].as_f64().unwrap()))
+        .map(|g| {
+            (
+                g["item"].as_str().unwrap().to_string(),
+                g["gap"].as_f64().unwrap(),
+            )
+        })
         .collect();
     // v is 22.5 apart (100 against 77.5): not a gap. w is exactly 25: a gap.
     assert_eq!(
@@ -173,7 +186,15 @@ fn a_group_is_withheld_below_min_group_and_shown_at_it() {
 fn anonymous_reports_name_nobody_missing_and_withhold_groups_under_three() {
     for format in ["json", "table", "markdown", "html"] {
         let (out, _) = report(format, &["--anonymous"]);
-        for name in ["Ann Lee", "Bob Stone", "Zed", "Helen", "Dev Patel", "Tom", "Sofi"] {
+        for name in [
+            "Ann Lee",
+            "Bob Stone",
+            "Zed",
+            "Helen",
+            "Dev Patel",
+            "Tom",
+            "Sofi",
+        ] {
             assert!(!out.contains(name), "{format} names {name}");
         }
     }
@@ -220,13 +241,18 @@ fn temp_team(files: &[(&str, &str)]) -> tempfile::TempDir {
 #[test]
 fn a_file_role_missing_from_roles_is_an_error_naming_the_file() {
     let dir = temp_team(&[
-        ("team.toml", "[roles]\nstaff = \"Staff\"\n\n[[people]]\nname = \"A\"\n"),
+        (
+            "team.toml",
+            "[roles]\nstaff = \"Staff\"\n\n[[people]]\nname = \"A\"\n",
+        ),
         (
             "r/a.toml",
             "respondent = \"A\"\nperiod = \"Q\"\nrole = \"contractor\"\n[answers.t]\nx = \"yes\"\n",
         ),
     ]);
-    let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR).join("checklists");
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
     selfaudit()
         .current_dir(dir.path())
         .env_remove("SELFAUDIT_TEAM")
@@ -235,18 +261,30 @@ fn a_file_role_missing_from_roles_is_an_error_naming_the_file() {
         .args(["report", "r"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("r/a.toml: role `contractor` is not in the [roles]"))
-        .stderr(predicates::str::contains("hint: use one of the roles of [roles] (staff)"));
+        .stderr(predicates::str::contains(
+            "r/a.toml: role `contractor` is not in the [roles]",
+        ))
+        .stderr(predicates::str::contains(
+            "hint: use one of the roles of [roles] (staff)",
+        ));
 }
 
 #[test]
 fn the_team_list_is_found_by_flag_then_environment_then_the_current_folder() {
     let dir = temp_team(&[
-        ("team.toml", "[[people]]\nname = \"A\"\n[[people]]\nname = \"B\"\n"),
+        (
+            "team.toml",
+            "[[people]]\nname = \"A\"\n[[people]]\nname = \"B\"\n",
+        ),
         ("other.toml", "[[people]]\nname = \"A\"\n"),
-        ("r/a.toml", "respondent = \"A\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n"),
+        (
+            "r/a.toml",
+            "respondent = \"A\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n",
+        ),
     ]);
-    let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR).join("checklists");
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
     let expected = |env: Option<&str>, flag: Option<&str>| -> u64 {
         let mut cmd = selfaudit();
         cmd.current_dir(dir.path())
@@ -267,7 +305,11 @@ fn the_team_list_is_found_by_flag_then_environment_then_the_current_folder() {
     assert_eq!(expected(None, None), 2, "./team.toml");
     assert_eq!(expected(Some(""), None), 2, "set but empty is unset");
     assert_eq!(expected(Some("other.toml"), None), 1, "the environment");
-    assert_eq!(expected(Some("other.toml"), Some("team.toml")), 2, "the flag wins");
+    assert_eq!(
+        expected(Some("other.toml"), Some("team.toml")),
+        2,
+        "the flag wins"
+    );
 
     selfaudit()
         .current_dir(dir.path())
@@ -281,7 +323,11 @@ fn the_team_list_is_found_by_flag_then_environment_then_the_current_folder() {
 
 /// Each broken team list, and where and what its first problem is.
 const CORPUS: &[(&str, &str, &str)] = &[
-    ("top-key.toml", "peeple = []\n", "top-key.toml:1:1: unknown field `peeple`"),
+    (
+        "top-key.toml",
+        "peeple = []\n",
+        "top-key.toml:1:1: unknown field `peeple`",
+    ),
     (
         "person-key.toml",
         "[[people]]\nname = \"A\"\nmail = \"a@example.com\"\n",
@@ -317,8 +363,16 @@ const CORPUS: &[(&str, &str, &str)] = &[
         "[[people]]\nname = 3\n",
         "name-number.toml:2:8: invalid type: integer `3`, expected a string",
     ),
-    ("roles-string.toml", "roles = \"owner\"\n", "roles-string.toml:1:9: invalid type"),
-    ("not-toml.toml", "[[people]\nname = \"A\"\n", "not-toml.toml:1:"),
+    (
+        "roles-string.toml",
+        "roles = \"owner\"\n",
+        "roles-string.toml:1:9: invalid type",
+    ),
+    (
+        "not-toml.toml",
+        "[[people]\nname = \"A\"\n",
+        "not-toml.toml:1:",
+    ),
     (
         "empty-role.toml",
         "[[people]]\nname = \"A\"\nrole = \"\"\n",
@@ -328,8 +382,13 @@ const CORPUS: &[(&str, &str, &str)] = &[
 
 #[test]
 fn every_broken_team_list_is_located_by_validate_and_refused_by_report() {
-    let dir = temp_team(&[("r/a.toml", "respondent = \"A\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n")]);
-    let checklists = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR).join("checklists");
+    let dir = temp_team(&[(
+        "r/a.toml",
+        "respondent = \"A\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n",
+    )]);
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
     for (name, text, expected) in CORPUS {
         std::fs::write(dir.path().join(name), text).unwrap();
         let out = selfaudit()
@@ -341,7 +400,10 @@ fn every_broken_team_list_is_located_by_validate_and_refused_by_report() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
-        assert!(stderr.contains(expected), "{name}: wanted {expected:?} in\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: wanted {expected:?} in\n{stderr}"
+        );
         assert!(stderr.contains("hint: "), "{name}: no hint in\n{stderr}");
 
         let out = selfaudit()
@@ -353,7 +415,10 @@ fn every_broken_team_list_is_located_by_validate_and_refused_by_report() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
-        assert!(stderr.contains(expected), "{name}: wanted {expected:?} in\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: wanted {expected:?} in\n{stderr}"
+        );
     }
 }
 
@@ -363,7 +428,9 @@ fn validate_accepts_a_team_list_and_says_what_it_holds() {
         .args(["validate", &format!("{DIR}/team.toml")])
         .assert()
         .success()
-        .stdout(predicates::str::contains("ok (team list, 6 people, 3 roles)"));
+        .stdout(predicates::str::contains(
+            "ok (team list, 6 people, 3 roles)",
+        ));
 }
 
 #[test]
@@ -378,13 +445,21 @@ fn team_init_lists_each_respondent_once_and_never_overwrites_silently() {
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.matches("[[people]]").count(), 5, "{text}");
     assert!(text.contains("[roles]\nstaff = \"Staff\"\n"), "{text}");
-    assert!(text.contains("name = \"Dev Patel\"\n# role = \"\"\n"), "{text}");
+    assert!(
+        text.contains("name = \"Dev Patel\"\n# role = \"\"\n"),
+        "{text}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("team.toml");
     // The same people twice, in another form: still listed once.
     team_cmd()
-        .args(["team", "init", &format!("{DIR}/responses"), &format!("{DIR}/responses/dev.toml")])
+        .args([
+            "team",
+            "init",
+            &format!("{DIR}/responses"),
+            &format!("{DIR}/responses/dev.toml"),
+        ])
         .arg("-o")
         .arg(&target)
         .assert()
@@ -405,20 +480,34 @@ fn team_init_lists_each_respondent_once_and_never_overwrites_silently() {
         .arg(&target)
         .assert()
         .success();
-    assert!(!std::fs::read_to_string(&target).unwrap().contains("[[people]]"));
+    assert!(
+        !std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("[[people]]")
+    );
 }
 
 #[test]
 fn template_role_writes_a_role_that_report_groups_by() {
     let out = team_cmd()
-        .args(["template", "t", "--respondent", "Ann Lee", "--role", "staff"])
+        .args([
+            "template",
+            "t",
+            "--respondent",
+            "Ann Lee",
+            "--role",
+            "staff",
+        ])
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("period = ") && text.contains("\nrole = \"staff\"\n"), "{text}");
+    assert!(
+        text.contains("period = ") && text.contains("\nrole = \"staff\"\n"),
+        "{text}"
+    );
     team_cmd()
         .args(["template", "t", "--role", "  "])
         .assert()
@@ -441,7 +530,11 @@ fn write_report(dir: &Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
 #[test]
 fn min_response_rate_gates_on_answered_over_expected() {
     let dir = tempfile::tempdir().unwrap();
-    let with = write_report(dir.path(), "with.json", &["--team", &format!("{DIR}/team.toml")]);
+    let with = write_report(
+        dir.path(),
+        "with.json",
+        &["--team", &format!("{DIR}/team.toml")],
+    );
     let without = write_report(dir.path(), "without.json", &[]);
     // 4 of 6 answered: 66.67 %.
     let gate = |p: &str| {
@@ -462,7 +555,9 @@ fn min_response_rate_gates_on_answered_over_expected() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("gate failed: min-response-rate: response rate 66.67% (4 of 6 answered) is below 66.7%"),
+        stderr.contains(
+            "gate failed: min-response-rate: response rate 66.67% (4 of 6 answered) is below 66.7%"
+        ),
         "{stderr}"
     );
     let out = gate("200");
@@ -486,7 +581,10 @@ fn min_response_rate_gates_on_answered_over_expected() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("Response rate: Q — · Q 66.7% (4 of 6)"), "{text}");
+    assert!(
+        text.contains("Response rate: Q — · Q 66.7% (4 of 6)"),
+        "{text}"
+    );
 }
 
 #[test]

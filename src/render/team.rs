@@ -61,7 +61,11 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
             checklist: true,
             title: if c.title.is_empty() { &c.id } else { &c.title },
             all: c.score,
-            groups: report.groups.iter().map(|g| of(g, &|gc| gc.score)).collect(),
+            groups: report
+                .groups
+                .iter()
+                .map(|g| of(g, &|gc| gc.score))
+                .collect(),
         });
         for (si, s) in c.sections.iter().enumerate() {
             out.push(Row {
@@ -102,7 +106,11 @@ fn role_title<'r>(report: &'r Report, role: &'r str) -> &'r str {
 fn unlisted_text(u: &Unlisted) -> String {
     match u {
         Unlisted::Names(names) => names.join(", "),
-        Unlisted::Count(n) => plural(usize::try_from(*n).unwrap_or(usize::MAX), "respondent", "respondents"),
+        Unlisted::Count(n) => plural(
+            usize::try_from(*n).unwrap_or(usize::MAX),
+            "respondent",
+            "respondents",
+        ),
     }
 }
 
@@ -153,7 +161,9 @@ pub fn table(report: &Report, style: Style) -> String {
         out.push_str("Withheld: groups too small to show without revealing who answered what.\n");
     }
     if report.perception_gaps.is_empty() {
-        out.push_str("\nPerception gaps: none (no item's group scores lie 25 points or more apart)\n");
+        out.push_str(
+            "\nPerception gaps: none (no item's group scores lie 25 points or more apart)\n",
+        );
     } else {
         out.push_str("\nPerception gaps (group scores 25 points or more apart)\n");
         let mut t = new_table(style);
@@ -197,10 +207,14 @@ pub fn markdown(report: &Report) -> String {
         }
         if let Some(u) = &report.unlisted {
             let text = match u {
-                Unlisted::Names(names) => names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(", "),
+                Unlisted::Names(names) => {
+                    names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(", ")
+                }
                 Unlisted::Count(_) => unlisted_text(u),
             };
-            out.push_str(&format!("\nNot on the team list (scored all the same): {text}\n"));
+            out.push_str(&format!(
+                "\nNot on the team list (scored all the same): {text}\n"
+            ));
         }
     }
     if report.groups.is_empty() {
@@ -215,7 +229,11 @@ pub fn markdown(report: &Report) -> String {
     out.push('\n');
     for row in rows(report) {
         let (c, s, all) = if row.checklist {
-            (format!("**{}**", esc(row.title)), String::new(), format!("**{}**", score(row.all)))
+            (
+                format!("**{}**", esc(row.title)),
+                String::new(),
+                format!("**{}**", score(row.all)),
+            )
         } else {
             (String::new(), esc(row.title), score(row.all))
         };
@@ -229,7 +247,9 @@ pub fn markdown(report: &Report) -> String {
         out.push('\n');
     }
     if report.groups.iter().any(|g| g.withheld) {
-        out.push_str("\n*Withheld*: groups too small to show without revealing who answered what.\n");
+        out.push_str(
+            "\n*Withheld*: groups too small to show without revealing who answered what.\n",
+        );
     }
     out.push_str("\n## Perception gaps\n\n");
     if report.perception_gaps.is_empty() {

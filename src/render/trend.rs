@@ -89,7 +89,8 @@ fn response_rates(trend: &Trend) -> Option<String> {
         .map(|(p, r)| match r {
             Some(r) => format!(
                 "{p} {} ({} of {})",
-                r.rate.map_or_else(|| "—".to_string(), |x| format!("{x:.1}%")),
+                r.rate
+                    .map_or_else(|| "—".to_string(), |x| format!("{x:.1}%")),
                 r.answered,
                 r.expected
             ),
@@ -134,7 +135,8 @@ pub fn markdown(trend: &Trend) -> String {
             match r {
                 Some(r) => out.push_str(&format!(
                     " {} ({} of {}) |",
-                    r.rate.map_or_else(|| "—".to_string(), |x| format!("{x:.1}%")),
+                    r.rate
+                        .map_or_else(|| "—".to_string(), |x| format!("{x:.1}%")),
                     r.answered,
                     r.expected
                 )),
