@@ -3,7 +3,7 @@
 //! Answers are folded into per-item tallies of choice counts as they arrive, so a report over
 //! thousands of respondents holds one small tally per item, and tallies of parallel readers merge.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::checklist::{Checklist, Item};
 use crate::model::report::{
@@ -426,33 +426,34 @@ pub fn groups(
                 };
             }
             let own = tally.finish(&Options::default());
+            // The group's report comes from the same checklists, so a checklist both have holds
+            // the same sections and items in the same order: match checklists by id, the rest
+            // by position, in linear time.
+            let by_id: HashMap<&str, &ChecklistReport> =
+                own.checklists.iter().map(|g| (g.id.as_str(), g)).collect();
             let checklists = report
                 .checklists
                 .iter()
                 .map(|c| {
-                    let theirs = own.checklists.iter().find(|g| g.id == c.id);
-                    let section = |id: &str| {
-                        theirs
-                            .and_then(|g| g.sections.iter().find(|s| s.id == id))
-                            .and_then(|s| s.score)
-                    };
-                    let item = |id: &str| {
-                        theirs.and_then(|g| {
-                            g.sections
+                    let theirs = by_id.get(c.id.as_str()).copied().filter(|g| {
+                        g.sections.len() == c.sections.len()
+                            && g.sections
                                 .iter()
-                                .flat_map(|s| &s.items)
-                                .find(|i| i.id == id)
-                        })
-                    };
+                                .zip(&c.sections)
+                                .all(|(a, b)| a.id == b.id && a.items.len() == b.items.len())
+                    });
+                    let their_sections = theirs.map(|g| g.sections.as_slice()).unwrap_or(&[]);
+                    let mut their_items = their_sections.iter().flat_map(|s| &s.items);
                     GroupChecklist {
                         id: c.id.clone(),
                         score: theirs.and_then(|g| g.score),
                         sections: c
                             .sections
                             .iter()
-                            .map(|s| GroupScore {
+                            .enumerate()
+                            .map(|(si, s)| GroupScore {
                                 id: s.id.clone(),
-                                score: section(&s.id),
+                                score: their_sections.get(si).and_then(|x| x.score),
                             })
                             .collect(),
                         items: c
@@ -460,7 +461,7 @@ pub fn groups(
                             .iter()
                             .flat_map(|s| &s.items)
                             .map(|i| {
-                                let mine = item(&i.id);
+                                let mine = their_items.next();
                                 GroupItem {
                                     id: i.id.clone(),
                                     score: mine.and_then(|m| m.score),

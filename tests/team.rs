@@ -616,3 +616,29 @@ fn the_html_draws_a_line_of_dots_per_gap_item_with_a_text_alternative() {
     let missing = common::text(common::one(doc.root_element(), ".missing-people"));
     assert_eq!(missing, "Not answered yet: Ann Lee, Bob Stone");
 }
+
+#[test]
+fn one_person_in_two_unicode_forms_is_a_duplicate_respondent() {
+    let dir = temp_team(&[
+        (
+            "r/a.toml",
+            "respondent = \"Jos\u{e9}\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n",
+        ),
+        (
+            "r/b.toml",
+            "respondent = \"JOSE\u{301}\u{200b}\"\nperiod = \"Q\"\n[answers.t]\nx = \"no\"\n",
+        ),
+    ]);
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
+    selfaudit()
+        .current_dir(dir.path())
+        .env_remove("SELFAUDIT_TEAM")
+        .arg("--checklists")
+        .arg(&checklists)
+        .args(["report", "r"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("also answered in r/a.toml"));
+}

@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::plural;
 use super::score;
 use super::table::{Style, new_table, score_cell};
-use crate::model::report::{Group, PerceptionGap, Report, ResponseRate, Unlisted};
+use std::collections::HashMap;
+
+use crate::model::report::{Group, ItemReport, PerceptionGap, Report, ResponseRate, Unlisted};
 use crate::text::{markdown_escape as esc, page_safe, terminal_safe};
 
 /// "5 of 7 answered (71.4%)".
@@ -83,15 +85,38 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
     out
 }
 
-/// The item's text for a gap, else its id.
-fn item_text<'r>(report: &'r Report, gap: &'r PerceptionGap) -> &'r str {
-    report
-        .checklists
-        .iter()
-        .filter(|c| c.id == gap.checklist)
-        .flat_map(|c| c.sections.iter().flat_map(|s| &s.items))
-        .find(|i| i.id == gap.item && !i.text.is_empty())
-        .map_or(&gap.item, |i| &i.text)
+/// Where each item sits: (checklist id, item id) → (checklist index, item index in it), so
+/// that a long list of gaps finds its items in linear time.
+struct Places<'r>(HashMap<(&'r str, &'r str), (usize, usize, &'r ItemReport)>);
+
+impl<'r> Places<'r> {
+    fn new(report: &'r Report) -> Self {
+        let mut map = HashMap::new();
+        for (ci, c) in report.checklists.iter().enumerate() {
+            for (ii, i) in c.sections.iter().flat_map(|s| &s.items).enumerate() {
+                map.entry((c.id.as_str(), i.id.as_str()))
+                    .or_insert((ci, ii, i));
+            }
+        }
+        Places(map)
+    }
+
+    fn of(&self, gap: &PerceptionGap) -> Option<(usize, usize, &'r ItemReport)> {
+        self.0
+            .get(&(gap.checklist.as_str(), gap.item.as_str()))
+            .copied()
+    }
+
+    /// The item's text for a gap, else its id.
+    fn text<'g>(&self, gap: &'g PerceptionGap) -> &'g str
+    where
+        'r: 'g,
+    {
+        match self.of(gap) {
+            Some((_, _, i)) if !i.text.is_empty() => &i.text,
+            _ => &gap.item,
+        }
+    }
 }
 
 /// A role's title as the report's groups give it.
@@ -168,10 +193,11 @@ pub fn table(report: &Report, style: Style) -> String {
         out.push_str("\nPerception gaps (group scores 25 points or more apart)\n");
         let mut t = new_table(style);
         t.set_header(vec!["Gap", "Item", "Checklist", "Highest", "Lowest"]);
+        let places = Places::new(report);
         for g in &report.perception_gaps {
             t.add_row(vec![
                 Cell::new(score(Some(g.gap))).set_alignment(CellAlignment::Right),
-                Cell::new(terminal_safe(item_text(report, g))),
+                Cell::new(terminal_safe(places.text(g))),
                 Cell::new(terminal_safe(&g.checklist)),
                 Cell::new(terminal_safe(&format!(
                     "{} {}",
@@ -256,11 +282,12 @@ pub fn markdown(report: &Report) -> String {
         out.push_str("None: no item's group scores lie 25 points or more apart.\n");
     } else {
         out.push_str("Items whose group scores lie 25 points or more apart: where the groups see the business differently.\n\n| Gap | Item | Checklist | Highest | Lowest |\n|--:|---|---|---|---|\n");
+        let places = Places::new(report);
         for g in &report.perception_gaps {
             out.push_str(&format!(
                 "| {} | {} | {} | {} {} | {} {} |\n",
                 score(Some(g.gap)),
-                esc(item_text(report, g)),
+                esc(places.text(g)),
                 esc(&g.checklist),
                 esc(role_title(report, &g.high.role)),
                 score(Some(g.high.score)),
@@ -335,20 +362,13 @@ pub fn html_view(report: &Report) -> Option<TeamView> {
         .enumerate()
         .filter(|(_, g)| !g.withheld)
         .collect();
+    let places = Places::new(report);
     let gaps = report
         .perception_gaps
         .iter()
         .map(|gap| {
-            let text = item_text(report, gap);
-            let ci = report.checklists.iter().position(|c| c.id == gap.checklist);
-            let item_at = ci.and_then(|ci| {
-                report.checklists[ci]
-                    .sections
-                    .iter()
-                    .flat_map(|s| &s.items)
-                    .position(|i| i.id == gap.item)
-                    .map(|ii| (ci, ii))
-            });
+            let text = places.text(gap);
+            let item_at = places.of(gap).map(|(ci, ii, _)| (ci, ii));
             let dots: Vec<(usize, String, f64)> = shown
                 .iter()
                 .filter_map(|(i, g)| {
