@@ -319,9 +319,11 @@ pub fn starting_list(respondents: &[(String, Option<String>)]) -> String {
     out.push_str("# team.toml: who is asked (SPEC §10). Written by `selfaudit team init`.\n");
     out.push_str("# Add the people who have not answered yet, and give everyone a role, e.g.\n");
     out.push_str("# role = \"staff\". Check it with: selfaudit validate team.toml\n\n");
-    out.push_str("[roles]\n");
     if roles.is_empty() {
-        out.push_str("# owner = \"Owner\"\n# staff = \"Staff\"\n");
+        // Commented out: an empty [roles] would refuse every role written in later.
+        out.push_str("# [roles]\n# owner = \"Owner\"\n# staff = \"Staff\"\n");
+    } else {
+        out.push_str("[roles]\n");
     }
     for role in &roles {
         out.push_str(&format!(
