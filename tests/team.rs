@@ -642,3 +642,60 @@ fn one_person_in_two_unicode_forms_is_a_duplicate_respondent() {
         .code(2)
         .stderr(predicates::str::contains("also answered in r/a.toml"));
 }
+
+/// `run --role` writes the role into the responses file, as an interview in a pseudo-terminal.
+#[cfg(unix)]
+#[test]
+fn run_role_writes_the_role_at_the_top_of_the_responses_file() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("cl")).unwrap();
+    std::fs::write(
+        dir.path().join("cl/one.toml"),
+        "id = \"one\"\nversion = \"1\"\n[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"q\"\ntext = \"Do we greet every visitor?\"\n",
+    )
+    .unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_selfaudit"));
+    cmd.current_dir(dir.path())
+        .args([
+            "--checklists",
+            "cl",
+            "run",
+            "one",
+            "--respondent",
+            "Ann Lee",
+        ])
+        .args(["--period", "2026-Q4", "--role", " staff "])
+        .env_remove("SELFAUDIT_CHECKLISTS")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut s = expectrl::Session::spawn(cmd).unwrap();
+    s.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+    s.expect("Do we greet every visitor?").unwrap();
+    s.send("yes\r").unwrap();
+    s.expect("Saved responses/2026-Q4/ann-lee.toml").unwrap();
+    s.expect(expectrl::Eof).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("responses/2026-Q4/ann-lee.toml")).unwrap();
+    assert!(
+        text.contains("period = \"2026-Q4\"\nrole = \"staff\"\n"),
+        "{text}"
+    );
+    let out = selfaudit()
+        .current_dir(dir.path())
+        .env_remove("SELFAUDIT_TEAM")
+        .args([
+            "--checklists",
+            "cl",
+            "report",
+            "responses/2026-Q4",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let r: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(group(&r, "staff")["n"], 1);
+}
