@@ -114,6 +114,7 @@ impl Team {
             vec![p]
         })?;
         let mut problems = Vec::new();
+        let mut seen_roles = HashMap::new();
         let roles = file.roles.as_ref().map(|table| {
             let mut roles: Vec<(&Spanned<String>, &Spanned<String>)> =
                 table.get_ref().iter().collect();
@@ -127,6 +128,14 @@ impl Team {
                             source
                                 .problem(Some(key.span()), "a role's key must not be empty")
                                 .hint("write e.g. staff = \"Staff\" under [roles]"),
+                        );
+                        return None;
+                    }
+                    if seen_roles.insert(k.to_string(), ()).is_some() {
+                        problems.push(
+                            source
+                                .problem(Some(key.span()), format!("role `{k}` is given twice"))
+                                .hint("each role appears once in [roles]; remove one"),
                         );
                         return None;
                     }

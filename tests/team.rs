@@ -374,6 +374,11 @@ const CORPUS: &[(&str, &str, &str)] = &[
         "not-toml.toml:1:",
     ),
     (
+        "twice-role.toml",
+        "[roles]\nstaff = \"Staff\"\n\" staff \" = \"Staff again\"\n",
+        "twice-role.toml:3:1: role `staff` is given twice",
+    ),
+    (
         "empty-role.toml",
         "[[people]]\nname = \"A\"\nrole = \"\"\n",
         "empty-role.toml:3:8: a role must not be empty",

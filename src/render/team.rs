@@ -334,6 +334,8 @@ pub struct GapView {
     pub checklist: String,
     pub gap: String,
     pub dots_svg: String,
+    /// Each group's score in words, so the dots' colours are not the only key to them.
+    pub caption: String,
 }
 
 #[derive(Serialize)]
@@ -382,6 +384,13 @@ pub fn html_view(report: &Report) -> Option<TeamView> {
                 checklist: page_safe(&gap.checklist),
                 gap: score(Some(gap.gap)),
                 dots_svg: dot_line(text, &dots),
+                caption: page_safe(
+                    &dots
+                        .iter()
+                        .map(|(_, t, s)| format!("{t} {}", score(Some(*s))))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                ),
             }
         })
         .collect();
