@@ -704,3 +704,56 @@ fn run_role_writes_the_role_at_the_top_of_the_responses_file() {
     let r: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(group(&r, "staff")["n"], 1);
 }
+
+#[test]
+fn hostile_titles_and_names_stay_text_in_every_format() {
+    let dir = temp_team(&[
+        (
+            "team.toml",
+            "[roles]\n\"<b>\" = \"<img src=x onerror=alert(1)> | @org/team #12\"\nstaff = \"Staff\\u001b[31m\"\n\n[[people]]\nname = \"Eve\\u001b]0;pwn\\u0007 <script>\"\nrole = \"<b>\"\n[[people]]\nname = \"A\"\nrole = \"staff\"\n[[people]]\nname = \"B\"\nrole = \"<b>\"\n",
+        ),
+        (
+            "r/a.toml",
+            "respondent = \"A\"\nperiod = \"Q\"\n[answers.t]\nx = \"no\"\n",
+        ),
+        (
+            "r/b.toml",
+            "respondent = \"B\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n",
+        ),
+    ]);
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
+    let out = |format: &str| {
+        let out = selfaudit()
+            .current_dir(dir.path())
+            .env_remove("SELFAUDIT_TEAM")
+            .arg("--checklists")
+            .arg(&checklists)
+            .args(["report", "r", "--format", format])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let html = out("html");
+    common::assert_self_contained(&html);
+    assert!(!html.contains("<img") && !html.contains("<script>") && !html.contains("<b>"));
+    let doc = scraper::Html::parse_document(&html);
+    let line = common::one(doc.root_element(), "ol.gaps li svg.dots");
+    assert!(
+        line.value()
+            .attr("aria-label")
+            .unwrap()
+            .contains("<img src=x")
+    );
+    for format in ["table", "markdown", "html"] {
+        let text = out(format);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{format}: {text:?}"
+        );
+    }
+}

@@ -376,7 +376,7 @@ pub fn html_view(report: &Report) -> Option<TeamView> {
                 .filter_map(|(i, g)| {
                     let (ci, ii) = item_at?;
                     let s = g.checklists.get(ci)?.items.get(ii)?.score?;
-                    Some((*i, g.title_or_role().to_string(), s))
+                    Some((*i, page_safe(g.title_or_role()), s))
                 })
                 .collect();
             GapView {
@@ -449,8 +449,8 @@ fn dot_line(item: &str, dots: &[(usize, String, f64)]) -> String {
         .collect();
     let mut out = format!(
         r#"<svg class="dots" viewBox="-4 0 208 20" preserveAspectRatio="none" role="img" aria-label="{}"><title>{}</title><line class="track-line" x1="0" x2="200" y1="10" y2="10"/>"#,
-        html_escape(&format!("{}: {}", page_safe(item), alt.join(", "))),
-        html_escape(&alt.join(", "))
+        html_escape(&page_safe(&format!("{item}: {}", alt.join(", ")))),
+        html_escape(&page_safe(&alt.join(", ")))
     );
     for tick in [0.0, 50.0, 100.0] {
         out.push_str(&format!(
