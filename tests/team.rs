@@ -757,3 +757,72 @@ fn hostile_titles_and_names_stay_text_in_every_format() {
         );
     }
 }
+
+/// Every group figure of the bike shop equals the report of that group's files alone.
+#[test]
+fn each_bike_shop_group_is_the_report_of_its_members_alone() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let json = |args: &[&str]| -> Value {
+        let out = selfaudit()
+            .current_dir(root)
+            .env_remove("SELFAUDIT_TEAM")
+            .args(["--checklists", "checklists", "report"])
+            .args(args)
+            .args(["--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let q4 = "examples/responses/2026-Q4";
+    let team = json(&[q4, "--team", "examples/team.toml"]);
+    assert_eq!(
+        team["response_rate"],
+        serde_json::json!({ "expected": 6, "answered": 5, "missing": ["Lucy Nguyen"] })
+    );
+    let staff: Vec<String> = ["dev-patel", "ollie-mensah", "sofia-rossi", "tom-becker"]
+        .iter()
+        .map(|n| format!("{q4}/{n}.toml"))
+        .collect();
+    let owner = [format!("{q4}/helen-carter.toml")];
+    for (role, files) in [("staff", &staff[..]), ("owner", &owner[..])] {
+        let args: Vec<&str> = files.iter().map(String::as_str).collect();
+        let alone = json(&args);
+        let g = group(&team, role);
+        assert_eq!(g["n"].as_u64(), Some(files.len() as u64));
+        close(&g["score"], alone["score"].as_f64().unwrap());
+        for (gc, c) in g["checklists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(alone["checklists"].as_array().unwrap())
+        {
+            assert_eq!(gc["id"], c["id"]);
+            close(&gc["score"], c["score"].as_f64().unwrap());
+            let sections = c["sections"].as_array().unwrap();
+            for (gs, s) in gc["sections"].as_array().unwrap().iter().zip(sections) {
+                assert_eq!(
+                    (&gs["id"], gs["score"].as_f64().is_some()),
+                    (&s["id"], s["score"].as_f64().is_some())
+                );
+                if let Some(x) = s["score"].as_f64() {
+                    close(&gs["score"], x);
+                }
+            }
+            let items: Vec<&Value> = sections
+                .iter()
+                .flat_map(|s| s["items"].as_array().unwrap())
+                .collect();
+            assert_eq!(gc["items"].as_array().unwrap().len(), items.len());
+            for (gi, i) in gc["items"].as_array().unwrap().iter().zip(items) {
+                assert_eq!((&gi["id"], &gi["n"]), (&i["id"], &i["n"]));
+                match i["score"].as_f64() {
+                    Some(x) => close(&gi["score"], x),
+                    None => assert_eq!(gi["score"], Value::Null),
+                }
+            }
+        }
+    }
+}
