@@ -1,7 +1,7 @@
 //! The team: who a respondent is. The identity rule lives here, once, for every comparison of names,
 //! and the team list (`team.toml`, SPEC §10): who was asked, in which role.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -114,7 +114,7 @@ impl Team {
             vec![p]
         })?;
         let mut problems = Vec::new();
-        let mut seen_roles = HashMap::new();
+        let mut seen_roles = HashSet::new();
         let roles = file.roles.as_ref().map(|table| {
             let mut roles: Vec<(&Spanned<String>, &Spanned<String>)> =
                 table.get_ref().iter().collect();
@@ -131,7 +131,7 @@ impl Team {
                         );
                         return None;
                     }
-                    if seen_roles.insert(k.to_string(), ()).is_some() {
+                    if !seen_roles.insert(k.to_string()) {
                         problems.push(
                             source
                                 .problem(Some(key.span()), format!("role `{k}` is given twice"))
@@ -144,7 +144,7 @@ impl Team {
                 })
                 .collect::<Vec<_>>()
         });
-        let mut people = Vec::with_capacity(file.people.len());
+        let mut people: Vec<Person> = Vec::with_capacity(file.people.len());
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut first_at: Vec<usize> = Vec::new();
         for p in &file.people {
@@ -166,9 +166,7 @@ impl Team {
                             Some(p.name.span()),
                             format!(
                                 "`{name}` is already on the list (line {line}, as `{}`)",
-                                people
-                                    .get(first)
-                                    .map_or("", |q: &Person| q.name.as_str())
+                                people[first].name
                             ),
                         )
                         .hint("names that differ only in case, accents' encoding, invisible characters or spacing are one person; keep one entry"),
@@ -314,10 +312,10 @@ pub struct RollCall<'n> {
 /// A starting team list from the respondents found: each name once (by the identity rule),
 /// with the role of their file where it has one, and `[roles]` from those roles.
 pub fn starting_list(respondents: &[(String, Option<String>)]) -> String {
-    let mut seen = HashMap::new();
+    let mut seen = HashSet::new();
     let mut people: Vec<&(String, Option<String>)> = Vec::new();
     for r in respondents {
-        if seen.insert(identity(&r.0), ()).is_none() {
+        if seen.insert(identity(&r.0)) {
             people.push(r);
         }
     }
