@@ -154,6 +154,9 @@ pub struct TeamOptions {
     pub team: Option<(String, crate::team::Team)>,
     /// `--min-group`; the default depends on `--anonymous`.
     pub min_group: Option<u64>,
+    /// Where the team list was read, so that a folder of responses holding it does not read
+    /// it as a responses file.
+    pub path: Option<PathBuf>,
 }
 
 /// `build_report`, with the team list's response rate and the role groups of SPEC §10.
@@ -165,7 +168,28 @@ pub fn build_team_report(
     min_responses: u64,
     team: &TeamOptions,
 ) -> Result<Report> {
-    let load::Inputs { files, in_progress } = load::expand_inputs(inputs)?;
+    let load::Inputs {
+        mut files,
+        in_progress,
+    } = load::expand_inputs(inputs)?;
+    if let Some(list) = team
+        .path
+        .as_deref()
+        .filter(|p| *p != Path::new("-"))
+        .and_then(|p| std::fs::canonicalize(p).ok())
+    {
+        // Only a file of the same name can be it; the others need no look at the disk.
+        files.retain(|f| {
+            f.file_name() != list.file_name()
+                || std::fs::canonicalize(f).map_or(true, |c| c != list)
+        });
+        if files.is_empty() {
+            return Err(Error::usage_hint(
+                "no responses files besides the team list",
+                "name the responses files or the folder that holds them",
+            ));
+        }
+    }
     // An interview still under way is not in the report; say so rather than leave it out quietly.
     for partial in in_progress {
         warn(&format!(
@@ -346,7 +370,7 @@ fn add_team(
 }
 
 /// The team list: `--team FILE`, else SELFAUDIT_TEAM (unless empty), else ./team.toml if any.
-pub fn find_team(flag: Option<&Path>) -> Result<Option<(String, crate::team::Team)>> {
+pub fn find_team(flag: Option<&Path>) -> Result<Option<(PathBuf, String, crate::team::Team)>> {
     let env = std::env::var_os("SELFAUDIT_TEAM").filter(|v| !v.is_empty());
     let path = match (flag, env) {
         (Some(p), _) => p.to_path_buf(),
@@ -361,7 +385,7 @@ pub fn find_team(flag: Option<&Path>) -> Result<Option<(String, crate::team::Tea
         text: &text,
     })
     .map_err(|problems| Error::Invalid { problems })?;
-    Ok(Some((name, team)))
+    Ok(Some((path, name, team)))
 }
 
 /// A role from the command line, trimmed; an empty one is a usage error.
@@ -448,9 +472,14 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         .map(load::read_report)
         .transpose()?;
     let registry = Registry::discover(dir)?;
+    let (path, team) = match find_team(args.team.as_deref())? {
+        Some((path, name, team)) => (Some(path), Some((name, team))),
+        None => (None, None),
+    };
     let team = TeamOptions {
-        team: find_team(args.team.as_deref())?,
+        team,
         min_group: args.min_group,
+        path,
     };
     let report = build_team_report(
         &registry,

@@ -826,3 +826,35 @@ fn each_bike_shop_group_is_the_report_of_its_members_alone() {
         }
     }
 }
+
+#[test]
+fn a_team_list_inside_the_responses_folder_is_not_read_as_responses() {
+    let dir = temp_team(&[
+        (
+            "team.toml",
+            "[[people]]\nname = \"A\"\n[[people]]\nname = \"B\"\n",
+        ),
+        (
+            "a.toml",
+            "respondent = \"A\"\nperiod = \"Q\"\n[answers.t]\nx = \"yes\"\n",
+        ),
+    ]);
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
+    for team in [None, Some("./team.toml")] {
+        let mut cmd = selfaudit();
+        cmd.current_dir(dir.path())
+            .env_remove("SELFAUDIT_TEAM")
+            .arg("--checklists")
+            .arg(&checklists)
+            .args(["report", ".", "--format", "json"]);
+        if let Some(t) = team {
+            cmd.args(["--team", t]);
+        }
+        let out = cmd.assert().success().get_output().stdout.clone();
+        let r: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(r["respondents"], serde_json::json!(["A"]));
+        assert_eq!(r["response_rate"]["missing"], serde_json::json!(["B"]));
+    }
+}
