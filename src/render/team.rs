@@ -139,6 +139,15 @@ fn unlisted_text(u: &Unlisted) -> String {
     }
 }
 
+/// Why there is no perception gap.
+fn no_gaps(report: &Report) -> &'static str {
+    if report.groups.iter().filter(|g| !g.withheld).count() < 2 {
+        "fewer than two groups to compare"
+    } else {
+        "no item's group scores lie 25 points or more apart"
+    }
+}
+
 /// The terminal's team block; empty without a team list or groups.
 pub fn table(report: &Report, style: Style) -> String {
     let mut out = String::new();
@@ -186,9 +195,7 @@ pub fn table(report: &Report, style: Style) -> String {
         out.push_str("Withheld: groups too small to show without revealing who answered what.\n");
     }
     if report.perception_gaps.is_empty() {
-        out.push_str(
-            "\nPerception gaps: none (no item's group scores lie 25 points or more apart)\n",
-        );
+        out.push_str(&format!("\nPerception gaps: none ({})\n", no_gaps(report)));
     } else {
         out.push_str("\nPerception gaps (group scores 25 points or more apart)\n");
         let mut t = new_table(style);
@@ -279,7 +286,7 @@ pub fn markdown(report: &Report) -> String {
     }
     out.push_str("\n## Perception gaps\n\n");
     if report.perception_gaps.is_empty() {
-        out.push_str("None: no item's group scores lie 25 points or more apart.\n");
+        out.push_str(&format!("None: {}.\n", no_gaps(report)));
     } else {
         out.push_str("Items whose group scores lie 25 points or more apart: where the groups see the business differently.\n\n| Gap | Item | Checklist | Highest | Lowest |\n|--:|---|---|---|---|\n");
         let places = Places::new(report);
@@ -312,6 +319,8 @@ pub struct TeamView {
     pub any_withheld: bool,
     pub gaps: Vec<GapView>,
     pub legend: Vec<LegendEntry>,
+    /// Why there is no perception gap, when there is none.
+    pub no_gaps: &'static str,
 }
 
 #[derive(Serialize)]
@@ -426,6 +435,7 @@ pub fn html_view(report: &Report) -> Option<TeamView> {
             .collect(),
         any_withheld: report.groups.iter().any(|g| g.withheld),
         gaps,
+        no_gaps: no_gaps(report),
         legend: shown
             .iter()
             .map(|(i, g)| LegendEntry {
