@@ -324,30 +324,33 @@ fn add_team(
                 ));
             }
         }
-        if !list.people.is_empty() {
-            let call = crate::team::roll_call(list, people.iter().map(|p| p.name.as_str()));
-            report.response_rate = Some(crate::model::report::ResponseRate {
-                expected: call.expected as u64,
-                answered: call.answered as u64,
-                missing: (!anonymous).then_some(call.missing),
-            });
-            if !call.unlisted.is_empty() {
-                let n = call.unlisted.len();
-                if anonymous {
-                    warn(&format!(
-                        "{} not on the team list {team_name}; scored all the same (names left out: --anonymous)",
-                        render::plural(n, "respondent is", "respondents are")
-                    ));
-                    report.unlisted = Some(crate::model::report::Unlisted::Count(n as u64));
-                } else {
-                    warn(&format!(
-                        "not on the team list {team_name}, scored all the same: {}",
-                        call.unlisted.join(", ")
-                    ));
-                    report.unlisted = Some(crate::model::report::Unlisted::Names(
-                        call.unlisted.iter().map(|s| s.to_string()).collect(),
-                    ));
+        let call = crate::team::roll_call(list, people.iter().map(|p| p.name.as_str()));
+        report.response_rate = Some(crate::model::report::ResponseRate {
+            expected: call.expected as u64,
+            answered: call.answered as u64,
+            missing: (!anonymous).then_some(call.missing),
+        });
+        if !call.unlisted.is_empty() {
+            let n = call.unlisted.len();
+            if anonymous {
+                warn(&format!(
+                    "{} not on the team list {team_name}; scored all the same (names left out: --anonymous)",
+                    render::plural(n, "respondent is", "respondents are")
+                ));
+                report.unlisted = Some(crate::model::report::Unlisted::Count(n as u64));
+            } else {
+                // A warning names a few; the report lists them all.
+                const NAMED: usize = 10;
+                let mut names = call.unlisted[..n.min(NAMED)].join(", ");
+                if n > NAMED {
+                    names.push_str(&format!(" and {} more", n - NAMED));
                 }
+                warn(&format!(
+                    "not on the team list {team_name}, scored all the same: {names}"
+                ));
+                report.unlisted = Some(crate::model::report::Unlisted::Names(
+                    call.unlisted.iter().map(|s| s.to_string()).collect(),
+                ));
             }
         }
     }

@@ -858,3 +858,41 @@ fn a_team_list_inside_the_responses_folder_is_not_read_as_responses() {
         assert_eq!(r["response_rate"]["missing"], serde_json::json!(["B"]));
     }
 }
+
+#[test]
+fn a_list_of_roles_only_expects_nobody_and_the_gate_fails_on_it() {
+    let dir = temp_team(&[
+        ("team.toml", "[roles]\nstaff = \"Floor staff\"\n"),
+        (
+            "r/a.toml",
+            "respondent = \"A\"\nperiod = \"Q\"\nrole = \"staff\"\n[answers.t]\nx = \"yes\"\n",
+        ),
+    ]);
+    let checklists = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DIR)
+        .join("checklists");
+    selfaudit()
+        .current_dir(dir.path())
+        .env_remove("SELFAUDIT_TEAM")
+        .arg("--checklists")
+        .arg(&checklists)
+        .args(["report", "r", "--format", "json", "-o", "r.json"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "not on the team list team.toml, scored all the same: A",
+        ));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(
+        r["response_rate"],
+        serde_json::json!({ "expected": 0, "answered": 0, "missing": [] })
+    );
+    assert_eq!(group(&r, "staff")["title"], "Floor staff");
+    selfaudit()
+        .current_dir(dir.path())
+        .args(["diff", "r.json", "r.json", "--min-response-rate", "0"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("the team list of Q names nobody"));
+}
