@@ -536,4 +536,32 @@ scale = "yes-no"
         let text = responses.to_toml(&checklists.iter().collect::<Vec<_>>());
         assert_eq!(parse(&text, &checklists), responses);
     }
+
+    #[test]
+    fn a_role_reads_alike_in_any_toml_form_and_an_empty_one_is_located() {
+        let checklists = checklists();
+        let body = "[answers.mini]\nreturn-calls = \"often\"\n";
+        for head in [
+            "respondent = \"A\"\nperiod = \"P\"\nrole = \" staff\"\n",
+            "role = 'staff'\nrespondent = 'A'\nperiod = 'P'\n",
+            "respondent = \"A\"\nperiod = \"P\"\nrole = \"\"\"staff\"\"\"\n",
+        ] {
+            let r = parse(&format!("{head}{body}"), &checklists);
+            assert_eq!(r.role.as_deref(), Some("staff"), "{head}");
+        }
+        let text = format!("respondent = \"A\"\nperiod = \"P\"\nrole = \"  \"\n{body}");
+        let problems = Responses::parse(
+            &Source {
+                name: "r.toml",
+                text: &text,
+            },
+            |id| checklists.iter().find(|c| c.id == id),
+            Vec::new,
+        )
+        .err()
+        .unwrap_or_default();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].position, Some((3, 8)));
+        assert_eq!(problems[0].message, "role must not be empty");
+    }
 }
