@@ -450,31 +450,39 @@ pub fn html_view(report: &Report) -> Option<TeamView> {
 }
 
 /// One line from 0 to 100 with a dot per group at its score: the distance shows at a glance.
-/// The SVG is an image with a text alternative naming every group's score.
+/// The SVG is an image with a text alternative naming every group's score. Positions are
+/// percentages of its width (inset by `DOT_INSET` so end dots are whole), so the dots stay
+/// round at any width.
 fn dot_line(item: &str, dots: &[(usize, String, f64)]) -> String {
     use crate::text::html_escape;
+    let at = |s: f64| DOT_INSET + s.clamp(0.0, 100.0) * (100.0 - 2.0 * DOT_INSET) / 100.0;
     let alt: Vec<String> = dots
         .iter()
         .map(|(_, title, s)| format!("{title} {}", score(Some(*s))))
         .collect();
     let mut out = format!(
-        r#"<svg class="dots" viewBox="-4 0 208 20" preserveAspectRatio="none" role="img" aria-label="{}"><title>{}</title><line class="track-line" x1="0" x2="200" y1="10" y2="10"/>"#,
+        r#"<svg class="dots" width="100%" height="20" role="img" aria-label="{}"><title>{}</title><line class="track-line" x1="{:.2}%" x2="{:.2}%" y1="10" y2="10"/>"#,
         html_escape(&page_safe(&format!("{item}: {}", alt.join(", ")))),
-        html_escape(&page_safe(&alt.join(", ")))
+        html_escape(&page_safe(&alt.join(", "))),
+        at(0.0),
+        at(100.0)
     );
     for tick in [0.0, 50.0, 100.0] {
         out.push_str(&format!(
-            r#"<line class="tick" x1="{x}" x2="{x}" y1="6" y2="14"/>"#,
-            x = tick * 2.0
+            r#"<line class="tick" x1="{x:.2}%" x2="{x:.2}%" y1="5" y2="15"/>"#,
+            x = at(tick)
         ));
     }
     for (i, _, s) in dots {
-        let x = s.clamp(0.0, 100.0) * 2.0;
         out.push_str(&format!(
-            r#"<circle cx="{x:.2}" cy="10" r="4" fill="{}"/>"#,
+            r#"<circle cx="{:.2}%" cy="10" r="5" fill="{}"/>"#,
+            at(*s),
             dot_colour(*i)
         ));
     }
     out.push_str("</svg>");
     out
 }
+
+/// How far in from each end, in percent of the line's width, 0 and 100 sit.
+const DOT_INSET: f64 = 2.5;
