@@ -292,6 +292,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
         max_drop: args.max_drop,
         max_item_drop: args.max_item_drop,
         fail_on_new_critical: args.fail_on_new_critical,
+        beyond_noise: args.beyond_noise,
     };
     let diff = Diff::new(&base, &new, &gates);
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
