@@ -1585,6 +1585,7 @@ mod tests {
             max_drop: Some(1.0),
             max_item_drop: Some(1.0),
             fail_on_new_critical: true,
+            beyond_noise: false,
         };
         let d = Diff::new(
             &overall("Q3", Some(60.0)),
@@ -1633,6 +1634,7 @@ mod tests {
             max_drop: Some(0.0),
             max_item_drop: Some(0.0),
             fail_on_new_critical: true,
+            beyond_noise: false,
         };
         let d = Diff::new(&r, &r, &gates);
         assert!(d.items.iter().all(|i| i.status == Status::Unchanged));

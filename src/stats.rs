@@ -479,3 +479,185 @@ impl Noise {
         self.beyond_noise == Some(false)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Option<f64>, b: f64, tol: f64) {
+        let a = a.expect("a defined figure");
+        assert!((a - b).abs() <= tol, "{a} != {b}");
+    }
+
+    #[test]
+    fn t_quantiles_agree_with_scipy() {
+        for (df, want) in [
+            (1, 12.706204736174694),
+            (2, 4.302652729749462),
+            (3, 3.1824463052837078),
+            (4, 2.7764451051977934),
+            (39, 2.022690920036761),
+        ] {
+            close(Some(t975(df)), want, 1e-9);
+        }
+    }
+
+    /// One checklist of one section; items given as (weight, scale scores).
+    fn one_section(items: &[(f64, &[f64])]) -> (Vec<ChecklistShape>, Vec<ItemShape>) {
+        let shapes = vec![ChecklistShape {
+            weight: 1.0,
+            counted: true,
+            sections: vec![SectionShape {
+                weight: 1.0,
+                items: 0..items.len(),
+            }],
+        }];
+        let items = items
+            .iter()
+            .map(|(w, s)| ItemShape {
+                weight: *w,
+                scores: s.to_vec(),
+            })
+            .collect();
+        (shapes, items)
+    }
+
+    /// Runs the statistics over respondents given as lists of (item, choice).
+    fn run(
+        shapes: &[ChecklistShape],
+        items: &[ItemShape],
+        team: &[Vec<(u32, u32)>],
+    ) -> TeamStats {
+        let mut counts: Vec<Vec<u64>> = items.iter().map(|i| vec![0; i.scores.len()]).collect();
+        for own in team {
+            for &(j, k) in own {
+                counts[j as usize][k as usize] += 1;
+            }
+        }
+        let counts: Vec<&[u64]> = counts.iter().map(Vec::as_slice).collect();
+        team_stats(shapes, items, &counts, team.iter().map(Vec::as_slice))
+    }
+
+    const YES_NO: &[f64] = &[0.0, 1.0];
+
+    #[test]
+    fn an_item_gets_the_t_interval_of_its_mean() {
+        // yes, yes, yes, no: mean 75, s² = 0.25, se = sqrt(0.25 / 4) = 25 points.
+        let (shapes, items) = one_section(&[(1.0, YES_NO)]);
+        let team = [vec![(0, 1)], vec![(0, 1)], vec![(0, 1)], vec![(0, 0)]];
+        let stats = run(&shapes, &items, &team);
+        let margin = stats.items[0].margin(Some(75.0));
+        close(margin.se, 25.0, 1e-12);
+        close(margin.moe, 25.0 * 3.1824463052837078, 1e-9);
+        assert_eq!(margin.ci, Some([0.0, 100.0]), "clipped to [0, 100]");
+        // The same figures for the section, checklist and overall score of that one item.
+        close(stats.sections[0][0].margin(Some(75.0)).se, 25.0, 1e-12);
+        close(stats.overall.margin(Some(75.0)).se, 25.0, 1e-12);
+        // r_wg: s² = 0.25 = σ² of a yes/no scale.
+        close(stats.rwg[0], 0.0, 1e-12);
+    }
+
+    #[test]
+    fn a_sole_answerer_is_left_out_where_their_removal_leaves_nothing() {
+        // x: A yes, B no, C yes; y: A yes only. θ = (2/3 + 1) / 2 = 5/6.
+        // Without A: x = 1/2, y undefined → 1/2; without B: 1; without C: (1/2 + 1) / 2 = 3/4.
+        // θ̄ = 3/4; Σ (θ₍ᵢ₎ − θ̄)² = 1/8; se = sqrt(2/3 · 1/8) = sqrt(1/12).
+        let (shapes, items) = one_section(&[(1.0, YES_NO), (1.0, YES_NO)]);
+        let team = [vec![(0, 1), (1, 1)], vec![(0, 0)], vec![(0, 1)]];
+        let stats = run(&shapes, &items, &team);
+        let margin = stats.sections[0][0].margin(Some(500.0 / 6.0));
+        close(margin.se, 100.0 * (1.0f64 / 12.0).sqrt(), 1e-9);
+        let h = 100.0 * (1.0f64 / 12.0).sqrt() * 4.302652729749462;
+        close(margin.moe, h, 1e-9);
+        // 83.3 ± 124.2, clipped on both sides
+        assert_eq!(margin.ci, Some([0.0, 100.0]));
+        // y has one answer: its removal leaves y undefined, so no margin.
+        assert_eq!(stats.items[1].margin(Some(100.0)), Margin::default());
+        assert_eq!(stats.rwg[1], None);
+    }
+
+    #[test]
+    fn weights_enter_the_leave_one_out_scores() {
+        // Section: x (weight 3), y (weight 1); A: x yes, y no; B: x no, y no; C: y yes.
+        // θ = (3·1/2 + 1/3) / 4 = 11/24. Without A: (3·0 + 1/2)/4 = 1/8; without B:
+        // (3·1 + 1/2)/4 = 7/8; without C: (3·1/2 + 0)/4 = 3/8. θ̄ = 11/24;
+        // Σ d² = (1/8 − 11/24)² + (7/8 − 11/24)² + (3/8 − 11/24)² = (64 + 100 + 4)/576 = 168/576.
+        let (shapes, items) = one_section(&[(3.0, YES_NO), (1.0, YES_NO)]);
+        let team = [vec![(0, 1), (1, 0)], vec![(0, 0), (1, 0)], vec![(1, 1)]];
+        let stats = run(&shapes, &items, &team);
+        let se = 100.0 * (2.0 / 3.0 * 168.0 / 576.0f64).sqrt();
+        close(stats.sections[0][0].margin(Some(1100.0 / 24.0)).se, se, 1e-9);
+    }
+
+    #[test]
+    fn fewer_than_two_leave_one_out_scores_leave_the_margin_undefined() {
+        let (shapes, items) = one_section(&[(1.0, YES_NO)]);
+        let stats = run(&shapes, &items, &[vec![(0, 1)], vec![]]);
+        assert_eq!(stats.overall.margin(Some(100.0)), Margin::default());
+        assert_eq!(stats.items[0].margin(None), Margin::default());
+    }
+
+    #[test]
+    fn rwg_counts_every_choice_of_the_scale_even_when_two_share_a_value() {
+        // frequency: σ² = (25 − 1) / (12 · 16) = 1/8; answers .75, .75, 1: s² = 1/48.
+        let freq = [0.0, 0.25, 0.5, 0.75, 1.0];
+        close(rwg(&freq, &[0, 0, 0, 2, 1]), 1.0 - (1.0 / 48.0) / 0.125, 1e-12);
+        // choices scoring 0, 1, 1: σ² = 2/9; answers 0 and 1: s² = 1/2 → 1 − 9/4 → 0.
+        assert_eq!(rwg(&[0.0, 1.0, 1.0], &[1, 1, 0]), Some(0.0));
+        // and answers 1, 1 (the two equal choices): s² = 0 → 1.
+        assert_eq!(rwg(&[0.0, 1.0, 1.0], &[0, 1, 1]), Some(1.0));
+        assert_eq!(rwg(&freq, &[0, 1, 0, 0, 0]), None);
+    }
+
+    #[test]
+    fn alpha_matches_krippendorffs_own_example() {
+        // The interval example of Python's `krippendorff` (0.8108448928121059), values / 4.
+        let nan = f64::NAN;
+        let coders = [
+            [nan, nan, nan, nan, nan, 3., 4., 1., 2., 1., 1., 3., 3., nan, 3.],
+            [1., nan, 2., 1., 3., 3., 4., 3., nan, nan, nan, nan, nan, nan, nan],
+            [nan, nan, 2., 1., 3., 4., 4., nan, 2., 1., 1., 3., 3., nan, 4.],
+        ];
+        let scores = [0.0, 0.25, 0.5, 0.75, 1.0];
+        let counts: Vec<Vec<u64>> = (0..15)
+            .map(|u| {
+                let mut c = vec![0u64; 5];
+                for coder in &coders {
+                    if !coder[u].is_nan() {
+                        c[coder[u] as usize] += 1;
+                    }
+                }
+                c
+            })
+            .collect();
+        let got = alpha(counts.iter().map(|c| (&scores[..], c.as_slice())));
+        close(got, 0.8108448928121059, 1e-12);
+    }
+
+    #[test]
+    fn alpha_is_undefined_without_pairable_values_or_variation() {
+        let s = [0.0, 1.0];
+        // each unit answered once: nothing pairable
+        assert_eq!(alpha([(&s[..], &[1u64, 0][..]), (&s[..], &[0, 1][..])].into_iter()), None);
+        // all pairable values equal; the lone differing value is in an unpairable unit
+        assert_eq!(alpha([(&s[..], &[0u64, 3][..]), (&s[..], &[1, 0][..])].into_iter()), None);
+        // perfect agreement within units, variation between them: 1
+        close(
+            alpha([(&s[..], &[0u64, 2][..]), (&s[..], &[2, 0][..])].into_iter()),
+            1.0,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn beyond_noise_compares_the_delta_with_both_half_widths() {
+        let side = |h: f64| Some((Some(h), Some([0.0, 100.0])));
+        // sqrt(3² + 4²) = 5
+        assert_eq!(Noise::new(Some(-5.0), side(3.0), side(4.0)).beyond_noise, Some(false));
+        assert_eq!(Noise::new(Some(-5.01), side(3.0), side(4.0)).beyond_noise, Some(true));
+        assert_eq!(Noise::new(Some(5.01), side(3.0), side(4.0)).noise, Some(5.0));
+        assert_eq!(Noise::new(Some(9.0), side(3.0), Some((None, None))).beyond_noise, None);
+        assert_eq!(Noise::new(None, side(3.0), side(4.0)).beyond_noise, None);
+        assert!(!Noise::new(Some(9.0), None, side(4.0)).within());
+    }
+}

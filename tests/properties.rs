@@ -254,6 +254,7 @@ proptest! {
             max_drop: Some(0.0),
             max_item_drop: Some(0.0),
             fail_on_new_critical: true,
+            beyond_noise: false,
         };
         let d = Diff::new(&r, &r, &gates);
         prop_assert!(d.passed, "{:?}", d.gates);

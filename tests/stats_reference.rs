@@ -254,4 +254,29 @@ fn every_figure_matches_the_reference_on_generated_teams() {
         ]);
     }
     reference(tmp.path(), &jobs);
+    // The generated teams reach every case: a test of figures that are all null proves nothing.
+    let mut seen = std::collections::BTreeSet::new();
+    for job in &jobs {
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(job.last().unwrap()).unwrap()).unwrap();
+        let text = json.to_string();
+        for (key, what) in [
+            ("\"beyond_noise\":true", "beyond"),
+            ("\"beyond_noise\":false", "within"),
+            ("\"beyond_noise\":null", "unknown"),
+            ("\"se\":null", "se null"),
+            ("\"rwg\":0.0", "rwg truncated"),
+            ("\"rwg\":1.0", "rwg full"),
+            ("\"alpha\":null", "alpha null"),
+            ("\"alpha\":-", "alpha negative"),
+            ("\"alpha\":0.", "alpha positive"),
+            ("\"ci\":[0.0,", "ci clipped low"),
+            (",100.0]", "ci clipped high"),
+        ] {
+            if text.contains(key) {
+                seen.insert(what);
+            }
+        }
+    }
+    assert_eq!(seen.len(), 11, "cases reached: {seen:?}");
 }

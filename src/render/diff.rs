@@ -503,6 +503,7 @@ pub(super) mod tests {
             max_drop: Some(5.0),
             max_item_drop: Some(20.0),
             fail_on_new_critical: true,
+            beyond_noise: false,
         })
     }
 
