@@ -56,7 +56,7 @@ pub fn report(report: &Report, top: usize) -> String {
             ));
         }
     }
-    out.push_str(&format!("\n{HONEST_LEGEND}.\n"));
+    out.push_str(&format!("\n{}.\n", esc(HONEST_LEGEND)));
 
     let weak = weakest(report, top);
     if !weak.is_empty() {
