@@ -81,7 +81,8 @@ pub struct ChecklistDelta {
     pub status: Status,
     /// The checklist's version in each report; null where the report lacks the checklist.
     pub base_version: Option<String>,
-    pub new_version: Option<String>,    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
+    pub new_version: Option<String>,
+    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
     #[serde(flatten)]
     pub noise: Noise,
 }
@@ -100,7 +101,8 @@ pub struct SectionDelta {
     pub base: Option<f64>,
     pub new: Option<f64>,
     pub delta: Option<f64>,
-    pub status: Status,    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
+    pub status: Status,
+    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
     #[serde(flatten)]
     pub noise: Noise,
 }
@@ -120,7 +122,8 @@ pub struct ItemDelta {
     /// The section the item sits in (NEW's, when it has the item).
     pub section: String,
     pub text: String,
-    pub critical: bool,    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
+    pub critical: bool,
+    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
     #[serde(flatten)]
     pub noise: Noise,
 }
@@ -209,11 +212,7 @@ impl Diff {
             (Some(b), Some(n)) => Some(n - b),
             _ => None,
         };
-        let noise = Noise::new(
-            delta,
-            Some((base.moe, base.ci)),
-            Some((new.moe, new.ci)),
-        );
+        let noise = Noise::new(delta, Some((base.moe, base.ci)), Some((new.moe, new.ci)));
         let gates = evaluate(gates, &base_side, &new_side, &items, &critical_gaps, &noise);
         Diff {
             format: DIFF_FORMAT,

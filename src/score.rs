@@ -14,7 +14,6 @@ use crate::model::responses::Responses;
 use crate::model::scale::NA;
 use crate::stats;
 
-
 /// An item is split when its answers lie this many points apart or more.
 pub const SPLIT_POINTS: f64 = 50.0;
 /// Tolerance for comparing percentages that are equal on paper but not in floating point.
@@ -317,7 +316,11 @@ impl<'c> Tally<'c> {
     fn stats(&self) -> stats::TeamStats {
         let mut shapes = Vec::new();
         let mut items = Vec::new();
-        for ((c, starts), answered) in self.checklists.iter().zip(&self.offsets).zip(&self.answered)
+        for ((c, starts), answered) in self
+            .checklists
+            .iter()
+            .zip(&self.offsets)
+            .zip(&self.answered)
         {
             let mut sections = Vec::new();
             for (s, &start) in c.sections.iter().zip(starts) {
@@ -325,9 +328,16 @@ impl<'c> Tally<'c> {
                     weight: s.weight,
                     items: start..start + s.items.len(),
                 });
-                items.extend(s.items.iter().map(|i| stats::ItemShape {
-                    weight: i.weight,
-                    scores: i.scale.choices.iter().map(|k| i.scale.score(k.value)).collect(),
+                items.extend(s.items.iter().map(|i| {
+                    stats::ItemShape {
+                        weight: i.weight,
+                        scores: i
+                            .scale
+                            .choices
+                            .iter()
+                            .map(|k| i.scale.score(k.value))
+                            .collect(),
+                    }
                 }));
             }
             shapes.push(stats::ChecklistShape {

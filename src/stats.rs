@@ -227,7 +227,11 @@ pub fn team_stats<'a>(
                     let (mut c, mut x) = (0u64, 0.0);
                     while k < own.len() && own[k].0 as usize == j {
                         c += 1;
-                        x += items[j].scores.get(own[k].1 as usize).copied().unwrap_or(0.0);
+                        x += items[j]
+                            .scores
+                            .get(own[k].1 as usize)
+                            .copied()
+                            .unwrap_or(0.0);
                         k += 1;
                     }
                     let (Some(s), nj) = (mean[j], n[j]) else {
@@ -523,11 +527,7 @@ mod tests {
     }
 
     /// Runs the statistics over respondents given as lists of (item, choice).
-    fn run(
-        shapes: &[ChecklistShape],
-        items: &[ItemShape],
-        team: &[Vec<(u32, u32)>],
-    ) -> TeamStats {
+    fn run(shapes: &[ChecklistShape], items: &[ItemShape], team: &[Vec<(u32, u32)>]) -> TeamStats {
         let mut counts: Vec<Vec<u64>> = items.iter().map(|i| vec![0; i.scores.len()]).collect();
         for own in team {
             for &(j, k) in own {
@@ -586,7 +586,11 @@ mod tests {
         let team = [vec![(0, 1), (1, 0)], vec![(0, 0), (1, 0)], vec![(1, 1)]];
         let stats = run(&shapes, &items, &team);
         let se = 100.0 * (2.0 / 3.0 * 168.0 / 576.0f64).sqrt();
-        close(stats.sections[0][0].margin(Some(1100.0 / 24.0)).se, se, 1e-9);
+        close(
+            stats.sections[0][0].margin(Some(1100.0 / 24.0)).se,
+            se,
+            1e-9,
+        );
     }
 
     #[test]
@@ -601,7 +605,11 @@ mod tests {
     fn rwg_counts_every_choice_of_the_scale_even_when_two_share_a_value() {
         // frequency: σ² = (25 − 1) / (12 · 16) = 1/8; answers .75, .75, 1: s² = 1/48.
         let freq = [0.0, 0.25, 0.5, 0.75, 1.0];
-        close(rwg(&freq, &[0, 0, 0, 2, 1]), 1.0 - (1.0 / 48.0) / 0.125, 1e-12);
+        close(
+            rwg(&freq, &[0, 0, 0, 2, 1]),
+            1.0 - (1.0 / 48.0) / 0.125,
+            1e-12,
+        );
         // choices scoring 0, 1, 1: σ² = 2/9; answers 0 and 1: s² = 1/2 → 1 − 9/4 → 0.
         assert_eq!(rwg(&[0.0, 1.0, 1.0], &[1, 1, 0]), Some(0.0));
         // and answers 1, 1 (the two equal choices): s² = 0 → 1.
@@ -614,9 +622,15 @@ mod tests {
         // The interval example of Python's `krippendorff` (0.8108448928121059), values / 4.
         let nan = f64::NAN;
         let coders = [
-            [nan, nan, nan, nan, nan, 3., 4., 1., 2., 1., 1., 3., 3., nan, 3.],
-            [1., nan, 2., 1., 3., 3., 4., 3., nan, nan, nan, nan, nan, nan, nan],
-            [nan, nan, 2., 1., 3., 4., 4., nan, 2., 1., 1., 3., 3., nan, 4.],
+            [
+                nan, nan, nan, nan, nan, 3., 4., 1., 2., 1., 1., 3., 3., nan, 3.,
+            ],
+            [
+                1., nan, 2., 1., 3., 3., 4., 3., nan, nan, nan, nan, nan, nan, nan,
+            ],
+            [
+                nan, nan, 2., 1., 3., 4., 4., nan, 2., 1., 1., 3., 3., nan, 4.,
+            ],
         ];
         let scores = [0.0, 0.25, 0.5, 0.75, 1.0];
         let counts: Vec<Vec<u64>> = (0..15)
@@ -638,9 +652,15 @@ mod tests {
     fn alpha_is_undefined_without_pairable_values_or_variation() {
         let s = [0.0, 1.0];
         // each unit answered once: nothing pairable
-        assert_eq!(alpha([(&s[..], &[1u64, 0][..]), (&s[..], &[0, 1][..])].into_iter()), None);
+        assert_eq!(
+            alpha([(&s[..], &[1u64, 0][..]), (&s[..], &[0, 1][..])].into_iter()),
+            None
+        );
         // all pairable values equal; the lone differing value is in an unpairable unit
-        assert_eq!(alpha([(&s[..], &[0u64, 3][..]), (&s[..], &[1, 0][..])].into_iter()), None);
+        assert_eq!(
+            alpha([(&s[..], &[0u64, 3][..]), (&s[..], &[1, 0][..])].into_iter()),
+            None
+        );
         // perfect agreement within units, variation between them: 1
         close(
             alpha([(&s[..], &[0u64, 2][..]), (&s[..], &[2, 0][..])].into_iter()),
@@ -653,10 +673,22 @@ mod tests {
     fn beyond_noise_compares_the_delta_with_both_half_widths() {
         let side = |h: f64| Some((Some(h), Some([0.0, 100.0])));
         // sqrt(3² + 4²) = 5
-        assert_eq!(Noise::new(Some(-5.0), side(3.0), side(4.0)).beyond_noise, Some(false));
-        assert_eq!(Noise::new(Some(-5.01), side(3.0), side(4.0)).beyond_noise, Some(true));
-        assert_eq!(Noise::new(Some(5.01), side(3.0), side(4.0)).noise, Some(5.0));
-        assert_eq!(Noise::new(Some(9.0), side(3.0), Some((None, None))).beyond_noise, None);
+        assert_eq!(
+            Noise::new(Some(-5.0), side(3.0), side(4.0)).beyond_noise,
+            Some(false)
+        );
+        assert_eq!(
+            Noise::new(Some(-5.01), side(3.0), side(4.0)).beyond_noise,
+            Some(true)
+        );
+        assert_eq!(
+            Noise::new(Some(5.01), side(3.0), side(4.0)).noise,
+            Some(5.0)
+        );
+        assert_eq!(
+            Noise::new(Some(9.0), side(3.0), Some((None, None))).beyond_noise,
+            None
+        );
         assert_eq!(Noise::new(None, side(3.0), side(4.0)).beyond_noise, None);
         assert!(!Noise::new(Some(9.0), None, side(4.0)).within());
     }

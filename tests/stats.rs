@@ -126,7 +126,10 @@ fn one_respondent_or_one_answer_leaves_margins_null() {
         assert_eq!(part["ci"], Value::Null);
         assert_eq!(part["moe"], Value::Null);
     }
-    assert_eq!(r["checklists"][0]["sections"][0]["items"][0]["rwg"], Value::Null);
+    assert_eq!(
+        r["checklists"][0]["sections"][0]["items"][0]["rwg"],
+        Value::Null
+    );
     assert_eq!(r["checklists"][0]["alpha"], Value::Null);
     let text = std::fs::read_to_string(tmp.path().join("q.json")).unwrap();
     assert!(text.contains("\"se\": null"), "null, not absent");
@@ -181,13 +184,23 @@ fn a_drop_within_noise_does_not_fail_a_noise_aware_gate() {
     let d: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["beyond_noise"], Value::Bool(false));
     close(&d["noise"], 25.0 * T3);
-    let x = d["items"].as_array().unwrap().iter().find(|i| i["id"] == "x").unwrap();
+    let x = d["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "x")
+        .unwrap();
     assert_eq!(x["beyond_noise"], Value::Bool(false));
     assert_eq!(x["base_ci"], serde_json::json!([100.0, 100.0]));
     assert_eq!(d["checklists"][0]["beyond_noise"], Value::Bool(false));
     assert_eq!(d["sections"][0]["beyond_noise"], Value::Bool(false));
     // y: nobody answered it on either side: no delta, so no verdict on noise.
-    let y = d["items"].as_array().unwrap().iter().find(|i| i["id"] == "y").unwrap();
+    let y = d["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "y")
+        .unwrap();
     assert_eq!(y["beyond_noise"], Value::Null);
 }
 
@@ -200,7 +213,13 @@ fn a_drop_beyond_noise_still_fails() {
     let (code, out) = diff(
         &base,
         &new,
-        &["--max-drop", "10", "--max-item-drop", "10", "--beyond-noise"],
+        &[
+            "--max-drop",
+            "10",
+            "--max-item-drop",
+            "10",
+            "--beyond-noise",
+        ],
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("✗ max-drop 10: overall score fell 100.0 points (100.0 → 0.0), more than 10, beyond noise (noise ±0.0)"), "{out}");
@@ -220,10 +239,19 @@ fn a_drop_of_unknown_noise_still_counts() {
     let (code, out) = diff(
         &base,
         &new,
-        &["--max-drop", "10", "--max-item-drop", "10", "--beyond-noise"],
+        &[
+            "--max-drop",
+            "10",
+            "--max-item-drop",
+            "10",
+            "--beyond-noise",
+        ],
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("and its noise is unknown (too few respondents), which still counts"), "{out}");
+    assert!(
+        out.contains("and its noise is unknown (too few respondents), which still counts"),
+        "{out}"
+    );
     let (_, out) = diff(&base, &new, &["--format", "json"]);
     let d: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["beyond_noise"], Value::Null);

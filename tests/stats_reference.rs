@@ -85,7 +85,13 @@ fn checklists(rng: &mut Rng, dir: &Path) -> Vec<ChecklistSpec> {
         let customs: [&[(&str, &str)]; 3] = [
             &[("b", "3"), ("a", "-1"), ("c", "1"), ("d", "1")],
             &[("lo", "0.25"), ("hi", "0.75")],
-            &[("x", "-2.5"), ("y", "0"), ("z", "0"), ("w", "7"), ("v", "1.5")],
+            &[
+                ("x", "-2.5"),
+                ("y", "0"),
+                ("z", "0"),
+                ("w", "7"),
+                ("v", "1.5"),
+            ],
         ];
         for (k, choices) in customs.iter().enumerate() {
             let name = format!("custom{k}");
@@ -195,11 +201,7 @@ fn reference(dir: &Path, jobs: &[Vec<String>]) {
         "reference disagrees:\n{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        stdout.matches("all agree").count(),
-        jobs.len(),
-        "{stdout}"
-    );
+    assert_eq!(stdout.matches("all agree").count(), jobs.len(), "{stdout}");
     eprintln!("{stdout}");
 }
 

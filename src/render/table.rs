@@ -3,8 +3,8 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::{Located, distribution, plural, score, split_items, weakest};
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
+use super::{Located, distribution, plural, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::terminal_safe;
 
@@ -102,7 +102,13 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     ));
 
     let mut scores = new_table(style);
-    scores.set_header(vec!["Checklist / section", "Weight", "Score", "", "Reliability"]);
+    scores.set_header(vec![
+        "Checklist / section",
+        "Weight",
+        "Score",
+        "",
+        "Reliability",
+    ]);
     for c in &report.checklists {
         scores.add_row(vec![
             Cell::new(terminal_safe(&c.title)).add_attribute(Attribute::Bold),
@@ -139,7 +145,14 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
         );
         let mut t = new_table(style);
         t.set_header(vec![
-            "Score", "Item", "Where", "n", "n/a", "missing", "Answers", "Agreement",
+            "Score",
+            "Item",
+            "Where",
+            "n",
+            "n/a",
+            "missing",
+            "Answers",
+            "Agreement",
         ]);
         for l in &weak {
             let mut flags = String::new();
@@ -168,7 +181,14 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     if !split.is_empty() {
         heading(&mut out, "Split items (answers 50 points or more apart)");
         let mut t = new_table(style);
-        t.set_header(vec!["Item", "Min", "Max", "Std dev", "Answers", "Agreement"]);
+        t.set_header(vec![
+            "Item",
+            "Min",
+            "Max",
+            "Std dev",
+            "Answers",
+            "Agreement",
+        ]);
         for l in &split {
             t.add_row(vec![
                 Cell::new(terminal_safe(&l.item.text)),
