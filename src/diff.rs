@@ -158,6 +158,10 @@ pub struct GateResult {
     /// For item gates that failed: `checklist/item` of every item that tripped it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<String>,
+    /// §14, with `--beyond-noise`: `checklist/item` of every drop over the limit that did not
+    /// count because it was within noise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub within_noise: Vec<String>,
 }
 
 /// Two reports compared: SPEC §7's fixed core first, then the extras.
@@ -842,7 +846,13 @@ fn evaluate(
                 .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
                 .collect()
         };
-        out.push(gate("max-item-drop", n, passed, detail, tripped));
+        out.push(GateResult {
+            within_noise: quiet
+                .iter()
+                .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
+                .collect(),
+            ..gate("max-item-drop", n, passed, detail, tripped)
+        });
     }
     if gates.fail_on_new_critical {
         let ids: Vec<String> = critical
@@ -912,6 +922,7 @@ fn gate(
         passed,
         detail,
         items,
+        within_noise: Vec::new(),
     }
 }
 

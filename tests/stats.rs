@@ -184,6 +184,14 @@ fn a_drop_within_noise_does_not_fail_a_noise_aware_gate() {
     let d: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["beyond_noise"], Value::Bool(false));
     close(&d["noise"], 25.0 * T3);
+    assert_eq!(d["passed"], Value::Bool(true));
+    let item_gate = d["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "max-item-drop")
+        .unwrap();
+    assert_eq!(item_gate["within_noise"], serde_json::json!(["t/x"]));
     let x = d["items"]
         .as_array()
         .unwrap()
@@ -276,4 +284,92 @@ fn reports_from_before_margins_read_back_and_their_drops_count() {
     let d: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["beyond_noise"], Value::Null);
     assert_eq!(d["items"][0]["beyond_noise"], Value::Null);
+}
+
+#[test]
+fn the_html_pages_draw_intervals_and_agreement() {
+    use common::{one, sel, text};
+    use scraper::Html;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let base = report(tmp.path(), "base", &ALL_YES);
+    let team = [
+        "x = \"yes\"\ny = \"yes\"",
+        "x = \"yes\"\ny = \"no\"",
+        "x = \"yes\"\ny = \"yes\"",
+        "x = \"no\"\ny = \"no\"",
+    ];
+    let new = report(tmp.path(), "new", &team);
+    let checklists = tmp.path().join("checklists");
+    let page = common::run(&[
+        "--checklists",
+        &checklists.to_string_lossy(),
+        "report",
+        "--format",
+        "html",
+        &tmp.path().join("new").to_string_lossy(),
+    ]);
+    common::assert_self_contained(&page);
+    let doc = Html::parse_document(&page);
+    // x: yes, yes, yes, no: 75 ± 79.6, clipped to 0–100; split, weak agreement (r_wg 0).
+    let x = doc.select(&sel("li.item")).next().unwrap();
+    assert!(
+        text(one(x, ".item-meta")).contains("split"),
+        "the split badge stays"
+    );
+    let agreement = one(x, ".item-dist p.agreement.weak");
+    assert_eq!(text(agreement), "weak agreement");
+    assert!(
+        agreement
+            .value()
+            .attr("title")
+            .unwrap()
+            .starts_with("r_wg 0.00")
+    );
+    assert!(
+        one(x, ".item-dist")
+            .select(&sel("svg.stack"))
+            .next()
+            .is_some()
+    );
+    assert_eq!(
+        one(x, ".pill").value().attr("title"),
+        Some("95 % interval 0.0–100.0 (± 79.6)")
+    );
+    // Whiskers on the overview, card and section bars; the interval in their tooltips.
+    let whiskers = doc.select(&sel("svg.bar g.whisker")).count();
+    assert_eq!(
+        whiskers, 3,
+        "one checklist: overview row, card bar, one section row"
+    );
+    let row = doc.select(&sel(".overview a.row")).next().unwrap();
+    assert!(
+        row.value()
+            .attr("title")
+            .unwrap()
+            .starts_with("95 % interval ")
+    );
+    assert!(text(one(doc.root_element(), ".headline")).contains("95 % interval"));
+    assert!(page.contains("reliability α"));
+
+    let page = common::run(&[
+        "diff",
+        &base.to_string_lossy(),
+        &new.to_string_lossy(),
+        "--format",
+        "html",
+    ]);
+    let doc = Html::parse_document(&page);
+    let pair = doc.select(&sel(".pair-row")).next().unwrap();
+    // BASE's interval (100–100) and NEW's, one whisker each.
+    assert_eq!(pair.select(&sel("svg.bar g.whisker")).count(), 2);
+    let change = one(pair, ".change");
+    assert!(text(change).ends_with("(within noise)"), "{}", text(change));
+    assert!(
+        change
+            .value()
+            .attr("title")
+            .unwrap()
+            .starts_with("within noise")
+    );
 }
