@@ -418,7 +418,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         }
     }
     if let Some(legend) = noise_legend(diff) {
-        out.push_str(&format!("\n{legend}.\n"));
+        out.push_str(&format!("\n{}.\n", esc(legend)));
     }
 
     let moved = movers(diff);

@@ -56,7 +56,9 @@ pub fn report(report: &Report, top: usize) -> String {
             ));
         }
     }
-    out.push_str(&format!("\n{}.\n", esc(HONEST_LEGEND)));
+    if super::has_honest_figures(report) {
+        out.push_str(&format!("\n{}.\n", esc(HONEST_LEGEND)));
+    }
 
     let weak = weakest(report, top);
     if !weak.is_empty() {

@@ -132,6 +132,16 @@ pub fn alpha_label(alpha: Option<f64>) -> String {
     }
 }
 
+/// §14: whether any score of the report has a margin or any item an agreement, so that the
+/// legend explaining them is worth a line.
+pub fn has_honest_figures(report: &Report) -> bool {
+    report.moe.is_some()
+        || report.checklists.iter().any(|c| c.moe.is_some())
+        || report
+            .items()
+            .any(|(_, s, i)| s.moe.is_some() || i.moe.is_some() || i.rwg.is_some())
+}
+
 /// §14: the one line under a report's scores that says what `±` and agreement mean.
 pub const HONEST_LEGEND: &str = "± is the 95 % margin of error; agreement within an item is strong at r_wg ≥ 0.7, moderate at 0.5–0.7, weak below (see docs/honest-numbers.md)";
 

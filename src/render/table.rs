@@ -130,8 +130,10 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     out.push('\n');
     out.push_str(&scores.to_string());
     out.push('\n');
-    out.push_str(HONEST_LEGEND);
-    out.push('\n');
+    if super::has_honest_figures(report) {
+        out.push_str(HONEST_LEGEND);
+        out.push('\n');
+    }
 
     let weak = weakest(report, top);
     if !weak.is_empty() {
