@@ -230,7 +230,6 @@ pub fn team_stats<'a>(
     let mut section_changes: Vec<(usize, Change)> = Vec::new();
     let mut checklist_changes: Vec<(usize, Change)> = Vec::new();
     for own in answers {
-        item_changes.clear();
         checklist_changes.clear();
         let mut k = 0;
         while k < own.len() {
