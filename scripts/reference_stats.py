@@ -7,7 +7,8 @@ krippendorff: `pip install krippendorff scipy numpy`).
       of every item and `alpha` of every checklist of a `selfaudit report --format json`.
   reference_stats.py diff CHECKLISTS_DIR BASE_DIR NEW_DIR DIFF.json
       checks `beyond_noise` of every item, section and checklist and the overall delta of a
-      `selfaudit diff --format json` of the reports of the two folders.
+      `selfaudit diff --format json` of the reports of the two folders, and the verdicts of
+      its `--max-drop` and `--max-item-drop` gates (asked with `--beyond-noise`).
   reference_stats.py batch FILE
       runs the checks of FILE, one a line, arguments separated by tabs.
 
@@ -158,7 +159,7 @@ class Checker:
 
     def same(self, what, want, got, tol=TOL):
         self.checked += 1
-        if isinstance(want, bool) or isinstance(got, bool) or want is None or got is None:
+        if isinstance(want, (bool, list)) or isinstance(got, (bool, list)) or want is None or got is None:
             ok = want == got
         else:
             ok = abs(want - got) <= tol
@@ -221,6 +222,29 @@ def check_diff(cdir, bdir, ndir, path):
     for it in got["items"]:
         key = (it["checklist"], sections[(it["checklist"], it["id"])], it["id"])
         chk.same(f"{it['checklist']}/{it['id']} beyond_noise", beyond(key), it.get("beyond_noise"))
+    # Gates asked with --beyond-noise: a drop over the limit counts unless it is within noise.
+    for gate in got.get("gates", []):
+        limit = gate["limit"]
+        if gate["gate"] == "max-drop":
+            b, n = base[()][0], new[()][0]
+            if b is None:
+                fails = False
+            elif n is None:
+                fails = True
+            else:
+                fails = b - n > limit + EPS and beyond(()) is not False
+            chk.same("max-drop passed", not fails, gate["passed"])
+        elif gate["gate"] == "max-item-drop":
+            counted, quiet = set(), set()
+            for it in got["items"]:
+                key = (it["checklist"], sections[(it["checklist"], it["id"])], it["id"])
+                b, n = base[key][0], new[key][0]
+                if b is None or n is None or not b - n > limit + EPS:
+                    continue
+                (quiet if beyond(key) is False else counted).add(f"{it['checklist']}/{it['id']}")
+            chk.same("max-item-drop passed", not counted, gate["passed"])
+            chk.same("max-item-drop items", sorted(counted), sorted(gate.get("items", [])))
+            chk.same("max-item-drop within_noise", sorted(quiet), sorted(gate.get("within_noise", [])))
     return chk.finish()
 
 
