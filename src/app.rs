@@ -538,6 +538,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
         max_item_drop: args.max_item_drop,
         fail_on_new_critical: args.fail_on_new_critical,
         min_response_rate: args.min_response_rate,
+        beyond_noise: args.beyond_noise,
     };
     let diff = Diff::new(&base, &new, &gates);
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);

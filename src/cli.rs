@@ -258,6 +258,10 @@ pub struct DiffArgs {
     /// Fail when fewer than P percent of NEW's team list answered (NEW needs a response rate)
     #[arg(long, value_name = "P", value_parser = percent)]
     pub min_response_rate: Option<f64>,
+    /// Make --max-drop and --max-item-drop count only drops beyond noise (SPEC §14): a drop
+    /// within both reports' margins of error does not fail; one of unknown noise still does
+    #[arg(long)]
+    pub beyond_noise: bool,
 
     /// How many items each list in the table, Markdown and HTML shows (JSON has them all)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
+use crate::stats::Noise;
 
 pub const DIFF_FORMAT: &str = "selfaudit-diff/1";
 /// A score that moved less than this many points is unchanged (SPEC §7).
@@ -27,6 +28,8 @@ pub struct Gates {
     pub fail_on_new_critical: bool,
     /// Fails when fewer than this percent of NEW's team list answered (SPEC §10).
     pub min_response_rate: Option<f64>,
+    /// §14: `max_drop` and `max_item_drop` count only drops beyond noise (or of unknown noise).
+    pub beyond_noise: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,6 +87,9 @@ pub struct ChecklistDelta {
     /// The checklist's version in each report; null where the report lacks the checklist.
     pub base_version: Option<String>,
     pub new_version: Option<String>,
+    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
+    #[serde(flatten)]
+    pub noise: Noise,
 }
 
 impl ChecklistDelta {
@@ -101,6 +107,9 @@ pub struct SectionDelta {
     pub new: Option<f64>,
     pub delta: Option<f64>,
     pub status: Status,
+    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
+    #[serde(flatten)]
+    pub noise: Noise,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +128,9 @@ pub struct ItemDelta {
     pub section: String,
     pub text: String,
     pub critical: bool,
+    /// §14: whether the delta is beyond noise, and the intervals it is judged by.
+    #[serde(flatten)]
+    pub noise: Noise,
 }
 
 /// A critical gap that opened or closed between the two reports.
@@ -151,6 +163,10 @@ pub struct GateResult {
     /// For item gates that failed: `checklist/item` of every item that tripped it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<String>,
+    /// §14, with `--beyond-noise`: `checklist/item` of every drop over the limit that did not
+    /// count because it was within noise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub within_noise: Vec<String>,
 }
 
 /// Two reports compared: SPEC §7's fixed core first, then the extras.
@@ -172,6 +188,9 @@ pub struct Diff {
     /// Per checklist as above: NEW's sections in order, then those only BASE has.
     pub sections: Vec<SectionDelta>,
     pub critical_gaps: CriticalChanges,
+    /// §14: whether the overall delta is beyond noise.
+    #[serde(flatten)]
+    pub noise: Noise,
 }
 
 impl Diff {
@@ -202,7 +221,8 @@ impl Diff {
             (Some(b), Some(n)) => Some(n - b),
             _ => None,
         };
-        let gates = evaluate(gates, &base_side, &new_side, &items, &critical_gaps);
+        let noise = Noise::new(delta, Some((base.moe, base.ci)), Some((new.moe, new.ci)));
+        let gates = evaluate(gates, &base_side, &new_side, &items, &critical_gaps, &noise);
         Diff {
             format: DIFF_FORMAT,
             passed: gates.iter().all(|g| g.passed),
@@ -215,6 +235,7 @@ impl Diff {
             checklists,
             sections,
             critical_gaps,
+            noise,
         }
     }
 
@@ -277,6 +298,11 @@ fn compare_checklist(
         status,
         base_version: base.map(|c| c.version.clone()),
         new_version: new.map(|c| c.version.clone()),
+        noise: Noise::new(
+            delta,
+            base.map(|c| (c.moe, c.ci)),
+            new.map(|c| (c.moe, c.ci)),
+        ),
     });
 
     for (b, n) in pair_sections(base, new) {
@@ -290,6 +316,7 @@ fn compare_checklist(
             new: n.and_then(|s| s.score),
             delta,
             status,
+            noise: Noise::new(delta, b.map(|s| (s.moe, s.ci)), n.map(|s| (s.moe, s.ci))),
         });
     }
 
@@ -313,6 +340,11 @@ fn compare_checklist(
             section: section.id.clone(),
             text: title_or_id(&item.text, &item.id),
             critical: item.critical,
+            noise: Noise::new(
+                delta,
+                b.map(|(_, i)| (i.moe, i.ci)),
+                n.map(|(_, i)| (i.moe, i.ci)),
+            ),
         });
     }
 }
@@ -646,6 +678,7 @@ fn evaluate(
     new: &Side,
     items: &[ItemDelta],
     critical: &CriticalChanges,
+    overall_noise: &Noise,
 ) -> Vec<GateResult> {
     let mut out = Vec::new();
     if let Some(n) = gates.fail_below {
@@ -689,13 +722,24 @@ fn evaluate(
             (Some(b), Some(s)) => {
                 let drop = b - s;
                 let moved = format!("{} → {}", pct(b), pct(s));
-                if drop > n + EPS {
+                if drop > n + EPS && gates.beyond_noise && overall_noise.within() {
+                    (
+                        true,
+                        format!(
+                            "overall score fell {} points ({moved}), more than {}, but within noise ({}), so it does not count",
+                            figure(drop, n),
+                            limit(n),
+                            noise_figure(overall_noise)
+                        ),
+                    )
+                } else if drop > n + EPS {
                     (
                         false,
                         format!(
-                            "overall score fell {} points ({moved}), more than {}",
+                            "overall score fell {} points ({moved}), more than {}{}",
                             figure(drop, n),
-                            limit(n)
+                            limit(n),
+                            noise_note(gates, overall_noise)
                         ),
                     )
                 } else if drop.abs() <= EPS {
@@ -726,8 +770,31 @@ fn evaluate(
             .filter_map(|i| i.delta.map(|d| (i, -d)))
             .filter(|(_, drop)| *drop > EPS)
             .collect();
-        let failed: Vec<&(&ItemDelta, f64)> =
-            drops.iter().filter(|(_, drop)| *drop > n + EPS).collect();
+        // §14: with --beyond-noise, drops known to be within noise do not count.
+        let (failed, quiet): (Vec<&(&ItemDelta, f64)>, Vec<_>) = drops
+            .iter()
+            .filter(|(_, drop)| *drop > n + EPS)
+            .partition(|(i, _)| !(gates.beyond_noise && i.noise.within()));
+        let quiet_names: Vec<String> = quiet
+            .iter()
+            .map(|(i, drop)| {
+                format!(
+                    "{}/{} fell {} ({})",
+                    i.checklist,
+                    i.id,
+                    figure(*drop, n),
+                    noise_figure(&i.noise)
+                )
+            })
+            .collect();
+        let quiet_note = if quiet_names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; within noise, so not counted: {}",
+                name_list(&quiet_names)
+            )
+        };
         let (passed, detail) = if failed.is_empty() {
             let detail = match drops.first() {
                 Some((i, drop)) => format!(
@@ -738,6 +805,14 @@ fn evaluate(
                     figure(*drop, n)
                 ),
                 None => format!("no item fell (limit {} points)", limit(n)),
+            };
+            let detail = if quiet_names.is_empty() {
+                detail
+            } else {
+                format!(
+                    "no item fell more than {} points beyond noise{quiet_note}",
+                    limit(n)
+                )
             };
             (true, detail)
         } else {
@@ -757,9 +832,14 @@ fn evaluate(
             (
                 false,
                 format!(
-                    "{} fell more than {} points: {}",
+                    "{} fell more than {} points{}: {}{quiet_note}",
                     plural(failed.len(), "item", "items"),
                     limit(n),
+                    if gates.beyond_noise {
+                        " beyond noise (or of unknown noise)"
+                    } else {
+                        ""
+                    },
                     name_list(&names)
                 ),
             )
@@ -772,7 +852,13 @@ fn evaluate(
                 .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
                 .collect()
         };
-        out.push(gate("max-item-drop", n, passed, detail, tripped));
+        out.push(GateResult {
+            within_noise: quiet
+                .iter()
+                .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
+                .collect(),
+            ..gate("max-item-drop", n, passed, detail, tripped)
+        });
     }
     if gates.fail_on_new_critical {
         let ids: Vec<String> = critical
@@ -855,6 +941,25 @@ fn response_rate_gate(p: f64, new: &Side) -> GateResult {
     gate("min-response-rate", p, passed, detail, Vec::new())
 }
 
+/// A change's noise as a gate's detail quotes it: `noise ±7.2`.
+fn noise_figure(noise: &Noise) -> String {
+    match noise.noise {
+        Some(h) => format!("noise ±{h:.1}"),
+        None => "noise unknown".to_string(),
+    }
+}
+
+/// Why a drop over the limit counted although `--beyond-noise` was asked for.
+fn noise_note(gates: &Gates, noise: &Noise) -> String {
+    match (gates.beyond_noise, noise.beyond_noise) {
+        (false, _) => String::new(),
+        (true, Some(_)) => format!(", beyond noise ({})", noise_figure(noise)),
+        (true, None) => {
+            ", and its noise is unknown (too few respondents), which still counts".to_string()
+        }
+    }
+}
+
 fn gate(
     name: &'static str,
     limit: f64,
@@ -868,6 +973,7 @@ fn gate(
         passed,
         detail,
         items,
+        within_noise: Vec::new(),
     }
 }
 
@@ -896,6 +1002,9 @@ mod tests {
             title: String::new(),
             weight: 1.0,
             score: mean(&scores),
+            se: None,
+            ci: None,
+            moe: None,
             items,
         }
     }
@@ -908,6 +1017,10 @@ mod tests {
             version: version.to_string(),
             weight: 1.0,
             score: mean(&scores),
+            se: None,
+            ci: None,
+            moe: None,
+            alpha: None,
             renamed: Default::default(),
             sections,
         }
@@ -922,6 +1035,9 @@ mod tests {
             respondents: Vec::new(),
             anonymous: false,
             score: mean(&scores),
+            se: None,
+            ci: None,
+            moe: None,
             checklists,
             critical_gaps: Vec::new(),
             per_respondent: Vec::new(),

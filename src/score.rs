@@ -13,6 +13,7 @@ use crate::model::report::{
 use crate::model::report::{GapEnd, Group, GroupChecklist, GroupItem, GroupScore, PerceptionGap};
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
+use crate::stats;
 
 /// An item is split when its answers lie this many points apart or more.
 pub const SPLIT_POINTS: f64 = 50.0;
@@ -47,6 +48,9 @@ struct RespondentTally {
     name: String,
     overall: Option<f64>,
     per_checklist: Vec<Option<f64>>,
+    /// §14: the items answered (not `n/a`), as (flat item, choice), in item order: what the
+    /// jackknife needs to take this respondent out.
+    answers: Vec<(u32, u32)>,
 }
 
 /// Everything a report needs, accumulated one respondent at a time.
@@ -90,6 +94,9 @@ impl<'c> Tally<'c> {
     /// in this tally are ignored.
     pub fn add(&mut self, seq: usize, responses: &Responses) {
         let mut own: Vec<Option<f64>> = vec![None; self.items.len()];
+        // Sized once: a team of thousands keeps these lists for the jackknife of §14.
+        let mut answers: Vec<(u32, u32)> =
+            Vec::with_capacity(responses.sets.iter().map(|s| s.answers.len()).sum());
         for set in &responses.sets {
             let Some(ci) = self.checklists.iter().position(|c| c.id == set.checklist) else {
                 continue;
@@ -102,6 +109,7 @@ impl<'c> Tally<'c> {
                 match a.choice {
                     Some(k) => {
                         tally.counts[k] += 1;
+                        answers.push((at as u32, k as u32));
                         let scale = &checklist.sections[a.section].items[a.item].scale;
                         own[at] = Some(scale.score(scale.choices[k].value));
                     }
@@ -129,6 +137,10 @@ impl<'c> Tally<'c> {
             name: responses.respondent.clone(),
             overall,
             per_checklist,
+            answers: {
+                answers.sort_unstable();
+                answers
+            },
         });
     }
 
@@ -181,6 +193,7 @@ impl<'c> Tally<'c> {
             Some(self.respondents[i].name.clone())
         };
 
+        let stats = self.stats();
         let mut checklists = Vec::new();
         let mut critical_gaps = Vec::new();
         for (ci, checklist) in self.checklists.iter().enumerate() {
@@ -201,7 +214,11 @@ impl<'c> Tally<'c> {
                             note: note.clone(),
                         })
                         .collect();
-                    let report = item_report(item, tally, notes, total, options);
+                    let mut report = item_report(item, tally, notes, total, options);
+                    let at = self.offsets[ci][si] + ii;
+                    let margin = stats.items[at].margin(report.score);
+                    (report.se, report.ci, report.moe) = (margin.se, margin.ci, margin.moe);
+                    report.rwg = stats.rwg[at];
                     if item.critical
                         && let Some(score) = report.score
                         && score < 100.0
@@ -222,11 +239,15 @@ impl<'c> Tally<'c> {
                         .zip(&items)
                         .map(|(i, r)| (i.weight, r.score)),
                 );
+                let margin = stats.sections[ci][si].margin(score);
                 sections.push(SectionReport {
                     id: section.id.clone(),
                     title: section.title.clone(),
                     weight: section.weight,
                     score,
+                    se: margin.se,
+                    ci: margin.ci,
+                    moe: margin.moe,
                     items,
                 });
             }
@@ -237,17 +258,23 @@ impl<'c> Tally<'c> {
                     .zip(&sections)
                     .map(|(s, r)| (s.weight, r.score)),
             );
+            let margin = stats.checklists[ci].margin(score);
             checklists.push(ChecklistReport {
                 id: checklist.id.clone(),
                 title: checklist.title.clone(),
                 version: checklist.version.clone(),
                 weight: checklist.weight,
                 score,
+                se: margin.se,
+                ci: margin.ci,
+                moe: margin.moe,
+                alpha: stats.alpha[ci],
                 renamed: checklist.renamed.clone(),
                 sections,
             });
         }
         let score = weighted(checklists.iter().map(|c| (c.weight, c.score)));
+        let margin = stats.overall.margin(score);
 
         let per_respondent = order
             .iter()
@@ -279,6 +306,9 @@ impl<'c> Tally<'c> {
             respondents: names,
             anonymous: options.anonymous,
             score,
+            se: margin.se,
+            ci: margin.ci,
+            moe: margin.moe,
             checklists,
             critical_gaps,
             per_respondent,
@@ -287,6 +317,49 @@ impl<'c> Tally<'c> {
             groups: Vec::new(),
             perception_gaps: Vec::new(),
         }
+    }
+
+    /// §14's figures, from the tallies and each respondent's answers in one pass.
+    fn stats(&self) -> stats::TeamStats {
+        let mut shapes = Vec::new();
+        let mut items = Vec::new();
+        for ((c, starts), answered) in self
+            .checklists
+            .iter()
+            .zip(&self.offsets)
+            .zip(&self.answered)
+        {
+            let mut sections = Vec::new();
+            for (s, &start) in c.sections.iter().zip(starts) {
+                sections.push(stats::SectionShape {
+                    weight: s.weight,
+                    items: start..start + s.items.len(),
+                });
+                items.extend(s.items.iter().map(|i| {
+                    stats::ItemShape {
+                        weight: i.weight,
+                        scores: i
+                            .scale
+                            .choices
+                            .iter()
+                            .map(|k| i.scale.score(k.value))
+                            .collect(),
+                    }
+                }));
+            }
+            shapes.push(stats::ChecklistShape {
+                weight: c.weight,
+                counted: *answered,
+                sections,
+            });
+        }
+        let counts: Vec<&[u64]> = self.items.iter().map(|t| t.counts.as_slice()).collect();
+        stats::team_stats(
+            &shapes,
+            &items,
+            &counts,
+            self.respondents.iter().map(|r| r.answers.as_slice()),
+        )
     }
 
     /// Whether anybody answered any checklist of this tally.
@@ -377,6 +450,10 @@ fn item_report(
         weight: item.weight,
         critical: item.critical,
         score,
+        se: None,
+        ci: None,
+        moe: None,
+        rwg: None,
         n,
         na: tally.na,
         missing: total.saturating_sub(n + tally.na),

@@ -26,6 +26,17 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "is_false")]
     pub anonymous: bool,
     pub score: Option<f64>,
+    /// §14: jackknife standard error of `score`, in points; null when fewer than two
+    /// leave-one-out scores are defined (and in reports from before §14).
+    #[serde(default)]
+    pub se: Option<f64>,
+    /// §14: the 95 % interval of `score`, clipped to [0, 100]; null with `se`.
+    #[serde(default)]
+    pub ci: Option<[f64; 2]>,
+    /// §14: the interval's half-width before clipping, `t(0.975, m − 1) · se` (the "± 6.1"
+    /// of a table); `diff` compares deltas with it. Null with `se`.
+    #[serde(default)]
+    pub moe: Option<f64>,
     pub checklists: Vec<ChecklistReport>,
     #[serde(default)]
     pub critical_gaps: Vec<CriticalGap>,
@@ -52,6 +63,21 @@ pub struct ChecklistReport {
     #[serde(default = "one")]
     pub weight: f64,
     pub score: Option<f64>,
+    /// §14: jackknife standard error of `score`, in points; null when fewer than two
+    /// leave-one-out scores are defined (and in reports from before §14).
+    #[serde(default)]
+    pub se: Option<f64>,
+    /// §14: the 95 % interval of `score`, clipped to [0, 100]; null with `se`.
+    #[serde(default)]
+    pub ci: Option<[f64; 2]>,
+    /// §14: the interval's half-width before clipping, `t(0.975, m − 1) · se` (the "± 6.1"
+    /// of a table); `diff` compares deltas with it. Null with `se`.
+    #[serde(default)]
+    pub moe: Option<f64>,
+    /// §14: Krippendorff's α (interval) of the checklist's answers, 0–1; null when fewer than
+    /// two pairable values or no variation among them.
+    #[serde(default)]
+    pub alpha: Option<f64>,
     /// Old item id → new item id, so a diff against an older report follows renames.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub renamed: BTreeMap<String, String>,
@@ -66,6 +92,17 @@ pub struct SectionReport {
     #[serde(default = "one")]
     pub weight: f64,
     pub score: Option<f64>,
+    /// §14: jackknife standard error of `score`, in points; null when fewer than two
+    /// leave-one-out scores are defined (and in reports from before §14).
+    #[serde(default)]
+    pub se: Option<f64>,
+    /// §14: the 95 % interval of `score`, clipped to [0, 100]; null with `se`.
+    #[serde(default)]
+    pub ci: Option<[f64; 2]>,
+    /// §14: the interval's half-width before clipping, `t(0.975, m − 1) · se` (the "± 6.1"
+    /// of a table); `diff` compares deltas with it. Null with `se`.
+    #[serde(default)]
+    pub moe: Option<f64>,
     pub items: Vec<ItemReport>,
 }
 
@@ -79,6 +116,20 @@ pub struct ItemReport {
     #[serde(default)]
     pub critical: bool,
     pub score: Option<f64>,
+    /// §14: jackknife standard error of `score`, in points; null when fewer than two
+    /// leave-one-out scores are defined (and in reports from before §14).
+    #[serde(default)]
+    pub se: Option<f64>,
+    /// §14: the 95 % interval of `score`, clipped to [0, 100]; null with `se`.
+    #[serde(default)]
+    pub ci: Option<[f64; 2]>,
+    /// §14: the interval's half-width before clipping, `t(0.975, m − 1) · se` (the "± 6.1"
+    /// of a table); `diff` compares deltas with it. Null with `se`.
+    #[serde(default)]
+    pub moe: Option<f64>,
+    /// §14: agreement within the item, r_wg, 0–1; null when fewer than two answered.
+    #[serde(default)]
+    pub rwg: Option<f64>,
     #[serde(default)]
     pub n: u64,
     #[serde(default)]

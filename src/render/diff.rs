@@ -9,6 +9,7 @@ use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use super::table::{Style, new_table, score_cell};
 use super::{delta, plural, score};
 use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
+use crate::stats::Noise;
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.
@@ -22,6 +23,36 @@ pub(super) fn change(d: Option<f64>, status: Status) -> String {
         }
         (d, _) => delta(d),
     }
+}
+
+/// §14: a change with a mark when it is within noise: `-4.0 (within noise)`.
+pub(super) fn noisy_change(d: Option<f64>, status: Status, noise: &Noise) -> String {
+    let text = change(d, status);
+    if noise.within() && d.is_some() {
+        format!("{text} (within noise)")
+    } else {
+        text
+    }
+}
+
+/// §14: the overall delta, marked when within noise.
+fn noisy_delta(diff: &Diff) -> String {
+    if diff.noise.within() && diff.delta.is_some() {
+        format!("{} within noise", delta(diff.delta))
+    } else {
+        delta(diff.delta)
+    }
+}
+
+/// §14: what "(within noise)" means, under a diff's scores when any change is marked so.
+fn noise_legend(diff: &Diff) -> Option<&'static str> {
+    let any = diff.noise.within()
+        || diff.checklists.iter().any(|c| c.noise.within())
+        || diff.sections.iter().any(|s| s.noise.within())
+        || diff.items.iter().any(|i| i.noise.within());
+    any.then_some(
+        "(within noise): smaller than the two reports' 95 % margins of error combined, so it may be chance (see docs/honest-numbers.md)",
+    )
 }
 
 /// Titles of checklists and sections, to say where an item sits.
@@ -158,8 +189,9 @@ pub(super) fn more(shown: usize, total: usize) -> Option<String> {
     })
 }
 
-fn delta_cell(d: Option<f64>, status: Status, style: Style) -> Cell {
-    let cell = Cell::new(change(d, status)).set_alignment(CellAlignment::Right);
+/// §14: a change cell, marked when within noise.
+fn noise_delta_cell(d: Option<f64>, status: Status, noise: &Noise, style: Style) -> Cell {
+    let cell = Cell::new(noisy_change(d, status, noise)).set_alignment(CellAlignment::Right);
     if !style.color {
         return cell;
     }
@@ -182,7 +214,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         "Overall score: {} → {} ({})\n",
         score(diff.base.score),
         score(diff.new.score),
-        delta(diff.delta)
+        noisy_delta(diff)
     ));
     out.push_str(&format!("Items: {}\n", summary_line(diff, ", ")));
     let renamed = renames(diff);
@@ -200,20 +232,24 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
             Cell::new(terminal_safe(&checklist_label(c))).add_attribute(Attribute::Bold),
             score_cell(c.base, style),
             score_cell(c.new, style),
-            delta_cell(c.delta, c.status, style),
+            noise_delta_cell(c.delta, c.status, &c.noise, style),
         ]);
         for s in diff.sections.iter().filter(|s| s.checklist == c.id) {
             t.add_row(vec![
                 Cell::new(format!("  {}", terminal_safe(&s.title))),
                 score_cell(s.base, style),
                 score_cell(s.new, style),
-                delta_cell(s.delta, s.status, style),
+                noise_delta_cell(s.delta, s.status, &s.noise, style),
             ]);
         }
     }
     out.push('\n');
     out.push_str(&t.to_string());
     out.push('\n');
+    if let Some(legend) = noise_legend(diff) {
+        out.push_str(legend);
+        out.push('\n');
+    }
 
     let moved = movers(diff);
     if !moved.is_empty() {
@@ -223,7 +259,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         t.set_header(vec!["Change", &bp, &np, "Item", "Where"]);
         for i in &moved[..shown] {
             t.add_row(vec![
-                delta_cell(i.delta, i.status, style),
+                noise_delta_cell(i.delta, i.status, &i.noise, style),
                 score_cell(i.base, style),
                 score_cell(i.new, style),
                 Cell::new(terminal_safe(&item_label(i))),
@@ -327,7 +363,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         "\n\n**Overall score: {} → {} ({})**",
         score(diff.base.score),
         score(diff.new.score),
-        delta(diff.delta)
+        noisy_delta(diff)
     ));
     if !diff.gates.is_empty() {
         let failed = diff.failed_gates().count();
@@ -371,7 +407,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
             esc(&checklist_label(c)),
             score(c.base),
             score(c.new),
-            change(c.delta, c.status)
+            noisy_change(c.delta, c.status, &c.noise)
         ));
         for s in diff.sections.iter().filter(|s| s.checklist == c.id) {
             out.push_str(&format!(
@@ -379,9 +415,12 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
                 esc(&s.title),
                 score(s.base),
                 score(s.new),
-                change(s.delta, s.status)
+                noisy_change(s.delta, s.status, &s.noise)
             ));
         }
+    }
+    if let Some(legend) = noise_legend(diff) {
+        out.push_str(&format!("\n{}.\n", esc(legend)));
     }
 
     let moved = movers(diff);
@@ -399,7 +438,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
                 } else {
                     ""
                 },
-                change(i.delta, i.status),
+                noisy_change(i.delta, i.status, &i.noise),
                 score(i.base),
                 score(i.new),
                 esc(&item_label(i)),

@@ -11,6 +11,7 @@ use super::html::{ChangeView, Score, display_time, moved, render};
 use super::{plural, score as score_text, svg};
 use crate::diff::{self, Diff, GapChange, ItemDelta, Side, Status};
 use crate::error::Result;
+use crate::stats::Noise;
 use crate::text::page_safe;
 
 /// The diff as one HTML page; `top` caps each list of items.
@@ -141,7 +142,7 @@ impl DiffPage {
             .checklists
             .iter()
             .map(|c| ChecklistView {
-                row: row(&c.title, c.base, c.new, c.delta, c.status),
+                row: row(&c.title, c.base, c.new, c.delta, c.status, &c.noise),
                 version: c.version_changed().then(|| {
                     format!(
                         "version {} → {}",
@@ -153,7 +154,7 @@ impl DiffPage {
                     .sections
                     .iter()
                     .filter(|s| s.checklist == c.id)
-                    .map(|s| row(&s.title, s.base, s.new, s.delta, s.status))
+                    .map(|s| row(&s.title, s.base, s.new, s.delta, s.status, &s.noise))
                     .collect(),
             })
             .collect();
@@ -182,7 +183,7 @@ impl DiffPage {
             base: SideView::new(&diff.base),
             new: SideView::new(&diff.new),
             gauge_svg: svg::gauge(diff.new.score, diff.base.score),
-            overall: moved(delta, status, String::new()),
+            overall: noisy_moved(delta, status, &diff.noise),
             overall_scores: format!(
                 "{} → {}",
                 score_text(diff.base.score),
@@ -267,15 +268,39 @@ fn row(
     new: Option<f64>,
     delta: Option<f64>,
     status: Status,
+    noise: &Noise,
 ) -> Row {
     Row {
         title: page_safe(title),
         base: score_text(base),
         new: score_text(new),
-        base_bar_svg: svg::score_bar(base, None),
-        new_bar_svg: svg::score_bar(new, None),
-        change: moved(delta, status, String::new()),
+        base_bar_svg: svg::with_whisker(svg::score_bar(base, None), noise.base_ci),
+        new_bar_svg: svg::with_whisker(svg::score_bar(new, None), noise.new_ci),
+        change: noisy_moved(delta, status, noise),
     }
+}
+
+/// §14: a change marked when within noise, with both intervals and the noise in its tooltip.
+fn noisy_moved(delta: Option<f64>, status: Status, noise: &Noise) -> ChangeView {
+    let interval = |ci: Option<[f64; 2]>| match ci {
+        Some([lo, hi]) => format!("{}–{}", score_text(Some(lo)), score_text(Some(hi))),
+        None => "unknown".to_string(),
+    };
+    let title = match (noise.beyond_noise, noise.noise) {
+        (Some(beyond), Some(h)) => format!(
+            "{} noise: the change is {} ±{h:.1}, the two 95 % intervals combined (before {}, after {})",
+            if beyond { "beyond" } else { "within" },
+            if beyond { "more than" } else { "not more than" },
+            interval(noise.base_ci),
+            interval(noise.new_ci)
+        ),
+        _ => String::new(),
+    };
+    let mut view = moved(delta, status, title);
+    if noise.within() && delta.is_some() {
+        view.text.push_str(" (within noise)");
+    }
+    view
 }
 
 impl ItemView {
@@ -288,7 +313,7 @@ impl ItemView {
             base: score_text(i.base),
             new: score_text(i.new),
             score: Score::plain(i.new.or(i.base)),
-            change: moved(i.delta, i.status, String::new()),
+            change: noisy_moved(i.delta, i.status, &i.noise),
         }
     }
 }

@@ -74,6 +74,8 @@ struct Page {
     anonymous: bool,
     baseline_period: Option<String>,
     overall: Score,
+    /// §14: under the overall score: "since BASELINE" and the 95 % interval, as there are.
+    overall_note: String,
     gauge_svg: String,
     na_swatch_svg: String,
     missing_swatch_svg: String,
@@ -94,6 +96,9 @@ pub(super) struct Score {
     colour: String,
     bar_svg: String,
     change: Option<ChangeView>,
+    /// §14: the 95 % interval for the tooltip, `95 % interval 60.2–84.8 (± 12.3)`; empty when
+    /// undefined.
+    interval: String,
 }
 
 #[derive(Serialize)]
@@ -127,6 +132,8 @@ struct ChecklistView {
     score: Score,
     legends: Vec<Vec<LegendEntry>>,
     sections: Vec<SectionView>,
+    /// §14: Krippendorff's α with two decimals; empty when undefined.
+    alpha: String,
 }
 
 #[derive(Serialize)]
@@ -160,6 +167,10 @@ struct ItemView {
     missing: u64,
     range: String,
     notes: Vec<NoteView>,
+    /// §14: `strong`, `moderate` or `weak` (a CSS class too); None when r_wg is undefined.
+    agreement: Option<&'static str>,
+    /// §14: r_wg with two decimals, for the tooltip.
+    rwg: String,
 }
 
 #[derive(Serialize)]
@@ -192,7 +203,8 @@ impl Page {
                 score: Some(b.score),
             }),
             false,
-        );
+        )
+        .margin(report.ci, report.moe);
         let overall_before = baseline.and_then(|b| b.score);
         let baseline = baseline.map(|b| Counterparts::new(b, report));
         let baseline = baseline.as_ref();
@@ -230,7 +242,7 @@ impl Page {
                     anchor: format!("s{}-{}", ci + 1, si + 1),
                     title: page_safe(&s.title),
                     weight: s.weight.to_string(),
-                    score: Score::new(s.score, before_s, true),
+                    score: Score::new(s.score, before_s, true).margin(s.ci, s.moe),
                     items,
                 });
             }
@@ -240,9 +252,10 @@ impl Page {
                 title: page_safe(&c.title),
                 version: page_safe(&c.version),
                 weight: c.weight.to_string(),
-                score: Score::new(c.score, before_c, true),
+                score: Score::new(c.score, before_c, true).margin(c.ci, c.moe),
                 legends: legends(c.sections.iter().flat_map(|s| &s.items)),
                 sections,
+                alpha: c.alpha.map(|a| format!("{a:.2}")).unwrap_or_default(),
             });
         }
 
@@ -255,7 +268,7 @@ impl Page {
                 detail,
                 critical: item.critical,
                 split: item.split,
-                score: Score::plain(item.score),
+                score: Score::plain(item.score).margin(item.ci, item.moe),
             }
         };
         let weakest = weakest(report, top)
@@ -331,6 +344,12 @@ impl Page {
             respondents: report.respondents.iter().map(|r| page_safe(r)).collect(),
             respondent_count: plural(report.respondents.len(), "respondent", "respondents"),
             anonymous: report.anonymous,
+            overall_note: period_of_baseline
+                .iter()
+                .map(|p| format!("since {p}"))
+                .chain((!overall.interval.is_empty()).then(|| overall.interval.clone()))
+                .collect::<Vec<_>>()
+                .join(" · "),
             baseline_period: period_of_baseline.clone(),
             gauge_svg: svg::gauge(report.score, overall_before),
             na_swatch_svg: svg::swatch(&Fill::Class("na")),
@@ -373,7 +392,23 @@ impl Score {
                 String::new()
             },
             change: before.map(|b| change(score, b)),
+            interval: String::new(),
         }
+    }
+
+    /// §14: adds the margin of error: the interval in the tooltip, a whisker on the bar.
+    pub(super) fn margin(mut self, ci: Option<[f64; 2]>, moe: Option<f64>) -> Score {
+        if let (Some([lo, hi]), Some(h)) = (ci, moe) {
+            self.interval = format!(
+                "95 % interval {}–{} (± {h:.1})",
+                score_text(Some(lo)),
+                score_text(Some(hi))
+            );
+            if !self.bar_svg.is_empty() {
+                self.bar_svg = svg::with_whisker(std::mem::take(&mut self.bar_svg), ci);
+            }
+        }
+        self
     }
 }
 
@@ -419,7 +454,9 @@ impl ItemView {
             gap: item.critical && item.score.is_some_and(|s| s < 100.0),
             split: item.split,
             withheld: item.withheld,
-            score: Score::new(item.score, before, false),
+            score: Score::new(item.score, before, false).margin(item.ci, item.moe),
+            agreement: super::agreement(item.rwg),
+            rwg: item.rwg.map(|r| format!("{r:.2}")).unwrap_or_default(),
             stack_svg: if item.withheld {
                 String::new()
             } else {
@@ -532,6 +569,10 @@ mod tests {
             weight: 1.0,
             critical: true,
             score: Some(40.0),
+            se: None,
+            ci: None,
+            moe: None,
+            rwg: None,
             n: 5,
             na: 1,
             missing: 2,
@@ -619,6 +660,9 @@ mod tests {
             respondents: Vec::new(),
             anonymous: false,
             score: None,
+            se: None,
+            ci: None,
+            moe: None,
             checklists: Vec::new(),
             critical_gaps: Vec::new(),
             per_respondent: Vec::new(),

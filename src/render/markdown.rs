@@ -1,5 +1,6 @@
 //! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
 
+use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
 use super::{Located, distribution, plural, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::markdown_escape as esc;
@@ -31,61 +32,67 @@ pub fn report(report: &Report, top: usize) -> String {
     out.push_str(&format!("# Self-audit report: {}\n\n", esc(&report.period)));
     out.push_str(&format!(
         "**Overall score: {}** · {}",
-        score(report.score),
+        score_moe(report.score, report.moe),
         plural(report.respondents.len(), "respondent", "respondents")
     ));
     if !report.generated.is_empty() {
         out.push_str(&format!(" · generated {}", esc(&report.generated)));
     }
-    out.push_str("\n\n## Scores\n\n| Checklist | Section | Weight | Score |\n|---|---|--:|--:|\n");
+    out.push_str("\n\n## Scores\n\n| Checklist | Section | Weight | Score | Reliability |\n|---|---|--:|--:|--:|\n");
     for c in &report.checklists {
         out.push_str(&format!(
-            "| **{}** | | {} | **{}** |\n",
+            "| **{}** | | {} | **{}** | {} |\n",
             esc(&c.title),
             c.weight,
-            score(c.score)
+            score_moe(c.score, c.moe),
+            alpha_label(c.alpha)
         ));
         for s in &c.sections {
             out.push_str(&format!(
-                "| | {} | {} | {} |\n",
+                "| | {} | {} | {} | |\n",
                 esc(&s.title),
                 s.weight,
-                score(s.score)
+                score_moe(s.score, s.moe)
             ));
         }
+    }
+    if super::has_honest_figures(report) {
+        out.push_str(&format!("\n{}.\n", esc(HONEST_LEGEND)));
     }
 
     out.push_str(&super::team::markdown(report));
 
     let weak = weakest(report, top);
     if !weak.is_empty() {
-        out.push_str("\n## Weakest items\n\n| Score | Item | Checklist | n | n/a | missing | Answers |\n|--:|---|---|--:|--:|--:|---|\n");
+        out.push_str("\n## Weakest items\n\n| Score | Item | Checklist | n | n/a | missing | Answers | Agreement |\n|--:|---|---|--:|--:|--:|---|---|\n");
         for l in &weak {
             out.push_str(&format!(
-                "| {} | {}{} | {} | {} | {} | {} | {} |\n",
-                score(l.item.score),
+                "| {} | {}{} | {} | {} | {} | {} | {} | {} |\n",
+                score_moe(l.item.score, l.item.moe),
                 esc(&l.item.text),
                 flags(l),
                 esc(&l.checklist.title),
                 l.item.n,
                 l.item.na,
                 l.item.missing,
-                answers(l)
+                answers(l),
+                agreement_label(l.item.rwg)
             ));
         }
     }
 
     let split = split_items(report);
     if !split.is_empty() {
-        out.push_str("\n## Split items\n\nAnswers 50 points or more apart: worth a conversation.\n\n| Item | Min | Max | Std dev | Answers |\n|---|--:|--:|--:|---|\n");
+        out.push_str("\n## Split items\n\nAnswers 50 points or more apart: worth a conversation.\n\n| Item | Min | Max | Std dev | Answers | Agreement |\n|---|--:|--:|--:|---|---|\n");
         for l in &split {
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} |\n",
                 esc(&l.item.text),
                 score(l.item.min),
                 score(l.item.max),
                 score(l.item.stddev),
-                answers(l)
+                answers(l),
+                agreement_label(l.item.rwg)
             ));
         }
     }

@@ -94,3 +94,73 @@ pub fn distribution(item: &ItemReport) -> Vec<(String, u64)> {
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// §14: a score with its 95 % margin of error, `72.5 ± 6.1`; the score alone when the margin
+/// is undefined (too few respondents), a dash when the score is.
+pub fn score_moe(s: Option<f64>, moe: Option<f64>) -> String {
+    match (s, moe) {
+        (Some(_), Some(h)) => format!("{} ± {h:.1}", score(s)),
+        _ => score(s),
+    }
+}
+
+/// §14: how far a team agrees on an item, from its r_wg: strong (≥ 0.7), moderate (0.5–0.7)
+/// or weak (< 0.5); `None` when r_wg is undefined (fewer than two answers).
+pub fn agreement(rwg: Option<f64>) -> Option<&'static str> {
+    let r = rwg?;
+    Some(if r >= 0.7 {
+        "strong"
+    } else if r >= 0.5 {
+        "moderate"
+    } else {
+        "weak"
+    })
+}
+
+/// §14: an item's agreement as tables and Markdown show it, `weak (0.31)`, or a dash.
+pub fn agreement_label(rwg: Option<f64>) -> String {
+    match (agreement(rwg), rwg) {
+        (Some(word), Some(r)) => format!("{word} ({r:.2})"),
+        _ => "—".to_string(),
+    }
+}
+
+/// §14: a checklist's reliability as tables and Markdown show it, `α 0.81`, or a dash.
+pub fn alpha_label(alpha: Option<f64>) -> String {
+    match alpha {
+        Some(a) => format!("α {a:.2}"),
+        None => "—".to_string(),
+    }
+}
+
+/// §14: whether any score of the report has a margin or any item an agreement, so that the
+/// legend explaining them is worth a line.
+pub fn has_honest_figures(report: &Report) -> bool {
+    report.moe.is_some()
+        || report.checklists.iter().any(|c| c.moe.is_some())
+        || report
+            .items()
+            .any(|(_, s, i)| s.moe.is_some() || i.moe.is_some() || i.rwg.is_some())
+}
+
+/// §14: the one line under a report's scores that says what `±` and agreement mean.
+pub const HONEST_LEGEND: &str = "± is the 95 % margin of error; agreement within an item is strong at r_wg ≥ 0.7, moderate at 0.5–0.7, weak below (see docs/honest-numbers.md)";
+
+#[cfg(test)]
+mod honest_tests {
+    use super::*;
+
+    #[test]
+    fn margins_and_agreement_read_as_words() {
+        assert_eq!(score_moe(Some(72.5), Some(6.05)), "72.5 ± 6.0");
+        assert_eq!(score_moe(Some(72.5), None), "72.5");
+        assert_eq!(score_moe(None, Some(1.0)), "—");
+        assert_eq!(agreement(Some(0.7)), Some("strong"));
+        assert_eq!(agreement(Some(0.6999)), Some("moderate"));
+        assert_eq!(agreement(Some(0.5)), Some("moderate"));
+        assert_eq!(agreement(Some(0.4999)), Some("weak"));
+        assert_eq!(agreement(None), None);
+        assert_eq!(agreement_label(Some(0.3125)), "weak (0.31)");
+        assert_eq!(alpha_label(Some(-0.125)), "α -0.12");
+    }
+}

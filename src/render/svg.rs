@@ -84,6 +84,17 @@ pub fn score_bar(score: Option<f64>, marker: Option<f64>) -> String {
     out
 }
 
+/// §14: a score bar with its 95 % interval drawn as a whisker (a line with end caps) across it.
+pub fn with_whisker(bar: String, ci: Option<[f64; 2]>) -> String {
+    let (Some([lo, hi]), Some(body)) = (ci, bar.strip_suffix("</svg>")) else {
+        return bar;
+    };
+    let (lo, hi) = (num(lo.clamp(0.0, 100.0)), num(hi.clamp(0.0, 100.0)));
+    format!(
+        r#"{body}<g class="whisker"><line x1="{lo}" x2="{hi}" y1="5" y2="5" vector-effect="non-scaling-stroke"/><line x1="{lo}" x2="{lo}" y1="2" y2="8" vector-effect="non-scaling-stroke"/><line x1="{hi}" x2="{hi}" y1="2" y2="8" vector-effect="non-scaling-stroke"/></g></svg>"#
+    )
+}
+
 /// One part of a stacked bar: a choice (or n/a, or no answer) and how many gave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {

@@ -3,6 +3,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
+use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
 use super::{Located, distribution, plural, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::terminal_safe;
@@ -35,6 +36,21 @@ pub fn new_table(style: Style) -> Table {
 /// A score cell: right-aligned, coloured by level when colour is on.
 pub fn score_cell(s: Option<f64>, style: Style) -> Cell {
     let cell = Cell::new(score(s)).set_alignment(CellAlignment::Right);
+    match s {
+        Some(s) if style.color => cell.fg(if s < 50.0 {
+            Color::Red
+        } else if s < 75.0 {
+            Color::Yellow
+        } else {
+            Color::Green
+        }),
+        _ => cell,
+    }
+}
+
+/// §14: a score cell with its margin of error, `72.5 ± 6.1`, coloured as [`score_cell`] colours.
+pub fn score_moe_cell(s: Option<f64>, moe: Option<f64>, style: Style) -> Cell {
+    let cell = Cell::new(score_moe(s, moe)).set_alignment(CellAlignment::Right);
     match s {
         Some(s) if style.color => cell.fg(if s < 50.0 {
             Color::Red
@@ -80,29 +96,44 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
         terminal_safe(&report.period),
         plural(names.len(), "respondent", "respondents")
     ));
-    out.push_str(&format!("Overall score: {}\n", score(report.score)));
+    out.push_str(&format!(
+        "Overall score: {}\n",
+        score_moe(report.score, report.moe)
+    ));
 
     let mut scores = new_table(style);
-    scores.set_header(vec!["Checklist / section", "Weight", "Score", ""]);
+    scores.set_header(vec![
+        "Checklist / section",
+        "Weight",
+        "Score",
+        "",
+        "Reliability",
+    ]);
     for c in &report.checklists {
         scores.add_row(vec![
             Cell::new(terminal_safe(&c.title)).add_attribute(Attribute::Bold),
             Cell::new(weight(c.weight)).set_alignment(CellAlignment::Right),
-            score_cell(c.score, style),
+            score_moe_cell(c.score, c.moe, style),
             Cell::new(bar(c.score, 20)),
+            Cell::new(alpha_label(c.alpha)),
         ]);
         for s in &c.sections {
             scores.add_row(vec![
                 Cell::new(format!("  {}", terminal_safe(&s.title))),
                 Cell::new(weight(s.weight)).set_alignment(CellAlignment::Right),
-                score_cell(s.score, style),
+                score_moe_cell(s.score, s.moe, style),
                 Cell::new(bar(s.score, 20)),
+                Cell::new(""),
             ]);
         }
     }
     out.push('\n');
     out.push_str(&scores.to_string());
     out.push('\n');
+    if super::has_honest_figures(report) {
+        out.push_str(HONEST_LEGEND);
+        out.push('\n');
+    }
     out.push_str(&super::team::table(report, style));
 
     let weak = weakest(report, top);
@@ -117,7 +148,14 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
         );
         let mut t = new_table(style);
         t.set_header(vec![
-            "Score", "Item", "Where", "n", "n/a", "missing", "Answers",
+            "Score",
+            "Item",
+            "Where",
+            "n",
+            "n/a",
+            "missing",
+            "Answers",
+            "Agreement",
         ]);
         for l in &weak {
             let mut flags = String::new();
@@ -128,13 +166,14 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
                 flags.push_str(" [split]");
             }
             t.add_row(vec![
-                score_cell(l.item.score, style),
+                score_moe_cell(l.item.score, l.item.moe, style),
                 Cell::new(format!("{}{flags}", terminal_safe(&l.item.text))),
                 Cell::new(where_(l)),
                 Cell::new(l.item.n).set_alignment(CellAlignment::Right),
                 Cell::new(l.item.na).set_alignment(CellAlignment::Right),
                 Cell::new(l.item.missing).set_alignment(CellAlignment::Right),
                 Cell::new(answers(l)),
+                Cell::new(agreement_label(l.item.rwg)),
             ]);
         }
         out.push_str(&t.to_string());
@@ -145,7 +184,14 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     if !split.is_empty() {
         heading(&mut out, "Split items (answers 50 points or more apart)");
         let mut t = new_table(style);
-        t.set_header(vec!["Item", "Min", "Max", "Std dev", "Answers"]);
+        t.set_header(vec![
+            "Item",
+            "Min",
+            "Max",
+            "Std dev",
+            "Answers",
+            "Agreement",
+        ]);
         for l in &split {
             t.add_row(vec![
                 Cell::new(terminal_safe(&l.item.text)),
@@ -153,6 +199,7 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
                 score_cell(l.item.max, style),
                 Cell::new(score(l.item.stddev)).set_alignment(CellAlignment::Right),
                 Cell::new(answers(l)),
+                Cell::new(agreement_label(l.item.rwg)),
             ]);
         }
         out.push_str(&t.to_string());
