@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
+        Command::Serve(args) => crate::serve::run(dir, args),
         Command::Team(cli::TeamCommand::Init(args)) => team_init(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -104,8 +105,12 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
     let period = args.period.unwrap_or_else(current_quarter);
     let role = role_arg(args.role.as_deref())?;
-    let text =
-        crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref());
+    let text = match args.format {
+        cli::TemplateFormat::Toml => {
+            crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref())
+        }
+        cli::TemplateFormat::Html => render::paper::form(&checklists, &period)?,
+    };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
 }

@@ -10,6 +10,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod score;
+pub mod serve;
 pub mod stats;
 pub mod team;
 pub mod template;

@@ -5,6 +5,7 @@ pub mod diff_html;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod paper;
 pub mod svg;
 pub mod table;
 pub mod team;
