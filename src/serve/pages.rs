@@ -244,6 +244,13 @@ async fn form(
                     "What was sent is larger than any answer can be.",
                 ));
             }
+            Ok(Err(e)) if timed_out(&e) => {
+                return Err(app.pages.message(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "Too slow",
+                    "The form took too long to arrive. Please send it again.",
+                ));
+            }
             Ok(Err(_)) => {
                 return Err(app.pages.message(
                     StatusCode::BAD_REQUEST,
@@ -275,6 +282,19 @@ fn too_large(e: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+fn timed_out(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
             return true;
         }
         source = s.source();
@@ -1219,7 +1239,10 @@ async fn invitations(
             .map(|(s, p)| {
                 let link = format!("{base}/r/{s}");
                 Invitation {
-                    qr_svg: super::qr::svg(&link, &format!("QR code of the link of {}", p.name)),
+                    qr_svg: super::qr::svg(
+                        &link,
+                        &format!("QR code of the link of {}", page_safe(&p.name)),
+                    ),
                     name: page_safe(&p.name),
                     role: p.role.as_deref().map(page_safe),
                     link,
