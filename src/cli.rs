@@ -49,6 +49,8 @@ pub enum Command {
     List(ListArgs),
     /// Check checklist and responses files; every problem as path:line:col: message
     Validate(ValidateArgs),
+    /// Propose actions for a report's weakest, split and critical items, keeping the actions file's own text
+    Plan(PlanArgs),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
         #[arg(value_enum)]
@@ -91,6 +93,10 @@ pub struct RunArgs {
     /// When to offer a one-line note after an answer
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
     pub notes: NotesWhen,
+
+    /// The actions file whose open actions the closing summary shows [default: ./actions.toml]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +180,10 @@ pub struct ReportArgs {
     /// A previous JSON report: the HTML shows every score's change since then
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+
+    /// The actions and targets to show [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -235,6 +245,18 @@ pub struct DiffArgs {
     /// Fail when NEW has a critical gap that BASE did not
     #[arg(long)]
     pub fail_on_new_critical: bool,
+
+    /// The actions and targets to follow up [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+
+    /// Fail when an action is overdue (due before NEW's generated date, not done or dropped)
+    #[arg(long)]
+    pub fail_on_overdue: bool,
+
+    /// Fail when a target's due date is before NEW's generated date and it is not met
+    #[arg(long)]
+    pub fail_below_target: bool,
 
     /// How many items each list in the table, Markdown and HTML shows (JSON has them all)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
@@ -301,6 +323,33 @@ pub struct ValidateArgs {
     /// Checklist or responses files, or folders of them; `-` reads standard input
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The actions file is kept byte for byte; proposals are added at its end as comments, one per
+critical gap, weakest item and split item that no open action (on the item or its section)
+covers. Uncomment one to adopt it. Running plan again adds nothing new.
+
+Examples:
+  selfaudit plan reports/2026-Q4.json                       print the file with proposals
+  selfaudit plan reports/2026-Q4.json --actions actions.toml -o actions.toml")]
+pub struct PlanArgs {
+    /// The JSON report to plan from (`selfaudit report --format json`); `-` reads standard input
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+
+    /// The actions file to start from [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How many of the weakest items get a proposal
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
 }
 
 #[cfg(test)]

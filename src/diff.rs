@@ -167,6 +167,9 @@ pub struct Diff {
     /// Per checklist as above: NEW's sections in order, then those only BASE has.
     pub sections: Vec<SectionDelta>,
     pub critical_gaps: CriticalChanges,
+    /// With `--actions FILE` (SPEC §12): each action's part and its delta, the means, the targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<crate::actions::ActionsDiff>,
 }
 
 impl Diff {
@@ -210,6 +213,7 @@ impl Diff {
             checklists,
             sections,
             critical_gaps,
+            actions: None,
         }
     }
 
@@ -874,6 +878,8 @@ mod tests {
             checklists,
             critical_gaps: Vec::new(),
             per_respondent: Vec::new(),
+            actions: None,
+            targets: None,
         };
         r.critical_gaps = r
             .items()

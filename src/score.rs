@@ -281,6 +281,8 @@ impl<'c> Tally<'c> {
             checklists,
             critical_gaps,
             per_respondent,
+            actions: None,
+            targets: None,
         }
     }
 

@@ -31,6 +31,12 @@ pub struct Report {
     pub critical_gaps: Vec<CriticalGap>,
     #[serde(default)]
     pub per_respondent: Vec<RespondentScore>,
+    /// With an actions file (SPEC §12): its actions, under their parts, open ones first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::actions::ActionEntry>>,
+    /// With an actions file (SPEC §12): its targets, with the score now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<crate::actions::TargetEntry>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

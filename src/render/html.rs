@@ -619,6 +619,8 @@ mod tests {
             checklists: Vec::new(),
             critical_gaps: Vec::new(),
             per_respondent: Vec::new(),
+            actions: None,
+            targets: None,
         };
         let html = report(&empty, Some(&empty), 10).unwrap();
         assert!(html.contains("No item has a score yet."));
