@@ -318,3 +318,172 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The report page's "Actions" panel: open actions (overdue first) with their owners, and the targets.
+#[derive(serde::Serialize)]
+pub(super) struct HtmlActions {
+    pub(super) open: Vec<HtmlAction>,
+    pub(super) overdue: usize,
+    /// `2 done, 1 dropped`, for the line under the list.
+    pub(super) closed: String,
+    pub(super) targets: Vec<HtmlTarget>,
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct HtmlAction {
+    pub(super) id: String,
+    pub(super) what: String,
+    pub(super) part: String,
+    pub(super) status: &'static str,
+    pub(super) overdue: bool,
+    pub(super) owner: Option<String>,
+    pub(super) due: Option<String>,
+    pub(super) score: String,
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct HtmlTarget {
+    pub(super) part: String,
+    pub(super) target: String,
+    pub(super) now: String,
+    pub(super) met: bool,
+    pub(super) overdue: bool,
+    pub(super) due: Option<String>,
+    pub(super) progress: Option<String>,
+}
+
+/// The panel's view; None without an actions file.
+pub(super) fn html_panel(report: &Report) -> Option<HtmlActions> {
+    use crate::text::page_safe;
+    let actions = report.actions.as_ref()?;
+    let mut open: Vec<&ActionEntry> = actions.iter().filter(|a| a.status.is_open()).collect();
+    open.sort_by_key(|a| !a.overdue);
+    let done = actions
+        .iter()
+        .filter(|a| a.status == crate::actions::Status::Done)
+        .count();
+    let dropped = actions
+        .iter()
+        .filter(|a| a.status == crate::actions::Status::Dropped)
+        .count();
+    Some(HtmlActions {
+        overdue: overdue_count(actions),
+        closed: format!("{done} done, {dropped} dropped"),
+        open: open
+            .into_iter()
+            .map(|a| HtmlAction {
+                id: page_safe(&a.id),
+                what: page_safe(&a.what),
+                part: page_safe(&part_label(&a.part, &a.title)),
+                status: a.status.as_str(),
+                overdue: a.overdue,
+                owner: a.owner.as_deref().map(page_safe),
+                due: a.due.clone(),
+                score: score(a.score),
+            })
+            .collect(),
+        targets: report
+            .targets
+            .iter()
+            .flatten()
+            .map(|t| HtmlTarget {
+                part: page_safe(&part_label(&t.part, &t.title)),
+                target: score(Some(t.score)),
+                now: score(t.now),
+                met: t.met,
+                overdue: t.overdue,
+                due: t.due.clone(),
+                progress: t.progress.map(|p| progress(Some(p))),
+            })
+            .collect(),
+    })
+}
+
+/// The targets on checklists and sections, for a tick on their bars: (checklist, section) → score.
+pub(super) fn bar_targets(report: &Report) -> Vec<(String, Option<String>, f64)> {
+    report
+        .targets
+        .iter()
+        .flatten()
+        .filter_map(|t| match &t.part {
+            PartRef::Checklist(c) => Some((c.clone(), None, t.score)),
+            PartRef::Section(p) => p
+                .split_once('/')
+                .map(|(c, s)| (c.to_string(), Some(s.to_string()), t.score)),
+            PartRef::Item(_) => None,
+        })
+        .collect()
+}
+
+/// The diff page's "Actions" card: the means sentence, each action with its part's change, the targets.
+#[derive(serde::Serialize)]
+pub(super) struct HtmlDiffActions {
+    pub(super) summary: String,
+    pub(super) actions: Vec<HtmlDiffAction>,
+    pub(super) targets: Vec<HtmlDiffTarget>,
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct HtmlDiffAction {
+    pub(super) id: String,
+    pub(super) what: String,
+    pub(super) part: String,
+    pub(super) status: &'static str,
+    pub(super) overdue: bool,
+    pub(super) owner: Option<String>,
+    pub(super) due: Option<String>,
+    pub(super) base: String,
+    pub(super) new: String,
+    pub(super) delta: String,
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct HtmlDiffTarget {
+    pub(super) part: String,
+    pub(super) target: String,
+    pub(super) base: String,
+    pub(super) new: String,
+    pub(super) met: bool,
+    pub(super) overdue: bool,
+    pub(super) due: Option<String>,
+    pub(super) progress: String,
+}
+
+/// The card's view; None without an actions file.
+pub(super) fn html_diff(diff: &Diff) -> Option<HtmlDiffActions> {
+    use crate::text::page_safe;
+    let ad = diff.actions.as_ref()?;
+    Some(HtmlDiffActions {
+        summary: page_safe(&capitalise(&ad.summary)),
+        actions: ad
+            .actions
+            .iter()
+            .map(|a| HtmlDiffAction {
+                id: page_safe(&a.id),
+                what: page_safe(&a.what),
+                part: page_safe(&part_label(&a.part, &a.title)),
+                status: a.status.as_str(),
+                overdue: a.overdue,
+                owner: a.owner.as_deref().map(page_safe),
+                due: a.due.clone(),
+                base: score(a.base),
+                new: score(a.new),
+                delta: delta(a.delta),
+            })
+            .collect(),
+        targets: ad
+            .targets
+            .iter()
+            .map(|t| HtmlDiffTarget {
+                part: page_safe(&part_label(&t.part, &t.title)),
+                target: score(Some(t.score)),
+                base: score(t.base),
+                new: score(t.new),
+                met: t.met,
+                overdue: t.overdue,
+                due: t.due.clone(),
+                progress: progress(t.progress),
+            })
+            .collect(),
+    })
+}

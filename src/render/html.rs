@@ -83,6 +83,8 @@ struct Page {
     split: Vec<Ref>,
     checklists: Vec<ChecklistView>,
     per_respondent: Vec<RespondentView>,
+    /// With an actions file: open and overdue actions with owners, and the targets.
+    actions: Option<super::actions::HtmlActions>,
 }
 
 /// A score, its bar, and its change against the baseline when there is one.
@@ -244,6 +246,21 @@ impl Page {
             });
         }
 
+        // A tick on the bar of each checklist and section that has a target.
+        for (c, s, target) in super::actions::bar_targets(report) {
+            let Some(ci) = report.checklists.iter().position(|x| x.id == c) else {
+                continue;
+            };
+            let score = match s {
+                None => &mut checklists[ci].score,
+                Some(s) => match report.checklists[ci].sections.iter().position(|x| x.id == s) {
+                    Some(si) => &mut checklists[ci].sections[si].score,
+                    None => continue,
+                },
+            };
+            score.bar_svg = svg::with_target(&score.bar_svg, target);
+        }
+
         let located = |checklist: &str, item: &ItemReport, detail: String| {
             let place = places.get(&(checklist, item.id.as_str()));
             Ref {
@@ -340,6 +357,7 @@ impl Page {
             split,
             checklists,
             per_respondent,
+            actions: super::actions::html_panel(report),
         }
     }
 }
