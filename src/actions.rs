@@ -17,6 +17,9 @@ use crate::text::comment_safe;
 /// The file name looked for in the current folder when `--actions` is not given.
 pub const DEFAULT_FILE: &str = "actions.toml";
 
+/// How to fix a value of the wrong type: the shape of the file.
+const SHAPE_HINT: &str = "an actions file holds [[actions]] tables (id, item/section/checklist, what, opened: strings; due: a date such as 2027-01-31) and [[targets]] tables (checklist/section/item, score: a number from 0 to 100, due)";
+
 /// The top-level keys that make a TOML file an actions file.
 pub const TOP_KEYS: [&str; 2] = ["actions", "targets"];
 
@@ -347,8 +350,15 @@ pub fn is_actions_text(text: &str) -> bool {
 impl Actions {
     /// Parses an actions file and checks it against the checklists in use; every problem found.
     pub fn parse(source: &Source, catalog: &Catalog) -> Result<Actions, Vec<Problem>> {
-        let raw: ActionsFileRaw =
-            toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
+        let raw: ActionsFileRaw = toml::from_str(source.text).map_err(|e| {
+            let p = source.toml_problem(&e);
+            let p = if p.hint.is_none() {
+                p.hint(SHAPE_HINT)
+            } else {
+                p
+            };
+            vec![p]
+        })?;
         let mut problems = Vec::new();
         let mut out = Actions::default();
         let mut ids: HashMap<String, usize> = HashMap::new();
@@ -1272,7 +1282,7 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         out.push('\n');
     }
     out.push_str(&format!(
-        "\n# Proposed by `selfaudit plan` from the {} report: to adopt one, uncomment its\n# [[actions]] table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
+        "\n# Proposed by `selfaudit plan` from the {} report. To adopt a proposal, uncomment\n# its table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
         comment_safe(&report.period)
     ));
     for b in blocks {
