@@ -382,7 +382,10 @@ impl Actions {
                         .hint("every action needs its own id; rename one of them"),
                 );
             } else {
-                ids.insert(id.clone(), crate::text::line_col(source.text, a.id.span().start).0);
+                ids.insert(
+                    id.clone(),
+                    crate::text::line_col(source.text, a.id.span().start).0,
+                );
             }
             let part = resolve_part(
                 source,
@@ -405,7 +408,9 @@ impl Actions {
                 problems.push(
                     source
                         .problem(Some(a.opened.span()), "`opened` is empty")
-                        .hint("name the period the action was decided in, e.g. opened = \"2026-Q4\""),
+                        .hint(
+                            "name the period the action was decided in, e.g. opened = \"2026-Q4\"",
+                        ),
                 );
             }
             let due = a
@@ -565,10 +570,14 @@ fn resolve_part(
     [item, section, checklist]: [&Option<Spanned<String>>; 3],
     problems: &mut Vec<Problem>,
 ) -> Option<Part> {
-    let given: Vec<(&str, &Spanned<String>)> = [("item", item), ("section", section), ("checklist", checklist)]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
-        .collect();
+    let given: Vec<(&str, &Spanned<String>)> = [
+        ("item", item),
+        ("section", section),
+        ("checklist", checklist),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+    .collect();
     let (kind, value) = match given.as_slice() {
         [one] => *one,
         [] => {
@@ -610,8 +619,17 @@ fn resolve_part(
         _ => {
             problems.push(
                 source
-                    .problem(at, format!("{kind} `{text}` is not of the form CHECKLIST/{}", kind.to_uppercase()))
-                    .hint(format!("write {kind} = \"CHECKLIST/{}\", e.g. \"service-self-audit/return-calls\"", kind.to_uppercase())),
+                    .problem(
+                        at,
+                        format!(
+                            "{kind} `{text}` is not of the form CHECKLIST/{}",
+                            kind.to_uppercase()
+                        ),
+                    )
+                    .hint(format!(
+                        "write {kind} = \"CHECKLIST/{}\", e.g. \"service-self-audit/return-calls\"",
+                        kind.to_uppercase()
+                    )),
             );
             return None;
         }
@@ -742,7 +760,10 @@ pub struct TargetEntry {
 
 /// A part's score and title in a report; None when the report lacks the part.
 pub fn part_in(report: &Report, part: &Part) -> Option<(Option<f64>, String)> {
-    let c = report.checklists.iter().find(|c| c.id == part.checklist())?;
+    let c = report
+        .checklists
+        .iter()
+        .find(|c| c.id == part.checklist())?;
     let title = |t: &str, id: &str| {
         if t.trim().is_empty() {
             id.to_string()
@@ -769,7 +790,10 @@ pub fn part_in(report: &Report, part: &Part) -> Option<(Option<f64>, String)> {
 /// A part's score in the baseline, matched to the report's part as `diff` matches them.
 fn part_then(baseline: &Report, report: &Report, part: &Part) -> Option<f64> {
     let counterparts = Counterparts::new(baseline, report);
-    let c = report.checklists.iter().find(|c| c.id == part.checklist())?;
+    let c = report
+        .checklists
+        .iter()
+        .find(|c| c.id == part.checklist())?;
     match part {
         Part::Checklist(_) => counterparts.checklist(c)?.score,
         Part::Section(_, s) => {
@@ -777,7 +801,11 @@ fn part_then(baseline: &Report, report: &Report, part: &Part) -> Option<f64> {
             counterparts.section(c, s)?.score
         }
         Part::Item(_, i) => {
-            let i = c.sections.iter().flat_map(|s| &s.items).find(|x| &x.id == i)?;
+            let i = c
+                .sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .find(|x| &x.id == i)?;
             counterparts.item(c, i)?.score
         }
     }
@@ -786,7 +814,11 @@ fn part_then(baseline: &Report, report: &Report, part: &Part) -> Option<f64> {
 /// Where a part sits in a report, for ordering: checklist, then section, then item position;
 /// a checklist's own actions before its sections', a section's before its items'.
 fn position(report: &Report, part: &Part) -> (usize, usize, usize) {
-    let Some(ci) = report.checklists.iter().position(|c| c.id == part.checklist()) else {
+    let Some(ci) = report
+        .checklists
+        .iter()
+        .position(|c| c.id == part.checklist())
+    else {
         return (usize::MAX, 0, 0);
     };
     let c = &report.checklists[ci];
@@ -794,7 +826,10 @@ fn position(report: &Report, part: &Part) -> (usize, usize, usize) {
         Part::Checklist(_) => (ci, 0, 0),
         Part::Section(_, s) => (
             ci,
-            c.sections.iter().position(|x| &x.id == s).map_or(usize::MAX, |p| p + 1),
+            c.sections
+                .iter()
+                .position(|x| &x.id == s)
+                .map_or(usize::MAX, |p| p + 1),
             0,
         ),
         Part::Item(_, i) => {
@@ -967,7 +1002,10 @@ fn means_sentence(done: &MeanDelta, others: &MeanDelta) -> String {
         Some(o) => {
             let (other_verb, other_amount) = moved(o);
             if other_verb == verb && !amount.is_empty() {
-                format!("{first}; the others{}", other_amount.trim_end_matches(" points"))
+                format!(
+                    "{first}; the others{}",
+                    other_amount.trim_end_matches(" points")
+                )
             } else {
                 format!("{first}; the others {other_verb}{other_amount}")
             }
@@ -977,7 +1015,13 @@ fn means_sentence(done: &MeanDelta, others: &MeanDelta) -> String {
 
 /// Each action's part with its delta, the done-versus-others means, and the two gates, added
 /// to a diff of the same two reports. The gates are appended after the diff's own.
-pub fn diff_actions(diff: &mut Diff, base: &Report, new: &Report, actions: &Actions, gates: ActionGates) {
+pub fn diff_actions(
+    diff: &mut Diff,
+    base: &Report,
+    new: &Report,
+    actions: &Actions,
+    gates: ActionGates,
+) {
     let date = report_date(&new.generated);
     let part_delta = |part: &Part| -> (Option<f64>, Option<f64>, Option<f64>) {
         let found = match part {
@@ -1054,7 +1098,10 @@ pub fn diff_actions(diff: &mut Diff, base: &Report, new: &Report, actions: &Acti
     let (mut done, mut others) = (Vec::new(), Vec::new());
     for i in &diff.items {
         let Some(d) = i.delta else { continue };
-        if done_parts.iter().any(|p| covers(p, &i.checklist, &i.section, &i.id)) {
+        if done_parts
+            .iter()
+            .any(|p| covers(p, &i.checklist, &i.section, &i.id))
+        {
             done.push(d);
         } else {
             others.push(d);
@@ -1093,7 +1140,12 @@ pub fn diff_actions(diff: &mut Diff, base: &Report, new: &Report, actions: &Acti
 const DETAIL_NAMES: usize = 5;
 
 fn names(list: &[String]) -> String {
-    let mut out = list.iter().take(DETAIL_NAMES).cloned().collect::<Vec<_>>().join(", ");
+    let mut out = list
+        .iter()
+        .take(DETAIL_NAMES)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if list.len() > DETAIL_NAMES {
         out.push_str(&format!(" and {} more", list.len() - DETAIL_NAMES));
     }
@@ -1120,7 +1172,10 @@ fn overdue_gate(actions: &[ActionDelta], day: &str) -> GateResult {
                     "{} (due {}{})",
                     a.id,
                     a.due.as_deref().unwrap_or("?"),
-                    a.owner.as_deref().map(|o| format!(", {o}")).unwrap_or_default()
+                    a.owner
+                        .as_deref()
+                        .map(|o| format!(", {o}"))
+                        .unwrap_or_default()
                 )
             })
             .collect();
@@ -1269,7 +1324,15 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         }
         let r = &reasons[key];
         let id = fresh_id(i, &mut used_ids);
-        blocks.push(proposal(checklist, section, item, r, top, &id, &report.period));
+        blocks.push(proposal(
+            checklist,
+            section,
+            item,
+            r,
+            top,
+            &id,
+            &report.period,
+        ));
     }
     if blocks.is_empty() {
         return existing.to_string();
@@ -1298,7 +1361,11 @@ fn fresh_id(item: &str, used: &mut HashSet<String>) -> String {
         item.to_string()
     } else {
         let s = crate::text::slug(item);
-        if is_checklist_id(&s) { s } else { "action".to_string() }
+        if is_checklist_id(&s) {
+            s
+        } else {
+            "action".to_string()
+        }
     };
     let mut id = base.clone();
     let mut n = 2;
@@ -1348,7 +1415,11 @@ fn proposal(
             crate::render::score(item.max)
         ));
     }
-    let text = if item.text.trim().is_empty() { &item.id } else { &item.text };
+    let text = if item.text.trim().is_empty() {
+        &item.id
+    } else {
+        &item.text
+    };
     let mut out = format!("{PROPOSAL_MARKER}{}\n", comment_safe(&path));
     out.push_str(&format!(
         "# {} › {}: {}\n",

@@ -3,12 +3,12 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::actions::{self, Actions, Catalog};
 use crate::cli;
 use crate::cli::{
     Cli, Command, CompareFormat, DiffArgs, DiffFormat, ListArgs, ListFormat, ReportArgs,
     ReportFormat, TemplateArgs, TrendArgs, ValidateArgs,
 };
-use crate::actions::{self, Actions, Catalog};
 use crate::collect;
 use crate::diff::{Diff, Gates};
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
@@ -722,7 +722,11 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     }
 
     let mut summary = own_summary(&progress, &responses, &output);
-    summary.push_str(&open_actions_on_gaps(&progress, &responses, args.actions.as_deref()));
+    summary.push_str(&open_actions_on_gaps(
+        &progress,
+        &responses,
+        args.actions.as_deref(),
+    ));
     load::write_stdout(summary.as_bytes())?;
     Ok(EXIT_OK)
 }
@@ -949,8 +953,14 @@ fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String,
     };
     let text = load::read_text(&path)?;
     let name = load::display(&path);
-    let file = Actions::parse(&Source { name: &name, text: &text }, catalog)
-        .map_err(|problems| Error::Invalid { problems })?;
+    let file = Actions::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        catalog,
+    )
+    .map_err(|problems| Error::Invalid { problems })?;
     Ok(Some((text, file)))
 }
 
@@ -963,8 +973,8 @@ fn plan(args: cli::PlanArgs) -> Result<u8> {
         ));
     }
     let report = load::read_report(&args.report)?;
-    let (text, file) = read_actions(args.actions.as_deref(), &Catalog::from_report(&report))?
-        .unwrap_or_default();
+    let (text, file) =
+        read_actions(args.actions.as_deref(), &Catalog::from_report(&report))?.unwrap_or_default();
     let out = actions::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
     Ok(EXIT_OK)
@@ -997,8 +1007,9 @@ fn open_actions_on_gaps(progress: &Interview, responses: &Responses, arg: Option
         else {
             continue;
         };
-        let open: Vec<&actions::Action> =
-            file.open_on_item(&gap.checklist, &section.id, &item.id).collect();
+        let open: Vec<&actions::Action> = file
+            .open_on_item(&gap.checklist, &section.id, &item.id)
+            .collect();
         if open.is_empty() {
             continue;
         }

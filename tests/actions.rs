@@ -110,7 +110,11 @@ impl Shop {
             String::from_utf8(out.stdout).unwrap(),
             String::from_utf8(out.stderr).unwrap(),
         );
-        assert_eq!(out.status.code(), Some(code), "{args:?}\n{stdout}\n{stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}\n{stdout}\n{stderr}"
+        );
         (stdout, stderr)
     }
 
@@ -187,7 +191,12 @@ fn the_json_report_lists_actions_and_targets_as_the_spec_shapes_them() {
     let ids: Vec<&str> = actions.iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["callback-owner", "ship-list", "listen-course", "thank-cards"]
+        [
+            "callback-owner",
+            "ship-list",
+            "listen-course",
+            "thank-cards"
+        ]
     );
     assert_eq!(
         actions[0],
@@ -212,7 +221,12 @@ fn the_json_report_lists_actions_and_targets_as_the_spec_shapes_them() {
     assert_eq!(t.len(), 3);
     // 62.5 reached exactly: met, so not overdue although its date has passed.
     assert_eq!(
-        (&t[0]["checklist"], &t[0]["now"], &t[0]["met"], &t[0]["overdue"]),
+        (
+            &t[0]["checklist"],
+            &t[0]["now"],
+            &t[0]["met"],
+            &t[0]["overdue"]
+        ),
         (&"shop".into(), &62.5.into(), &true.into(), &false.into())
     );
     // progress = (62.5 − 50) / (62.5 − 50) = 1.
@@ -277,7 +291,11 @@ fn baseline_is_accepted_by_every_report_format() {
             ],
             0,
         );
-        let shown = if format == "json" { "0.9090909" } else { "90.9" };
+        let shown = if format == "json" {
+            "0.9090909"
+        } else {
+            "90.9"
+        };
         assert!(out.contains(shown), "{format}: progress 50/55 shown\n{out}");
     }
 }
@@ -289,21 +307,24 @@ fn a_bad_actions_file_stops_the_report_with_its_place_and_a_hint() {
         "bad.toml",
         "[[actions]]\nid = \"a\"\nitem = \"shop/nothing\"\nwhat = \"w\"\nopened = \"Q3\"\n",
     );
-    let (_, err) = shop.run(
-        &["report", "responses/2026-Q4", "--actions", "bad.toml"],
-        2,
-    );
+    let (_, err) = shop.run(&["report", "responses/2026-Q4", "--actions", "bad.toml"], 2);
     assert!(
         err.starts_with("error: bad.toml:3:8: unknown item `nothing` in checklist `shop`\n  hint: the items of `shop` are `calls`, `orders`, `thanks`, `listen`\n"),
         "{err}"
     );
-    let (_, err) = shop.run(&["report", "responses/2026-Q4", "--actions", "none.toml"], 2);
+    let (_, err) = shop.run(
+        &["report", "responses/2026-Q4", "--actions", "none.toml"],
+        2,
+    );
     assert!(err.starts_with("error: none.toml: no such file"), "{err}");
     // ./actions.toml is found without the flag, and checked the same way.
     shop.write("actions.toml", "[[actions]]\nid = \"a\"\n");
     let (_, err) = shop.run(&["report", "responses/2026-Q4"], 2);
-    assert!(err.starts_with("error: actions.toml:1:1: missing field `item`")
-        || err.starts_with("error: actions.toml:1:1: missing field"), "{err}");
+    assert!(
+        err.starts_with("error: actions.toml:1:1: missing field `item`")
+            || err.starts_with("error: actions.toml:1:1: missing field"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -371,8 +392,14 @@ fn diff_gives_each_action_its_delta_and_the_done_versus_others_means() {
         "[[actions]]\nid = \"x\"\nsection = \"shop/care\"\nwhat = \"w\"\nopened = \"Q3\"\nstatus = \"done\"\n",
     );
     let d = diff_json(&shop, &["--actions", "b.toml"], 0);
-    assert_eq!(d["actions"]["done"], serde_json::json!({"n": 2, "mean": -25.0}));
-    assert_eq!(d["actions"]["others"], serde_json::json!({"n": 2, "mean": 50.0}));
+    assert_eq!(
+        d["actions"]["done"],
+        serde_json::json!({"n": 2, "mean": -25.0})
+    );
+    assert_eq!(
+        d["actions"]["others"],
+        serde_json::json!({"n": 2, "mean": 50.0})
+    );
     assert_eq!(
         d["actions"]["summary"],
         "items with a finished action fell 25.0 points; the others rose 50.0 points"
@@ -380,7 +407,10 @@ fn diff_gives_each_action_its_delta_and_the_done_versus_others_means() {
     // No actions file: no field, and the gates need one.
     let d = diff_json(&shop, &[], 0);
     assert!(d.get("actions").is_none());
-    let (_, err) = shop.run(&["diff", "2026-Q3.json", "2026-Q4.json", "--fail-on-overdue"], 2);
+    let (_, err) = shop.run(
+        &["diff", "2026-Q3.json", "2026-Q4.json", "--fail-on-overdue"],
+        2,
+    );
     assert!(err.contains("need an actions file"), "{err}");
 }
 
@@ -484,11 +514,20 @@ fn the_new_gates_are_explained_in_every_diff_format() {
         let (out, err) = shop.run(&a, 1);
         // minijinja writes `/` as `&#x2f;`.
         let out = out.replace("&#x2f;", "/");
-        assert!(out.contains("ship-list (due 2026-11-21)"), "{format}\n{out}");
-        assert!(out.contains("shop/speed at 75.0 of 80 (due 2026-11-21)"), "{format}");
+        assert!(
+            out.contains("ship-list (due 2026-11-21)"),
+            "{format}\n{out}"
+        );
+        assert!(
+            out.contains("shop/speed at 75.0 of 80 (due 2026-11-21)"),
+            "{format}"
+        );
         // The table says it on standard output; the others on standard error too, for the log.
         if format != "table" {
-            assert!(err.contains("gate failed: fail-on-overdue: 1 action is overdue as of 2026-11-22"), "{err}");
+            assert!(
+                err.contains("gate failed: fail-on-overdue: 1 action is overdue as of 2026-11-22"),
+                "{err}"
+            );
         }
     }
 }
@@ -513,7 +552,10 @@ fn plan_keeps_every_byte_of_an_edited_file_and_adds_nothing_the_second_time() {
     }
     // Written to a file, then planned again over it: the same bytes.
     shop.run(&["plan", "2026-Q4.json", "-o", "actions.toml"], 0);
-    assert_eq!(std::fs::read_to_string(shop.path("actions.toml")).unwrap(), first);
+    assert_eq!(
+        std::fs::read_to_string(shop.path("actions.toml")).unwrap(),
+        first
+    );
     let (second, _) = shop.run(&["plan", "2026-Q4.json", "-o", "-"], 0);
     assert_eq!(second, first);
     // --top 1 proposes only the weakest (and critical and split items).
@@ -532,9 +574,16 @@ fn plan_refuses_an_actions_file_that_does_not_match_the_report() {
         "[[actions]]\nid = \"a\"\nitem = \"shop/gone\"\nwhat = \"w\"\nopened = \"Q\"\n",
     );
     let (_, err) = shop.run(&["plan", "2026-Q4.json", "--actions", "a.toml"], 2);
-    assert!(err.starts_with("error: a.toml:3:8: unknown item `gone`"), "{err}");
+    assert!(
+        err.starts_with("error: a.toml:3:8: unknown item `gone`"),
+        "{err}"
+    );
     // The file is untouched by a failed plan.
-    assert!(std::fs::read_to_string(shop.path("a.toml")).unwrap().contains("gone"));
+    assert!(
+        std::fs::read_to_string(shop.path("a.toml"))
+            .unwrap()
+            .contains("gone")
+    );
 }
 
 #[test]
@@ -545,14 +594,28 @@ fn user_text_of_actions_is_inert_in_markdown_and_html() {
         "[[actions]]\nid = \"a\"\nitem = \"shop/orders\"\nwhat = \"# Heading <script>alert(1)</script> [x](http://evil) @team #12\"\nowner = \"*Bob* | `x`\"\nopened = \"Q3\"\n",
     );
     let (md, _) = shop.run(
-        &["report", "responses/2026-Q4", "--actions", "a.toml", "--format", "markdown"],
+        &[
+            "report",
+            "responses/2026-Q4",
+            "--actions",
+            "a.toml",
+            "--format",
+            "markdown",
+        ],
         0,
     );
     assert!(!md.contains("<script>"), "{md}");
     assert!(md.contains("\\[x\\](http://evil)"), "{md}");
     assert!(md.contains("\\*Bob\\* \\| \\`x\\`"), "{md}");
     let (html, _) = shop.run(
-        &["report", "responses/2026-Q4", "--actions", "a.toml", "--format", "html"],
+        &[
+            "report",
+            "responses/2026-Q4",
+            "--actions",
+            "a.toml",
+            "--format",
+            "html",
+        ],
         0,
     );
     assert!(!html.contains("<script>"));
@@ -602,17 +665,31 @@ fn snapshots_of_every_format() {
     }
     // HTML: the actions panel and the target ticks, which are all this issue adds.
     let (html, _) = shop.run(
-        &["report", "responses/2026-Q4", "--baseline", "2026-Q3.json", "--format", "html"],
+        &[
+            "report",
+            "responses/2026-Q4",
+            "--baseline",
+            "2026-Q3.json",
+            "--format",
+            "html",
+        ],
         0,
     );
     let panel = section(&html, "<section class=\"panel actions\"");
     insta::assert_snapshot!("report.html.actions", panel);
-    assert_eq!(html.matches("<line class=\"target\"").count(), 3, "shop on its card and its overview row, speed on its card");
+    assert_eq!(
+        html.matches("<line class=\"target\"").count(),
+        3,
+        "shop on its card and its overview row, speed on its card"
+    );
     let (html, _) = shop.run(
         &["diff", "2026-Q3.json", "2026-Q4.json", "--format", "html"],
         0,
     );
-    insta::assert_snapshot!("diff.html.actions", section(&html, "<section class=\"panel actions\""));
+    insta::assert_snapshot!(
+        "diff.html.actions",
+        section(&html, "<section class=\"panel actions\"")
+    );
 }
 
 fn section(html: &str, start: &str) -> String {
@@ -626,7 +703,12 @@ fn the_example_actions_are_valid_against_the_shipped_checklists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     selfaudit()
         .current_dir(root)
-        .args(["--checklists", "checklists", "validate", "examples/actions.toml"])
+        .args([
+            "--checklists",
+            "checklists",
+            "validate",
+            "examples/actions.toml",
+        ])
         .assert()
         .code(0);
 }

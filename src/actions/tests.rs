@@ -86,7 +86,10 @@ fn the_error_corpus_is_located_and_hinted() {
             "[[actions]]\nid = \"a\"\nitem = \"shop/calls\"\nwhat = \"w\"\nopened = \"Q3\"\nowner_name = \"x\"\n",
             "actions.toml:6:1: unknown field `owner_name`",
         ),
-        ("[[target]]\nchecklist = \"shop\"\nscore = 1\n", "actions.toml:1:3: unknown field `target`"),
+        (
+            "[[target]]\nchecklist = \"shop\"\nscore = 1\n",
+            "actions.toml:1:3: unknown field `target`",
+        ),
         // ill-formed and duplicate ids
         (
             "[[actions]]\nid = \"Call Back\"\nitem = \"shop/calls\"\nwhat = \"w\"\nopened = \"Q3\"\n",
@@ -183,7 +186,10 @@ fn the_error_corpus_is_located_and_hinted() {
             "[[targets]]\nitem = \"shop/gone\"\nscore = 80\n",
             "actions.toml:2:8: unknown item `gone` in checklist `shop`",
         ),
-        ("actions = 3\n", "actions.toml:1:11: invalid type: integer `3`, expected a sequence"),
+        (
+            "actions = 3\n",
+            "actions.toml:1:11: invalid type: integer `3`, expected a sequence",
+        ),
     ];
     for (text, first) in cases {
         let p = problems(text);
@@ -260,7 +266,10 @@ fn overdue_is_strictly_after_the_due_date() {
         status,
         evidence: None,
     };
-    assert!(!a(Status::Open).overdue_on(Some(date("2026-10-31"))), "due today is not late");
+    assert!(
+        !a(Status::Open).overdue_on(Some(date("2026-10-31"))),
+        "due today is not late"
+    );
     assert!(a(Status::Open).overdue_on(Some(date("2026-11-01"))));
     assert!(a(Status::Doing).overdue_on(Some(date("2026-11-01"))));
     assert!(!a(Status::Done).overdue_on(Some(date("2026-11-01"))));
@@ -273,7 +282,10 @@ fn overdue_is_strictly_after_the_due_date() {
     };
     assert!(!t.overdue_on(Some(79.0), Some(date("2026-10-31"))));
     assert!(t.overdue_on(Some(79.0), Some(date("2026-11-01"))));
-    assert!(t.overdue_on(None, Some(date("2026-11-01"))), "no score is not met");
+    assert!(
+        t.overdue_on(None, Some(date("2026-11-01"))),
+        "no score is not met"
+    );
     assert!(!t.overdue_on(Some(80.0), Some(date("2026-11-01"))));
     // Met within the tolerance of the gates, and not beyond it.
     assert!(t.met_by(Some(80.0 - 1e-10)));
@@ -288,15 +300,25 @@ fn progress_is_the_share_of_the_way_from_then_to_the_target() {
     assert_eq!(progress(Some(25.0), Some(75.0), 80.0), Some(50.0 / 55.0));
     assert_eq!(progress(Some(60.0), Some(50.0), 80.0), Some(-0.5));
     assert_eq!(progress(Some(60.0), Some(100.0), 80.0), Some(2.0));
-    assert_eq!(progress(Some(80.0), Some(90.0), 80.0), None, "then = target");
+    assert_eq!(
+        progress(Some(80.0), Some(90.0), 80.0),
+        None,
+        "then = target"
+    );
     assert_eq!(progress(None, Some(90.0), 80.0), None);
     assert_eq!(progress(Some(10.0), None, 80.0), None);
 }
 
 #[test]
 fn the_report_date_is_the_date_written_in_generated() {
-    assert_eq!(report_date("2026-11-22T09:00:00Z"), Some(date("2026-11-22")));
-    assert_eq!(report_date("2026-11-22T23:30:00-05:00"), Some(date("2026-11-22")));
+    assert_eq!(
+        report_date("2026-11-22T09:00:00Z"),
+        Some(date("2026-11-22"))
+    );
+    assert_eq!(
+        report_date("2026-11-22T23:30:00-05:00"),
+        Some(date("2026-11-22"))
+    );
     assert_eq!(report_date("2026-11-22"), Some(date("2026-11-22")));
     assert_eq!(report_date(""), None);
     assert_eq!(report_date("yesterday"), None);
@@ -327,7 +349,9 @@ fn the_means_sentence_says_which_way_each_group_went() {
 #[test]
 fn the_file_kind_is_told_by_the_top_level_keys() {
     assert!(is_actions_text(ONE));
-    assert!(is_actions_text("[[targets]]\nchecklist = \"x\"\nscore = 1\n"));
+    assert!(is_actions_text(
+        "[[targets]]\nchecklist = \"x\"\nscore = 1\n"
+    ));
     assert!(!is_actions_text("id = \"x\"\n"));
     assert!(!is_actions_text(""));
 }
@@ -342,7 +366,11 @@ fn report_json() -> Report {
         { "id": "care", "title": "Care", "score": 75.0, "items": [
           { "id": "thanks", "text": "Thanks?", "score": 75.0, "n": 2 } ] } ] } ],
       "critical_gaps": [ { "checklist": "shop", "item": "calls", "score": 0.0 } ] }"#;
-    Report::parse(&Source { name: "r.json", text }).unwrap_or_else(|p| panic!("{p:?}"))
+    Report::parse(&Source {
+        name: "r.json",
+        text,
+    })
+    .unwrap_or_else(|p| panic!("{p:?}"))
 }
 
 #[test]
@@ -363,9 +391,20 @@ fn plan_proposes_each_uncovered_item_once_and_nothing_escapes_a_comment() {
     let adopted: String = out
         .lines()
         .map(|l| match l.strip_prefix("# ") {
-            Some(rest) if ["[[actions]]", "id =", "item =", "what =", "opened =", "status ="]
+            Some(rest)
+                if [
+                    "[[actions]]",
+                    "id =",
+                    "item =",
+                    "what =",
+                    "opened =",
+                    "status =",
+                ]
                 .iter()
-                .any(|k| rest.starts_with(k)) => format!("{rest}\n"),
+                .any(|k| rest.starts_with(k)) =>
+            {
+                format!("{rest}\n")
+            }
             _ => format!("{l}\n"),
         })
         .collect();
@@ -378,7 +417,11 @@ fn plan_proposes_each_uncovered_item_once_and_nothing_escapes_a_comment() {
     )
     .unwrap_or_else(|p| panic!("{p:?}\n{adopted}"));
     assert_eq!(adopted_actions.actions.len(), 3);
-    assert!(adopted_actions.actions[0].what.contains("# nope \"quoted\""));
+    assert!(
+        adopted_actions.actions[0]
+            .what
+            .contains("# nope \"quoted\"")
+    );
     // Run again over its own output, and over the adopted file: nothing new.
     assert_eq!(plan(&out, &Actions::default(), &report, 10), out);
     assert_eq!(plan(&adopted, &adopted_actions, &report, 10), adopted);

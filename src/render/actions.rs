@@ -205,10 +205,7 @@ pub fn diff_markdown(diff: &Diff) -> String {
     let Some(ad) = &diff.actions else {
         return String::new();
     };
-    let mut out = format!(
-        "\n## Actions\n\n{}.\n",
-        esc(&capitalise(&ad.summary))
-    );
+    let mut out = format!("\n## Actions\n\n{}.\n", esc(&capitalise(&ad.summary)));
     if !ad.actions.is_empty() {
         out.push_str(&format!(
             "\n| Change | {} | {} | Part | Action |\n|--:|--:|--:|---|---|\n",

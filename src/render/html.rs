@@ -253,7 +253,11 @@ impl Page {
             };
             let score = match s {
                 None => &mut checklists[ci].score,
-                Some(s) => match report.checklists[ci].sections.iter().position(|x| x.id == s) {
+                Some(s) => match report.checklists[ci]
+                    .sections
+                    .iter()
+                    .position(|x| x.id == s)
+                {
                     Some(si) => &mut checklists[ci].sections[si].score,
                     None => continue,
                 },

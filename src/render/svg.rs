@@ -84,6 +84,19 @@ pub fn score_bar(score: Option<f64>, marker: Option<f64>) -> String {
     out
 }
 
+/// A score bar with a target's tick added: a dashed line at the score aimed for.
+pub fn with_target(bar: &str, target: f64) -> String {
+    let t = num(target.clamp(0.0, 100.0));
+    let tick = format!(
+        r#"<line class="target" x1="{t}" x2="{t}" y1="0" y2="10" vector-effect="non-scaling-stroke"><title>target {}</title></line>"#,
+        super::score(Some(target))
+    );
+    match bar.rfind("</svg>") {
+        Some(i) => format!("{}{tick}{}", &bar[..i], &bar[i..]),
+        None => bar.to_string(),
+    }
+}
+
 /// One part of a stacked bar: a choice (or n/a, or no answer) and how many gave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -341,18 +354,5 @@ mod tests {
         );
         let top = gauge(Some(80.0), Some(0.0));
         assert!(top.contains(r#"x1="60" y1="16" x2="60" y2="0""#), "{top}");
-    }
-}
-
-/// A score bar with a target's tick added: a dashed line at the score aimed for.
-pub fn with_target(bar: &str, target: f64) -> String {
-    let t = num(target.clamp(0.0, 100.0));
-    let tick = format!(
-        r#"<line class="target" x1="{t}" x2="{t}" y1="0" y2="10" vector-effect="non-scaling-stroke"><title>target {}</title></line>"#,
-        super::score(Some(target))
-    );
-    match bar.rfind("</svg>") {
-        Some(i) => format!("{}{tick}{}", &bar[..i], &bar[i..]),
-        None => bar.to_string(),
     }
 }
