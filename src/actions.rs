@@ -10,7 +10,7 @@ use toml::Spanned;
 use crate::diff::{Counterparts, Diff, EPS, GateResult};
 use crate::error::Problem;
 use crate::model::checklist::Checklist;
-use crate::model::report::{ChecklistReport, Report};
+use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 use crate::model::{Source, is_checklist_id};
 use crate::text::comment_safe;
 
@@ -197,12 +197,15 @@ pub struct Actions {
 #[derive(Debug, Default)]
 pub struct Catalog {
     checklists: Vec<CatalogEntry>,
+    /// Checklist id → its place in `checklists`.
+    index: HashMap<String, usize>,
 }
 
 #[derive(Debug, Default)]
 struct CatalogEntry {
     id: String,
     sections: Vec<String>,
+    section_set: HashSet<String>,
     /// Item id → its section.
     items: HashMap<String, String>,
     item_order: Vec<String>,
@@ -219,21 +222,28 @@ impl Catalog {
                 ..CatalogEntry::default()
             };
             for s in &c.sections {
-                entry.sections.push(s.id.clone());
+                entry.add_section(&s.id);
                 for i in &s.items {
                     entry.item_order.push(i.id.clone());
                     entry.items.insert(i.id.clone(), s.id.clone());
                 }
             }
-            catalog.checklists.push(entry);
+            catalog.push(entry);
         }
         catalog
+    }
+
+    fn push(&mut self, entry: CatalogEntry) {
+        self.index
+            .entry(entry.id.clone())
+            .or_insert(self.checklists.len());
+        self.checklists.push(entry);
     }
 
     pub fn from_report(report: &Report) -> Catalog {
         let mut catalog = Catalog::default();
         for c in &report.checklists {
-            catalog.checklists.push(entry_of(c));
+            catalog.push(entry_of(c));
         }
         catalog
     }
@@ -241,13 +251,12 @@ impl Catalog {
     /// Adds the parts of `other` that this catalog lacks (a diff's BASE after its NEW).
     pub fn merge(mut self, other: Catalog) -> Catalog {
         for o in other.checklists {
-            match self.checklists.iter_mut().find(|c| c.id == o.id) {
-                None => self.checklists.push(o),
-                Some(c) => {
+            match self.index.get(&o.id).copied() {
+                None => self.push(o),
+                Some(k) => {
+                    let c = &mut self.checklists[k];
                     for s in o.sections {
-                        if !c.sections.contains(&s) {
-                            c.sections.push(s);
-                        }
+                        c.add_section(&s);
                     }
                     for i in o.item_order {
                         if !c.items.contains_key(&i) && c.locate(&i).is_none() {
@@ -266,7 +275,7 @@ impl Catalog {
     }
 
     fn get(&self, id: &str) -> Option<&CatalogEntry> {
-        self.checklists.iter().find(|c| c.id == id)
+        self.index.get(id).map(|k| &self.checklists[*k])
     }
 
     fn ids(&self) -> Vec<&str> {
@@ -281,7 +290,7 @@ fn entry_of(c: &ChecklistReport) -> CatalogEntry {
         ..CatalogEntry::default()
     };
     for s in &c.sections {
-        entry.sections.push(s.id.clone());
+        entry.add_section(&s.id);
         for i in &s.items {
             entry.item_order.push(i.id.clone());
             entry.items.insert(i.id.clone(), s.id.clone());
@@ -291,6 +300,12 @@ fn entry_of(c: &ChecklistReport) -> CatalogEntry {
 }
 
 impl CatalogEntry {
+    fn add_section(&mut self, id: &str) {
+        if self.section_set.insert(id.to_string()) {
+            self.sections.push(id.to_string());
+        }
+    }
+
     /// The current id of an item id, following renames (chains too; a cycle ends).
     fn locate(&self, id: &str) -> Option<String> {
         let mut current = id;
@@ -485,21 +500,34 @@ impl Actions {
         }
     }
 
-    /// The open actions (open or doing) on an item, its section or its checklist.
-    pub fn open_on_item<'a>(
-        &'a self,
-        checklist: &'a str,
-        section: &'a str,
-        item: &'a str,
-    ) -> impl Iterator<Item = &'a Action> + 'a {
-        self.actions.iter().filter(move |a| {
-            a.status.is_open()
-                && match &a.part {
-                    Part::Item(c, i) => c == checklist && i == item,
-                    Part::Section(c, s) => c == checklist && s == section,
-                    Part::Checklist(_) => false,
-                }
-        })
+    /// The open actions (open or doing) by their part, to look up what covers an item.
+    pub fn open_by_part(&self) -> OpenActions<'_> {
+        let mut by_part: HashMap<&Part, Vec<&Action>> = HashMap::new();
+        for a in self.actions.iter().filter(|a| a.status.is_open()) {
+            by_part.entry(&a.part).or_default().push(a);
+        }
+        OpenActions { by_part }
+    }
+}
+
+/// Open actions indexed by part.
+pub struct OpenActions<'a> {
+    by_part: HashMap<&'a Part, Vec<&'a Action>>,
+}
+
+impl<'a> OpenActions<'a> {
+    /// The open actions that cover an item: on the item itself, then on its section.
+    pub fn on_item(&self, checklist: &str, section: &str, item: &str) -> Vec<&'a Action> {
+        let mut out = Vec::new();
+        for part in [
+            Part::Item(checklist.to_string(), item.to_string()),
+            Part::Section(checklist.to_string(), section.to_string()),
+        ] {
+            if let Some(list) = self.by_part.get(&part) {
+                out.extend(list.iter().copied());
+            }
+        }
+        out
     }
 }
 
@@ -648,7 +676,7 @@ fn resolve_part(
     match (kind, rest) {
         ("checklist", _) => Some(Part::Checklist(c.to_string())),
         ("section", Some(s)) => {
-            if entry.sections.iter().any(|x| x == s) {
+            if entry.section_set.contains(s) {
                 Some(Part::Section(c.to_string(), s.to_string()))
             } else {
                 problems.push(
@@ -758,87 +786,111 @@ pub struct TargetEntry {
     pub title: String,
 }
 
-/// A part's score and title in a report; None when the report lacks the part.
-pub fn part_in(report: &Report, part: &Part) -> Option<(Option<f64>, String)> {
-    let c = report
-        .checklists
-        .iter()
-        .find(|c| c.id == part.checklist())?;
-    let title = |t: &str, id: &str| {
-        if t.trim().is_empty() {
-            id.to_string()
-        } else {
-            t.to_string()
-        }
-    };
-    match part {
-        Part::Checklist(_) => Some((c.score, title(&c.title, &c.id))),
-        Part::Section(_, s) => c
-            .sections
-            .iter()
-            .find(|x| &x.id == s)
-            .map(|x| (x.score, title(&x.title, &x.id))),
-        Part::Item(_, i) => c
-            .sections
-            .iter()
-            .flat_map(|s| &s.items)
-            .find(|x| &x.id == i)
-            .map(|x| (x.score, title(&x.text, &x.id))),
+/// Where each part of a report sits, by id, so that looking one up costs no scan.
+pub struct ReportIndex<'r> {
+    report: &'r Report,
+    checklists: HashMap<&'r str, usize>,
+    sections: HashMap<(&'r str, &'r str), (usize, usize)>,
+    items: HashMap<(&'r str, &'r str), (usize, usize, usize)>,
+}
+
+fn title_or_id(title: &str, id: &str) -> String {
+    if title.trim().is_empty() {
+        id.to_string()
+    } else {
+        title.to_string()
     }
 }
 
-/// A part's score in the baseline, matched to the report's part as `diff` matches them.
-fn part_then(baseline: &Report, report: &Report, part: &Part) -> Option<f64> {
-    let counterparts = Counterparts::new(baseline, report);
-    let c = report
-        .checklists
-        .iter()
-        .find(|c| c.id == part.checklist())?;
-    match part {
-        Part::Checklist(_) => counterparts.checklist(c)?.score,
-        Part::Section(_, s) => {
-            let s = c.sections.iter().find(|x| &x.id == s)?;
-            counterparts.section(c, s)?.score
-        }
-        Part::Item(_, i) => {
-            let i = c
-                .sections
-                .iter()
-                .flat_map(|s| &s.items)
-                .find(|x| &x.id == i)?;
-            counterparts.item(c, i)?.score
-        }
-    }
-}
-
-/// Where a part sits in a report, for ordering: checklist, then section, then item position;
-/// a checklist's own actions before its sections', a section's before its items'.
-fn position(report: &Report, part: &Part) -> (usize, usize, usize) {
-    let Some(ci) = report
-        .checklists
-        .iter()
-        .position(|c| c.id == part.checklist())
-    else {
-        return (usize::MAX, 0, 0);
-    };
-    let c = &report.checklists[ci];
-    match part {
-        Part::Checklist(_) => (ci, 0, 0),
-        Part::Section(_, s) => (
-            ci,
-            c.sections
-                .iter()
-                .position(|x| &x.id == s)
-                .map_or(usize::MAX, |p| p + 1),
-            0,
-        ),
-        Part::Item(_, i) => {
+impl<'r> ReportIndex<'r> {
+    pub fn new(report: &'r Report) -> Self {
+        let mut index = ReportIndex {
+            report,
+            checklists: HashMap::new(),
+            sections: HashMap::new(),
+            items: HashMap::new(),
+        };
+        for (ci, c) in report.checklists.iter().enumerate() {
+            index.checklists.entry(&c.id).or_insert(ci);
             for (si, s) in c.sections.iter().enumerate() {
-                if let Some(ii) = s.items.iter().position(|x| &x.id == i) {
-                    return (ci, si + 1, ii + 1);
+                index.sections.entry((&c.id, &s.id)).or_insert((ci, si));
+                for (ii, i) in s.items.iter().enumerate() {
+                    index.items.entry((&c.id, &i.id)).or_insert((ci, si, ii));
                 }
             }
-            (ci, usize::MAX, 0)
+        }
+        index
+    }
+
+    /// Where a part sits, for ordering: checklist, then section, then item position; a
+    /// checklist's own actions before its sections', a section's before its items'. Parts the
+    /// report lacks come last.
+    fn position(&self, part: &Part) -> (usize, usize, usize) {
+        let found = match part {
+            Part::Checklist(c) => self.checklists.get(c.as_str()).map(|&ci| (ci, 0, 0)),
+            Part::Section(c, s) => self
+                .sections
+                .get(&(c.as_str(), s.as_str()))
+                .map(|&(ci, si)| (ci, si + 1, 0)),
+            Part::Item(c, i) => self
+                .items
+                .get(&(c.as_str(), i.as_str()))
+                .map(|&(ci, si, ii)| (ci, si + 1, ii + 1)),
+        };
+        found.unwrap_or((usize::MAX, usize::MAX, usize::MAX))
+    }
+
+    /// An item by its checklist and id, with the section it sits in.
+    pub fn item(
+        &self,
+        checklist: &str,
+        item: &str,
+    ) -> Option<(&'r ChecklistReport, &'r SectionReport, &'r ItemReport)> {
+        let (ci, si, ii) = *self.items.get(&(checklist, item))?;
+        let c = &self.report.checklists[ci];
+        let s = &c.sections[si];
+        Some((c, s, &s.items[ii]))
+    }
+
+    /// A part's score and title; None when the report lacks the part.
+    pub fn part(&self, part: &Part) -> Option<(Option<f64>, String)> {
+        let r = self.report;
+        match part {
+            Part::Checklist(c) => {
+                let c = &r.checklists[*self.checklists.get(c.as_str())?];
+                Some((c.score, title_or_id(&c.title, &c.id)))
+            }
+            Part::Section(c, s) => {
+                let (ci, si) = *self.sections.get(&(c.as_str(), s.as_str()))?;
+                let s = &r.checklists[ci].sections[si];
+                Some((s.score, title_or_id(&s.title, &s.id)))
+            }
+            Part::Item(c, i) => {
+                let (ci, si, ii) = *self.items.get(&(c.as_str(), i.as_str()))?;
+                let i = &r.checklists[ci].sections[si].items[ii];
+                Some((i.score, title_or_id(&i.text, &i.id)))
+            }
+        }
+    }
+
+    /// A part's score in the baseline, matched to this report's part as `diff` matches them.
+    fn then(&self, counterparts: &Counterparts, part: &Part) -> Option<f64> {
+        let r = self.report;
+        match part {
+            Part::Checklist(c) => {
+                let c = &r.checklists[*self.checklists.get(c.as_str())?];
+                counterparts.checklist(c)?.score
+            }
+            Part::Section(c, s) => {
+                let (ci, si) = *self.sections.get(&(c.as_str(), s.as_str()))?;
+                let c = &r.checklists[ci];
+                counterparts.section(c, &c.sections[si])?.score
+            }
+            Part::Item(c, i) => {
+                let (ci, si, ii) = *self.items.get(&(c.as_str(), i.as_str()))?;
+                let c = &r.checklists[ci];
+                counterparts.item(c, &c.sections[si].items[ii])?.score
+            }
         }
     }
 }
@@ -856,12 +908,14 @@ pub fn attach(
     baseline: Option<&Report>,
 ) -> (Vec<ActionEntry>, Vec<TargetEntry>) {
     let date = report_date(&report.generated);
+    let index = ReportIndex::new(report);
+    let counterparts = baseline.map(|b| Counterparts::new(b, report));
     let mut order: Vec<(usize, &Action)> = actions.actions.iter().enumerate().collect();
-    order.sort_by_key(|(n, a)| (position(report, &a.part), !a.status.is_open(), *n));
+    order.sort_by_key(|(n, a)| (index.position(&a.part), !a.status.is_open(), *n));
     let entries = order
         .into_iter()
         .map(|(_, a)| {
-            let (score, title) = part_in(report, &a.part).unwrap_or((None, a.part.path()));
+            let (score, title) = index.part(&a.part).unwrap_or((None, a.part.path()));
             ActionEntry {
                 id: a.id.clone(),
                 part: a.part.to_ref(),
@@ -881,8 +935,8 @@ pub fn attach(
         .targets
         .iter()
         .map(|t| {
-            let (now, title) = part_in(report, &t.part).unwrap_or((None, t.part.path()));
-            let then = baseline.and_then(|b| part_then(b, report, &t.part));
+            let (now, title) = index.part(&t.part).unwrap_or((None, t.part.path()));
+            let then = counterparts.as_ref().and_then(|c| index.then(c, &t.part));
             TargetEntry {
                 part: t.part.to_ref(),
                 score: t.score,
@@ -971,12 +1025,16 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-fn covers(part: &Part, checklist: &str, section: &str, item: &str) -> bool {
-    match part {
-        Part::Checklist(c) => c == checklist,
-        Part::Section(c, s) => c == checklist && s == section,
-        Part::Item(c, i) => c == checklist && i == item,
-    }
+/// Whether one of `parts` is the item, its section or its checklist.
+fn covers(parts: &HashSet<&Part>, checklist: &str, section: &str, item: &str) -> bool {
+    !parts.is_empty()
+        && [
+            Part::Item(checklist.to_string(), item.to_string()),
+            Part::Section(checklist.to_string(), section.to_string()),
+            Part::Checklist(checklist.to_string()),
+        ]
+        .iter()
+        .any(|p| parts.contains(p))
 }
 
 fn moved(mean: f64) -> (&'static str, String) {
@@ -1023,33 +1081,33 @@ pub fn diff_actions(
     gates: ActionGates,
 ) {
     let date = report_date(&new.generated);
-    let part_delta = |part: &Part| -> (Option<f64>, Option<f64>, Option<f64>) {
-        let found = match part {
-            Part::Checklist(c) => diff
-                .checklists
-                .iter()
-                .find(|x| &x.id == c)
-                .map(|x| (x.base, x.new, x.delta)),
-            Part::Section(c, s) => diff
-                .sections
-                .iter()
-                .find(|x| &x.checklist == c && &x.id == s)
-                .map(|x| (x.base, x.new, x.delta)),
-            Part::Item(c, i) => diff
-                .items
-                .iter()
-                .find(|x| &x.checklist == c && &x.id == i)
-                .map(|x| (x.base, x.new, x.delta)),
-        };
-        found.unwrap_or((None, None, None))
-    };
+    type Scores = (Option<f64>, Option<f64>, Option<f64>);
+    let mut deltas: HashMap<Part, Scores> = HashMap::new();
+    for x in &diff.checklists {
+        deltas
+            .entry(Part::Checklist(x.id.clone()))
+            .or_insert((x.base, x.new, x.delta));
+    }
+    for x in &diff.sections {
+        deltas
+            .entry(Part::Section(x.checklist.clone(), x.id.clone()))
+            .or_insert((x.base, x.new, x.delta));
+    }
+    for x in &diff.items {
+        deltas
+            .entry(Part::Item(x.checklist.clone(), x.id.clone()))
+            .or_insert((x.base, x.new, x.delta));
+    }
+    let part_delta = |part: &Part| deltas.get(part).copied().unwrap_or((None, None, None));
+    let (new_index, base_index) = (ReportIndex::new(new), ReportIndex::new(base));
     let title = |part: &Part| {
-        part_in(new, part)
-            .or_else(|| part_in(base, part))
+        new_index
+            .part(part)
+            .or_else(|| base_index.part(part))
             .map_or_else(|| part.path(), |(_, t)| t)
     };
     let mut order: Vec<(usize, &Action)> = actions.actions.iter().enumerate().collect();
-    order.sort_by_key(|(n, a)| (position(new, &a.part), !a.status.is_open(), *n));
+    order.sort_by_key(|(n, a)| (new_index.position(&a.part), !a.status.is_open(), *n));
     let action_deltas: Vec<ActionDelta> = order
         .into_iter()
         .map(|(_, a)| {
@@ -1089,7 +1147,7 @@ pub fn diff_actions(
         })
         .collect();
 
-    let done_parts: Vec<&Part> = actions
+    let done_parts: HashSet<&Part> = actions
         .actions
         .iter()
         .filter(|a| a.status == Status::Done)
@@ -1098,10 +1156,7 @@ pub fn diff_actions(
     let (mut done, mut others) = (Vec::new(), Vec::new());
     for i in &diff.items {
         let Some(d) = i.delta else { continue };
-        if done_parts
-            .iter()
-            .any(|p| covers(p, &i.checklist, &i.section, &i.id))
-        {
+        if covers(&done_parts, &i.checklist, &i.section, &i.id) {
             done.push(d);
         } else {
             others.push(d);
@@ -1306,6 +1361,8 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
             }
         }
     }
+    let index = ReportIndex::new(report);
+    let open = actions.open_by_part();
     let mut blocks = Vec::new();
     for key in &order {
         let (c, i) = key;
@@ -1313,13 +1370,10 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         if listed.contains(&comment_safe(&path)) {
             continue;
         }
-        let Some((checklist, section, item)) = report
-            .items()
-            .find(|(rc, _, ri)| &rc.id == c && &ri.id == i)
-        else {
+        let Some((checklist, section, item)) = index.item(c, i) else {
             continue;
         };
-        if actions.open_on_item(c, &section.id, i).next().is_some() {
+        if !open.on_item(c, &section.id, i).is_empty() {
             continue;
         }
         let r = &reasons[key];
@@ -1393,8 +1447,8 @@ fn toml_string(s: &str) -> String {
 
 fn proposal(
     checklist: &ChecklistReport,
-    section: &crate::model::report::SectionReport,
-    item: &crate::model::report::ItemReport,
+    section: &SectionReport,
+    item: &ItemReport,
     r: &Reasons,
     top: usize,
     id: &str,

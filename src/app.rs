@@ -723,6 +723,7 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
 
     let mut summary = own_summary(&progress, &responses, &output);
     summary.push_str(&open_actions_on_gaps(
+        &registry,
         &progress,
         &responses,
         args.actions.as_deref(),
@@ -982,8 +983,14 @@ fn plan(args: cli::PlanArgs) -> Result<u8> {
 
 /// After the respondent's own scores: the open actions on their critical gaps. The actions
 /// file is optional here, and a problem with it is a warning, never a failed interview.
-fn open_actions_on_gaps(progress: &Interview, responses: &Responses, arg: Option<&Path>) -> String {
-    let catalog = Catalog::from_checklists(progress.checklists.iter().copied());
+fn open_actions_on_gaps(
+    registry: &Registry,
+    progress: &Interview,
+    responses: &Responses,
+    arg: Option<&Path>,
+) -> String {
+    // Checked against every checklist in use: the file may name ones this interview did not ask.
+    let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
     let file = match read_actions(arg, &catalog) {
         Ok(Some((_, file))) => file,
         Ok(None) => return String::new(),
@@ -999,17 +1006,14 @@ fn open_actions_on_gaps(progress: &Interview, responses: &Responses, arg: Option
         generated: now(),
         ..Default::default()
     });
+    let by_part = file.open_by_part();
+    let index = actions::ReportIndex::new(&report);
     let mut out = String::new();
     for gap in &report.critical_gaps {
-        let Some((_, section, item)) = report
-            .items()
-            .find(|(c, _, i)| c.id == gap.checklist && i.id == gap.item)
-        else {
+        let Some((_, section, item)) = index.item(&gap.checklist, &gap.item) else {
             continue;
         };
-        let open: Vec<&actions::Action> = file
-            .open_on_item(&gap.checklist, &section.id, &item.id)
-            .collect();
+        let open = by_part.on_item(&gap.checklist, &section.id, &item.id);
         if open.is_empty() {
             continue;
         }
