@@ -540,7 +540,14 @@ fn date_of(
     let hint = "write a date without quotes, e.g. due = 2027-01-31";
     match due.get_ref() {
         toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
-            let d = dt.date?;
+            let Some(d) = dt.date else {
+                problems.push(
+                    source
+                        .problem(Some(due.span()), format!("due `{dt}` is not a date"))
+                        .hint(hint),
+                );
+                return None;
+            };
             match jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8) {
                 Ok(date) => Some(date),
                 Err(_) => {
@@ -552,6 +559,17 @@ fn date_of(
                     None
                 }
             }
+        }
+        toml::Value::Datetime(dt) if dt.date.is_none() => {
+            problems.push(
+                source
+                    .problem(
+                        Some(due.span()),
+                        format!("due `{dt}` is a time of day, not a date"),
+                    )
+                    .hint(hint),
+            );
+            None
         }
         toml::Value::Datetime(dt) => {
             problems.push(
@@ -580,7 +598,15 @@ fn date_of(
                 source
                     .problem(
                         Some(due.span()),
-                        format!("due is a {}, not a date", other.type_str()),
+                        format!(
+                            "due is {} {}, not a date",
+                            if other.type_str().starts_with(['a', 'i']) {
+                                "an"
+                            } else {
+                                "a"
+                            },
+                            other.type_str()
+                        ),
                     )
                     .hint(hint),
             );

@@ -146,8 +146,16 @@ fn the_error_corpus_is_located_and_hinted() {
             "actions.toml:6:7: due `2027-01-31T10:00:00Z` has a time; `due` is a date only",
         ),
         (
+            "[[actions]]\nid = \"a\"\nitem = \"shop/calls\"\nwhat = \"w\"\nopened = \"Q3\"\ndue = 10:30:00\n",
+            "actions.toml:6:7: due `10:30:00` is a time of day, not a date",
+        ),
+        (
+            "[[actions]]\nid = \"a\"\nitem = \"shop/calls\"\nwhat = \"w\"\nopened = \"Q3\"\ndue = 2027-01-31T10:00:00\n",
+            "actions.toml:6:7: due `2027-01-31T10:00:00` has a time; `due` is a date only",
+        ),
+        (
             "[[actions]]\nid = \"a\"\nitem = \"shop/calls\"\nwhat = \"w\"\nopened = \"Q3\"\ndue = 20270131\n",
-            "actions.toml:6:7: due is a integer, not a date",
+            "actions.toml:6:7: due is an integer, not a date",
         ),
         (
             "[[actions]]\nid = \"a\"\nitem = \"shop/calls\"\nwhat = \"w\"\nopened = \"Q3\"\nstatus = \"closed\"\n",
