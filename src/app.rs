@@ -34,11 +34,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => run_interview(dir, args),
         Command::Template(args) => template(dir, args),
         Command::Report(args) => report(dir, args),
-        Command::Diff(args) => diff(args),
+        Command::Diff(args) => diff(dir, args),
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
-        Command::Plan(args) => plan(args),
+        Command::Plan(args) => plan(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -273,7 +273,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn diff(args: DiffArgs) -> Result<u8> {
+fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
     if args.base == Path::new("-") && args.new == Path::new("-") {
         return Err(Error::usage_hint(
             "BASE and NEW cannot both be standard input",
@@ -304,7 +304,10 @@ fn diff(args: DiffArgs) -> Result<u8> {
         fail_on_overdue: args.fail_on_overdue,
         fail_below_target: args.fail_below_target,
     };
-    let catalog = Catalog::from_report(&new).merge(Catalog::from_report(&base));
+    let catalog = in_use(
+        Catalog::from_report(&new).merge(Catalog::from_report(&base)),
+        dir,
+    );
     match read_actions(args.actions.as_deref(), &catalog)? {
         Some((_, file)) => {
             if (action_gates.fail_on_overdue || action_gates.fail_below_target)
@@ -965,8 +968,18 @@ fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String,
     Ok(Some((text, file)))
 }
 
+/// The parts an actions file may name next to reports: the reports' own, then those of the
+/// checklists in use (an action may be on a checklist these reports did not answer). The
+/// checklists are a help here, not a need: when they cannot be read, the reports' parts do.
+fn in_use(reports: Catalog, dir: Option<&Path>) -> Catalog {
+    match Registry::discover(dir) {
+        Ok(registry) => reports.merge(Catalog::from_checklists(registry.iter().map(|(c, _)| c))),
+        Err(_) => reports,
+    }
+}
+
 /// `selfaudit plan`: the actions file as it is, plus a commented-out proposal per uncovered item.
-fn plan(args: cli::PlanArgs) -> Result<u8> {
+fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
     if args.report == Path::new("-") && args.actions.as_deref() == Some(Path::new("-")) {
         return Err(Error::usage_hint(
             "REPORT and --actions cannot both be standard input",
@@ -974,8 +987,8 @@ fn plan(args: cli::PlanArgs) -> Result<u8> {
         ));
     }
     let report = load::read_report(&args.report)?;
-    let (text, file) =
-        read_actions(args.actions.as_deref(), &Catalog::from_report(&report))?.unwrap_or_default();
+    let catalog = in_use(Catalog::from_report(&report), dir);
+    let (text, file) = read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default();
     let out = actions::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
     Ok(EXIT_OK)
