@@ -278,8 +278,8 @@ impl Catalog {
         self.index.get(id).map(|k| &self.checklists[*k])
     }
 
-    fn ids(&self) -> Vec<&str> {
-        self.checklists.iter().map(|c| c.id.as_str()).collect()
+    fn ids(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.checklists.iter().map(|c| c.id.as_str())
     }
 }
 
@@ -325,16 +325,15 @@ impl CatalogEntry {
 /// How many known ids a hint lists before "…".
 const HINT_IDS: usize = 8;
 
-fn some_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
-    let ids: Vec<&str> = ids.into_iter().collect();
+fn some_ids<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let count = ids.len();
     let mut out = ids
-        .iter()
         .take(HINT_IDS)
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    if ids.len() > HINT_IDS {
-        out.push_str(&format!(" and {} more", ids.len() - HINT_IDS));
+    if count > HINT_IDS {
+        out.push_str(&format!(" and {} more", count - HINT_IDS));
     }
     if out.is_empty() {
         out.push_str("none");
@@ -352,14 +351,6 @@ pub fn report_date(generated: &str) -> Option<jiff::civil::Date> {
         return None;
     }
     s.get(..10)?.parse::<jiff::civil::Date>().ok()
-}
-
-/// The keys of a TOML file's top level, when it parses.
-pub fn is_actions_text(text: &str) -> bool {
-    match text.parse::<toml::Table>() {
-        Ok(t) => !t.is_empty() && t.keys().all(|k| TOP_KEYS.contains(&k.as_str())),
-        Err(_) => false,
-    }
 }
 
 impl Actions {
@@ -1393,7 +1384,7 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
     for key in &order {
         let (c, i) = key;
         let path = format!("{c}/{i}");
-        if listed.contains(&comment_safe(&path)) {
+        if listed.contains(comment_safe(&path).trim()) {
             continue;
         }
         let Some((checklist, section, item)) = index.item(c, i) else {

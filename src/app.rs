@@ -245,6 +245,15 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         .map(load::read_report)
         .transpose()?;
     let registry = Registry::discover(dir)?;
+    let stdin = Path::new("-");
+    if args.actions.as_deref() == Some(stdin)
+        && (args.inputs.iter().any(|p| p == stdin) || args.baseline.as_deref() == Some(stdin))
+    {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the actions file, the baseline or the responses by their paths",
+        ));
+    }
     // The actions file is checked before any responses are read, like the baseline.
     let actions_file = read_actions(
         args.actions.as_deref(),
@@ -278,6 +287,14 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
         return Err(Error::usage_hint(
             "BASE and NEW cannot both be standard input",
             "name at least one of the two reports by its path",
+        ));
+    }
+    if args.actions.as_deref() == Some(Path::new("-"))
+        && (args.base == Path::new("-") || args.new == Path::new("-"))
+    {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the actions file or the reports by their paths",
         ));
     }
     // Two large reports read in half the time side by side.

@@ -242,6 +242,28 @@ fn the_json_report_lists_actions_and_targets_as_the_spec_shapes_them() {
     assert_eq!(t[2]["progress"], 0.5);
     assert_eq!(t[2]["overdue"], false);
 
+    // The report reads back (diff, trend, --baseline) with its actions and targets, unchanged.
+    let (text, _) = shop.run(
+        &[
+            "report",
+            "responses/2026-Q4",
+            "--format",
+            "json",
+            "--baseline",
+            "2026-Q3.json",
+        ],
+        0,
+    );
+    let back: selfaudit::model::report::Report =
+        selfaudit::model::report::Report::parse(&selfaudit::model::Source {
+            name: "r.json",
+            text: &text,
+        })
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    assert_eq!(selfaudit::render::json::to_json(&back), text);
+    shop.write("with-actions.json", &text);
+    shop.run(&["diff", "with-actions.json", "with-actions.json"], 0);
+
     // Without a baseline, no then and no progress.
     let r = shop.json(&["report", "responses/2026-Q4", "--format", "json"]);
     assert_eq!(r["targets"][0]["then"], Value::Null);

@@ -354,22 +354,13 @@ fn the_means_sentence_says_which_way_each_group_went() {
     );
 }
 
-#[test]
-fn the_file_kind_is_told_by_the_top_level_keys() {
-    assert!(is_actions_text(ONE));
-    assert!(is_actions_text(
-        "[[targets]]\nchecklist = \"x\"\nscore = 1\n"
-    ));
-    assert!(!is_actions_text("id = \"x\"\n"));
-    assert!(!is_actions_text(""));
-}
-
 fn report_json() -> Report {
     let text = r#"{ "format": "selfaudit-report/1", "period": "Q4", "generated": "2026-11-22T09:00:00Z",
       "score": 50.0, "checklists": [ { "id": "shop", "title": "Shop", "score": 50.0, "sections": [
         { "id": "speed", "title": "Speed", "score": 25.0, "items": [
           { "id": "calls", "text": "Do we return calls?\n# nope \"quoted\"", "critical": true, "score": 0.0, "n": 2,
-            "min": 0.0, "max": 0.0, "notes": [ { "respondent": "Ann\nLee", "note": "line one\n[[actions]]\nid = \"evil\"" } ] },
+            "min": 0.0, "max": 0.0, "notes": [ { "respondent": "Ann\nLee", "note": "line one\n[[actions]]\nid = \"evil\"" },
+              { "note": "cr\rlf\r\nls\u2028ps\u2029del\u007fesc\u001b[31mtab\tnul\u0000bidi\u202e end\\" } ] },
           { "id": "orders", "text": "Do orders ship?", "score": 50.0, "n": 2, "min": 0.0, "max": 100.0, "split": true } ] },
         { "id": "care", "title": "Care", "score": 75.0, "items": [
           { "id": "thanks", "text": "Thanks?", "score": 75.0, "n": 2 } ] } ] } ],
