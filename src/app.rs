@@ -1005,7 +1005,16 @@ fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
     }
     let report = load::read_report(&args.report)?;
     let catalog = in_use(Catalog::from_report(&report), dir);
-    let (text, file) = read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default();
+    // `plan` makes the file: one named that does not exist yet is where it starts, empty.
+    let starts_empty = args
+        .actions
+        .as_deref()
+        .is_some_and(|p| p != Path::new("-") && !p.exists());
+    let (text, file) = if starts_empty {
+        Default::default()
+    } else {
+        read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
+    };
     let out = actions::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
     Ok(EXIT_OK)

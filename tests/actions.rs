@@ -580,6 +580,39 @@ fn plan_keeps_every_byte_of_an_edited_file_and_adds_nothing_the_second_time() {
     );
     let (second, _) = shop.run(&["plan", "2026-Q4.json", "-o", "-"], 0);
     assert_eq!(second, first);
+    // A named file that does not exist yet is where plan starts, from nothing.
+    let (fresh, _) = shop.run(
+        &[
+            "plan",
+            "2026-Q4.json",
+            "--actions",
+            "new.toml",
+            "-o",
+            "new.toml",
+        ],
+        0,
+    );
+    assert!(fresh.is_empty());
+    let made = std::fs::read_to_string(shop.path("new.toml")).unwrap();
+    assert!(
+        made.starts_with("# actions.toml: what the team decided"),
+        "{made}"
+    );
+    shop.run(
+        &[
+            "plan",
+            "2026-Q4.json",
+            "--actions",
+            "new.toml",
+            "-o",
+            "new.toml",
+        ],
+        0,
+    );
+    assert_eq!(
+        std::fs::read_to_string(shop.path("new.toml")).unwrap(),
+        made
+    );
     // --top 1 proposes only the weakest (and critical and split items).
     std::fs::remove_file(shop.path("actions.toml")).unwrap();
     let (top1, _) = shop.run(&["plan", "2026-Q4.json", "--top", "1"], 0);
