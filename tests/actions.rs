@@ -737,6 +737,34 @@ fn snapshots_of_every_format() {
         3,
         "shop on its card and its overview row, speed on its card"
     );
+    // Each action also sits under its own item, section or checklist.
+    let doc = scraper::Html::parse_document(&html);
+    let item_sel = common::sel("li.item");
+    let under = |text: &str| -> Vec<String> {
+        doc.select(&item_sel)
+            .find(|li| common::text(common::one(*li, ".item-text")) == text)
+            .unwrap_or_else(|| panic!("no item {text}"))
+            .select(&common::sel(".part-actions code"))
+            .map(common::text)
+            .collect()
+    };
+    assert_eq!(under("Do we return calls?"), ["callback-owner"]);
+    assert_eq!(under("Do orders ship on time?"), ["ship-list"]);
+    assert_eq!(under("Do we listen?"), Vec::<String>::new());
+    let care: Vec<String> = doc
+        .select(&common::sel("section.section"))
+        .find(|s| {
+            s.select(&common::sel("h3 > span"))
+                .next()
+                .map(common::text)
+                .as_deref()
+                == Some("Care")
+        })
+        .unwrap_or_else(|| panic!("no section Care"))
+        .select(&common::sel("h3 + .part-actions code"))
+        .map(common::text)
+        .collect();
+    assert_eq!(care, ["listen-course"]);
     let (html, _) = shop.run(
         &["diff", "2026-Q3.json", "2026-Q4.json", "--format", "html"],
         0,

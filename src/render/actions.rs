@@ -366,19 +366,7 @@ pub(super) fn html_panel(report: &Report) -> Option<HtmlActions> {
     Some(HtmlActions {
         overdue: overdue_count(actions),
         closed: format!("{done} done, {dropped} dropped"),
-        open: open
-            .into_iter()
-            .map(|a| HtmlAction {
-                id: page_safe(&a.id),
-                what: page_safe(&a.what),
-                part: page_safe(&part_label(&a.part, &a.title)),
-                status: a.status.as_str(),
-                overdue: a.overdue,
-                owner: a.owner.as_deref().map(page_safe),
-                due: a.due.clone(),
-                score: score(a.score),
-            })
-            .collect(),
+        open: open.into_iter().map(html_action).collect(),
         targets: report
             .targets
             .iter()
@@ -483,4 +471,33 @@ pub(super) fn html_diff(diff: &Diff) -> Option<HtmlDiffActions> {
             })
             .collect(),
     })
+}
+
+fn html_action(a: &ActionEntry) -> HtmlAction {
+    use crate::text::page_safe;
+    HtmlAction {
+        id: page_safe(&a.id),
+        what: page_safe(&a.what),
+        part: page_safe(&part_label(&a.part, &a.title)),
+        status: a.status.as_str(),
+        overdue: a.overdue,
+        owner: a.owner.as_deref().map(page_safe),
+        due: a.due.clone(),
+        score: score(a.score),
+    }
+}
+
+/// Every action of the report by its part (`item`, `section` or `checklist`, and its path),
+/// in the report's order (open ones first), to show under the part it is about.
+pub(super) fn html_by_part(
+    report: &Report,
+) -> std::collections::HashMap<(&'static str, String), Vec<HtmlAction>> {
+    let mut out: std::collections::HashMap<(&'static str, String), Vec<HtmlAction>> =
+        std::collections::HashMap::new();
+    for a in report.actions.iter().flatten() {
+        out.entry((a.part.kind(), a.part.path().to_string()))
+            .or_default()
+            .push(html_action(a));
+    }
+    out
 }

@@ -127,6 +127,8 @@ struct ChecklistView {
     score: Score,
     legends: Vec<Vec<LegendEntry>>,
     sections: Vec<SectionView>,
+    /// The actions on the checklist as a whole (SPEC §12).
+    actions: Vec<super::actions::HtmlAction>,
 }
 
 #[derive(Serialize)]
@@ -142,6 +144,8 @@ struct SectionView {
     weight: String,
     score: Score,
     items: Vec<ItemView>,
+    /// The actions on the section as a whole (SPEC §12).
+    actions: Vec<super::actions::HtmlAction>,
 }
 
 #[derive(Serialize)]
@@ -160,6 +164,8 @@ struct ItemView {
     missing: u64,
     range: String,
     notes: Vec<NoteView>,
+    /// The actions on the item (SPEC §12).
+    actions: Vec<super::actions::HtmlAction>,
 }
 
 #[derive(Serialize)]
@@ -198,6 +204,7 @@ impl Page {
         let baseline = baseline.as_ref();
 
         let mut places: HashMap<(&str, &str), Place> = HashMap::new();
+        let mut by_part = super::actions::html_by_part(report);
         let mut checklists = Vec::new();
         for (ci, c) in report.checklists.iter().enumerate() {
             let before_c = baseline.map(|b| Before {
@@ -224,7 +231,11 @@ impl Page {
                         since,
                         score: b.item(c, item).map(|o| o.score),
                     });
-                    items.push(ItemView::new(item, anchor, before_i));
+                    let mut view = ItemView::new(item, anchor, before_i);
+                    view.actions = by_part
+                        .remove(&("item", format!("{}/{}", c.id, item.id)))
+                        .unwrap_or_default();
+                    items.push(view);
                 }
                 sections.push(SectionView {
                     anchor: format!("s{}-{}", ci + 1, si + 1),
@@ -232,6 +243,9 @@ impl Page {
                     weight: s.weight.to_string(),
                     score: Score::new(s.score, before_s, true),
                     items,
+                    actions: by_part
+                        .remove(&("section", format!("{}/{}", c.id, s.id)))
+                        .unwrap_or_default(),
                 });
             }
             checklists.push(ChecklistView {
@@ -243,6 +257,9 @@ impl Page {
                 score: Score::new(c.score, before_c, true),
                 legends: legends(c.sections.iter().flat_map(|s| &s.items)),
                 sections,
+                actions: by_part
+                    .remove(&("checklist", c.id.clone()))
+                    .unwrap_or_default(),
             });
         }
 
@@ -461,6 +478,7 @@ impl ItemView {
                     respondent: n.respondent.as_deref().map(page_safe),
                 })
                 .collect(),
+            actions: Vec::new(),
         }
     }
 }
