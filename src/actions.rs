@@ -355,9 +355,10 @@ pub fn report_date(generated: &str) -> Option<jiff::civil::Date> {
 
 impl Actions {
     /// Parses an actions file and checks it against the checklists in use; every problem found.
-    pub fn parse(source: &Source, catalog: &Catalog) -> Result<Actions, Vec<Problem>> {
+    pub fn parse(file: &Source, catalog: &Catalog) -> Result<Actions, Vec<Problem>> {
+        let source = &Locator::new(file);
         let raw: ActionsFileRaw = toml::from_str(source.text).map_err(|e| {
-            let p = source.toml_problem(&e);
+            let p = file.toml_problem(&e);
             let p = if p.hint.is_none() {
                 p.hint(SHAPE_HINT)
             } else {
@@ -367,6 +368,7 @@ impl Actions {
         })?;
         let mut problems = Vec::new();
         let mut out = Actions::default();
+        // Action id → where it is first written.
         let mut ids: HashMap<String, usize> = HashMap::new();
         for action in &raw.actions {
             let span = action.span();
@@ -378,7 +380,8 @@ impl Actions {
                         .problem(Some(a.id.span()), format!("action id `{id}` is not valid"))
                         .hint("use lower-case letters, digits and `-`, starting with a letter or digit, e.g. id = \"callback-owner\""),
                 );
-            } else if let Some(line) = ids.get(id) {
+            } else if let Some(&first) = ids.get(id) {
+                let line = source.line_col(first).0;
                 problems.push(
                     source
                         .problem(
@@ -388,10 +391,7 @@ impl Actions {
                         .hint("every action needs its own id; rename one of them"),
                 );
             } else {
-                ids.insert(
-                    id.clone(),
-                    crate::text::line_col(source.text, a.id.span().start).0,
-                );
+                ids.insert(id.clone(), a.id.span().start);
             }
             let part = resolve_part(
                 source,
@@ -522,9 +522,48 @@ impl<'a> OpenActions<'a> {
     }
 }
 
+/// Positions in a source file from one index of its lines, so that a file with many problems
+/// is read once, not once per problem.
+struct Locator<'s> {
+    name: &'s str,
+    text: &'s str,
+    newlines: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'s> Locator<'s> {
+    fn new(source: &Source<'s>) -> Self {
+        Locator {
+            name: source.name,
+            text: source.text,
+            newlines: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as `text::line_col` counts them.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let newlines = self.newlines.get_or_init(|| {
+            self.text
+                .match_indices('\n')
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        });
+        let line = newlines.partition_point(|&n| n < offset);
+        let start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
+        (line + 1, self.text[start..offset].chars().count() + 1)
+    }
+
+    fn problem(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Problem {
+        Problem::new(self.name, message).at(span.map(|s| self.line_col(s.start)))
+    }
+}
+
 /// A `due` value: a TOML local date (`due = 2027-01-31`, no quotes, no time).
 fn date_of(
-    source: &Source,
+    source: &Locator,
     due: &Spanned<toml::Value>,
     problems: &mut Vec<Problem>,
 ) -> Option<jiff::civil::Date> {
@@ -608,7 +647,7 @@ fn date_of(
 
 /// The one part an action or target names, checked against the catalog, with current ids.
 fn resolve_part(
-    source: &Source,
+    source: &Locator,
     catalog: &Catalog,
     span: std::ops::Range<usize>,
     what: &str,

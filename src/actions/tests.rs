@@ -459,3 +459,17 @@ fn plan_keeps_the_file_as_it_is_and_skips_covered_items() {
     // The proposal's id does not clash with the existing action's.
     assert!(out.contains("# id = \"calls-2\"\n"), "{out}");
 }
+
+#[test]
+fn positions_agree_with_text_line_col() {
+    let text = "ab\ncé\n\nxyz";
+    let source = Source { name: "t", text };
+    let loc = Locator::new(&source);
+    for offset in 0..=text.len() + 2 {
+        assert_eq!(
+            loc.line_col(offset),
+            crate::text::line_col(text, offset),
+            "offset {offset}"
+        );
+    }
+}
