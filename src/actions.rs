@@ -811,8 +811,9 @@ pub struct ActionEntry {
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
-    /// The part's title (item text, section or checklist title), for the renderers.
-    #[serde(default)]
+    /// The part's title (item text, section or checklist title), for the renderers; the JSON
+    /// keeps to the fields of SPEC §12, where the part's id says where it is.
+    #[serde(skip)]
     pub title: String,
 }
 
@@ -838,7 +839,8 @@ pub struct TargetEntry {
     /// `(now − then) / (target − then)`; null without a baseline, or when then = target.
     #[serde(default)]
     pub progress: Option<f64>,
-    #[serde(default)]
+    /// As for actions: for the renderers only.
+    #[serde(skip)]
     pub title: String,
 }
 

@@ -204,7 +204,7 @@ fn the_json_report_lists_actions_and_targets_as_the_spec_shapes_them() {
             "id": "callback-owner", "item": "shop/calls",
             "what": "Name one person who owns the callbacks", "owner": "Sofia Rossi",
             "opened": "2026-Q3", "due": "2026-11-22", "status": "done", "overdue": false,
-            "score": 50.0, "title": "Do we return calls?"
+            "score": 50.0
         })
     );
     // Due the day before the report's date, still open: overdue. Due on the day: not yet.
