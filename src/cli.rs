@@ -177,7 +177,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
-    /// A previous JSON report: the HTML shows every score's change since then
+    /// A previous JSON report: the HTML shows every score's change since then, and every format the targets' progress
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
 
@@ -211,6 +211,7 @@ Examples:
   selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   selfaudit diff Q3.json Q4.json --max-drop 5 --format html -o diff.html
   selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
+  selfaudit diff Q3.json Q4.json --actions actions.toml --fail-on-overdue --fail-below-target
 
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
 pub struct DiffArgs {
