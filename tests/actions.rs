@@ -751,6 +751,12 @@ fn snapshots_of_every_format() {
     assert_eq!(under("Do we return calls?"), ["callback-owner"]);
     assert_eq!(under("Do orders ship on time?"), ["ship-list"]);
     assert_eq!(under("Do we listen?"), Vec::<String>::new());
+    // An item's target beside its score (items have no bar to tick).
+    let targets: Vec<String> = doc
+        .select(&common::sel(".item-target"))
+        .map(common::text)
+        .collect();
+    assert_eq!(targets, ["target 100.0"]);
     let care: Vec<String> = doc
         .select(&common::sel("section.section"))
         .find(|s| {

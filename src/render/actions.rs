@@ -501,3 +501,28 @@ pub(super) fn html_by_part(
     }
     out
 }
+
+/// An item's target, shown beside its score (items have no bar to tick).
+#[derive(serde::Serialize)]
+pub(super) struct HtmlItemTarget {
+    pub(super) score: String,
+    pub(super) met: bool,
+    pub(super) overdue: bool,
+}
+
+/// The targets on items by `CHECKLIST/ITEM`; the first of several on one item.
+pub(super) fn html_item_targets(
+    report: &Report,
+) -> std::collections::HashMap<String, HtmlItemTarget> {
+    let mut out = std::collections::HashMap::new();
+    for t in report.targets.iter().flatten() {
+        if let PartRef::Item(path) = &t.part {
+            out.entry(path.clone()).or_insert(HtmlItemTarget {
+                score: score(Some(t.score)),
+                met: t.met,
+                overdue: t.overdue,
+            });
+        }
+    }
+    out
+}

@@ -166,6 +166,8 @@ struct ItemView {
     notes: Vec<NoteView>,
     /// The actions on the item (SPEC §12).
     actions: Vec<super::actions::HtmlAction>,
+    /// The item's target, when it has one (SPEC §12).
+    target: Option<super::actions::HtmlItemTarget>,
 }
 
 #[derive(Serialize)]
@@ -205,6 +207,7 @@ impl Page {
 
         let mut places: HashMap<(&str, &str), Place> = HashMap::new();
         let mut by_part = super::actions::html_by_part(report);
+        let mut item_targets = super::actions::html_item_targets(report);
         let mut checklists = Vec::new();
         for (ci, c) in report.checklists.iter().enumerate() {
             let before_c = baseline.map(|b| Before {
@@ -235,6 +238,7 @@ impl Page {
                     view.actions = by_part
                         .remove(&("item", format!("{}/{}", c.id, item.id)))
                         .unwrap_or_default();
+                    view.target = item_targets.remove(&format!("{}/{}", c.id, item.id));
                     items.push(view);
                 }
                 sections.push(SectionView {
@@ -479,6 +483,7 @@ impl ItemView {
                 })
                 .collect(),
             actions: Vec::new(),
+            target: None,
         }
     }
 }
