@@ -1457,8 +1457,11 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         out.push('\n');
     }
     out.push_str(&format!(
-        "\n# Proposed by `selfaudit plan` from the {} report. To adopt a proposal, uncomment\n# its table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
-        comment_safe(&report.period)
+        "\n# Proposed by `selfaudit plan` from the report of {}. To adopt a proposal, uncomment\n# its table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
+        match comment_safe(&report.period).trim() {
+            "" => "no period".to_string(),
+            p => format!("`{p}`"),
+        }
     ));
     for b in blocks {
         out.push('\n');
@@ -1534,7 +1537,7 @@ fn proposal(
     };
     let mut out = format!("{PROPOSAL_MARKER}{}\n", comment_safe(&path));
     out.push_str(&format!(
-        "# {} › {}: {}\n",
+        "# item: {} › {}: {}\n",
         comment_safe(&checklist.title),
         comment_safe(&section.title),
         comment_safe(text)
@@ -1562,7 +1565,12 @@ fn proposal(
         "# what = {}\n",
         toml_string(&format!("What will we do about: {text}"))
     ));
-    out.push_str(&format!("# opened = {}\n", toml_string(period)));
+    // A report may name no period; an adopted proposal still needs a non-empty `opened`.
+    let opened = match comment_safe(period).trim() {
+        "" => "unknown period".to_string(),
+        p => p.to_string(),
+    };
+    out.push_str(&format!("# opened = {}\n", toml_string(&opened)));
     out.push_str("# status = \"open\"\n");
     out
 }
