@@ -1450,8 +1450,7 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         return existing.to_string();
     }
     let mut out = existing.to_string();
-    if out.trim().is_empty() {
-        out.clear();
+    if out.is_empty() {
         out.push_str("# actions.toml: what the team decided, and the scores it aims for (selfaudit plan, report --actions).\n");
     } else if !out.ends_with('\n') {
         out.push('\n');

@@ -73,7 +73,14 @@ proptest! {
         notes in proptest::collection::vec(hostile(), 0..3),
         scores in proptest::collection::vec(0.0f64..=100.0, 1..4),
         top in 0usize..4,
-        existing in prop_oneof![Just(String::new()), Just(EXISTING.to_string()), Just(EXISTING.trim_end().to_string())],
+        existing in prop_oneof![
+            Just(String::new()),
+            Just(" \n\t".to_string()),
+            Just("# only a comment".to_string()),
+            Just(EXISTING.to_string()),
+            Just(EXISTING.trim_end().to_string()),
+            Just(EXISTING.replace('\n', "\r\n")),
+        ],
     ) {
         let report = report(&texts, &notes, &scores);
         let catalog = Catalog::from_report(&report);
