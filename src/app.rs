@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::actions::{self, Actions, Catalog};
 use crate::cli;
 use crate::cli::{
     Cli, Command, CompareFormat, DiffArgs, DiffFormat, ListArgs, ListFormat, ReportArgs,
@@ -33,11 +34,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => run_interview(dir, args),
         Command::Template(args) => template(dir, args),
         Command::Report(args) => report(dir, args),
-        Command::Diff(args) => diff(args),
+        Command::Diff(args) => diff(dir, args),
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
         Command::Team(cli::TeamCommand::Init(args)) => team_init(dir, args),
+        Command::Plan(args) => plan(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -462,12 +464,6 @@ pub fn now() -> String {
 }
 
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
-    if args.baseline.is_some() && args.format != ReportFormat::Html {
-        return Err(Error::usage_hint(
-            "--baseline is shown by the HTML report only",
-            "add --format html, or compare two JSON reports with `selfaudit diff BASE NEW`",
-        ));
-    }
     // The baseline first: a bad one fails fast, before any responses are read.
     let baseline = args
         .baseline
@@ -475,6 +471,20 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         .map(load::read_report)
         .transpose()?;
     let registry = Registry::discover(dir)?;
+    let stdin = Path::new("-");
+    if args.actions.as_deref() == Some(stdin)
+        && (args.inputs.iter().any(|p| p == stdin) || args.baseline.as_deref() == Some(stdin))
+    {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the actions file, the baseline or the responses by their paths",
+        ));
+    }
+    // The actions file is checked before any responses are read, like the baseline.
+    let actions_file = read_actions(
+        args.actions.as_deref(),
+        &Catalog::from_checklists(registry.iter().map(|(c, _)| c)),
+    )?;
     let (path, team) = match find_team(args.team.as_deref())? {
         Some((path, name, team)) => (Some(path), Some((name, team))),
         None => (None, None),
@@ -484,7 +494,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         min_group: args.min_group,
         path,
     };
-    let report = build_team_report(
+    let mut report = build_team_report(
         &registry,
         &args.inputs,
         args.period,
@@ -492,6 +502,11 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         args.min_responses,
         &team,
     )?;
+    if let Some((_, file)) = &actions_file {
+        let (list, targets) = actions::attach(&report, file, baseline.as_ref());
+        report.actions = Some(list);
+        report.targets = Some(targets);
+    }
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
         ReportFormat::Json => render::json::to_json(&report),
@@ -503,11 +518,19 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn diff(args: DiffArgs) -> Result<u8> {
+fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
     if args.base == Path::new("-") && args.new == Path::new("-") {
         return Err(Error::usage_hint(
             "BASE and NEW cannot both be standard input",
             "name at least one of the two reports by its path",
+        ));
+    }
+    if args.actions.as_deref() == Some(Path::new("-"))
+        && (args.base == Path::new("-") || args.new == Path::new("-"))
+    {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the actions file or the reports by their paths",
         ));
     }
     // Two large reports read in half the time side by side.
@@ -540,7 +563,39 @@ fn diff(args: DiffArgs) -> Result<u8> {
         min_response_rate: args.min_response_rate,
         beyond_noise: args.beyond_noise,
     };
-    let diff = Diff::new(&base, &new, &gates);
+    let mut diff = Diff::new(&base, &new, &gates);
+    let action_gates = actions::ActionGates {
+        fail_on_overdue: args.fail_on_overdue,
+        fail_below_target: args.fail_below_target,
+    };
+    let catalog = in_use(
+        Catalog::from_report(&new).merge(Catalog::from_report(&base)),
+        dir,
+    );
+    match read_actions(args.actions.as_deref(), &catalog)? {
+        Some((_, file)) => {
+            if (action_gates.fail_on_overdue || action_gates.fail_below_target)
+                && actions::report_date(&new.generated).is_none()
+            {
+                return Err(Error::usage_hint(
+                    format!(
+                        "{}: its `generated` time `{}` is not a date, so nothing can be judged overdue",
+                        load::display(&args.new),
+                        new.generated
+                    ),
+                    "use a report written by `selfaudit report --format json`, whose `generated` is like 2026-11-22T09:00:00Z",
+                ));
+            }
+            actions::diff_actions(&mut diff, &base, &new, &file, action_gates);
+        }
+        None if action_gates.fail_on_overdue || action_gates.fail_below_target => {
+            return Err(Error::usage_hint(
+                "--fail-on-overdue and --fail-below-target need an actions file, and there is none",
+                "name it with --actions FILE, or put actions.toml in the current folder",
+            ));
+        }
+        None => {}
+    }
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
@@ -632,6 +687,7 @@ enum FileKind {
     Responses,
     Empty,
     Team,
+    Actions,
 }
 
 fn file_kind(text: &str) -> FileKind {
@@ -645,6 +701,7 @@ fn file_kind(text: &str) -> FileKind {
         {
             FileKind::Responses
         }
+        Ok(t) if actions::TOP_KEYS.iter().any(|k| t.contains_key(*k)) => FileKind::Actions,
         // Unparseable files are reported by the checklist parser, which names the syntax error.
         _ => FileKind::Checklist,
     }
@@ -735,6 +792,19 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                     render::plural(answered, "answer", "answers")
                 ));
             }
+            Err(p) => problems.extend(p),
+        }
+    }
+    // Actions files last, against every checklist in use, those named here included.
+    let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
+    for (path, text) in of_kind(FileKind::Actions) {
+        let name = load::display(path);
+        match Actions::parse(&Source { name: &name, text }, &catalog) {
+            Ok(a) => valid.push(format!(
+                "{name}: ok (actions file, {}, {})",
+                render::plural(a.actions.len(), "action", "actions"),
+                render::plural(a.targets.len(), "target", "targets")
+            )),
             Err(p) => problems.extend(p),
         }
     }
@@ -936,7 +1006,13 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         ));
     }
 
-    let summary = own_summary(&progress, &responses, &output);
+    let mut summary = own_summary(&progress, &responses, &output);
+    summary.push_str(&open_actions_on_gaps(
+        &registry,
+        &progress,
+        &responses,
+        args.actions.as_deref(),
+    ));
     load::write_stdout(summary.as_bytes())?;
     Ok(EXIT_OK)
 }
@@ -1151,4 +1227,116 @@ fn check_partial_is_ours(
             shell_word(&r.period)
         ),
     ))
+}
+
+/// The actions file named, else `./actions.toml` when it exists; None when there is none.
+/// A file named with `--actions` must exist.
+fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String, Actions)>> {
+    let path = match arg {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(actions::DEFAULT_FILE).is_file() => PathBuf::from(actions::DEFAULT_FILE),
+        None => return Ok(None),
+    };
+    let text = load::read_text(&path)?;
+    let name = load::display(&path);
+    let file = Actions::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        catalog,
+    )
+    .map_err(|problems| Error::Invalid { problems })?;
+    Ok(Some((text, file)))
+}
+
+/// The parts an actions file may name next to reports: the reports' own, then those of the
+/// checklists in use (an action may be on a checklist these reports did not answer). The
+/// checklists are a help here, not a need: when they cannot be read, the reports' parts do.
+fn in_use(reports: Catalog, dir: Option<&Path>) -> Catalog {
+    match Registry::discover(dir) {
+        Ok(registry) => reports.merge(Catalog::from_checklists(registry.iter().map(|(c, _)| c))),
+        Err(_) => reports,
+    }
+}
+
+/// `selfaudit plan`: the actions file as it is, plus a commented-out proposal per uncovered item.
+fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
+    if args.report == Path::new("-") && args.actions.as_deref() == Some(Path::new("-")) {
+        return Err(Error::usage_hint(
+            "REPORT and --actions cannot both be standard input",
+            "name at least one of the two by its path",
+        ));
+    }
+    let report = load::read_report(&args.report)?;
+    let catalog = in_use(Catalog::from_report(&report), dir);
+    // `plan` makes the file: one named that does not exist yet is where it starts, empty.
+    let starts_empty = args
+        .actions
+        .as_deref()
+        .is_some_and(|p| p != Path::new("-") && !p.exists());
+    let (text, file) = if starts_empty {
+        Default::default()
+    } else {
+        read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
+    };
+    let out = actions::plan(&text, &file, &report, args.top);
+    load::write_output(args.output.as_deref(), out.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// After the respondent's own scores: the open actions on their critical gaps. The actions
+/// file is optional here, and a problem with it is a warning, never a failed interview.
+fn open_actions_on_gaps(
+    registry: &Registry,
+    progress: &Interview,
+    responses: &Responses,
+    arg: Option<&Path>,
+) -> String {
+    // Checked against every checklist in use: the file may name ones this interview did not ask.
+    let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
+    let file = match read_actions(arg, &catalog) {
+        Ok(Some((_, file))) => file,
+        Ok(None) => return String::new(),
+        Err(e) => {
+            warn(&format!("the actions file is not shown: {e}"));
+            return String::new();
+        }
+    };
+    let mut tally = score::Tally::new(progress.checklists.clone());
+    tally.add(0, responses);
+    let report = tally.finish(&score::Options {
+        period: progress.period.clone(),
+        generated: now(),
+        ..Default::default()
+    });
+    let by_part = file.open_by_part();
+    let index = actions::ReportIndex::new(&report);
+    let mut out = String::new();
+    for gap in &report.critical_gaps {
+        let Some((_, section, item)) = index.item(&gap.checklist, &gap.item) else {
+            continue;
+        };
+        let open = by_part.on_item(&gap.checklist, &section.id, &item.id);
+        if open.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str("\nWhat the team is doing about your critical gaps:\n");
+        }
+        out.push_str(&format!("  {}\n", terminal_safe(&item.text)));
+        for a in open {
+            out.push_str(&format!(
+                "    – {} [{}]{}{}\n",
+                terminal_safe(&a.what),
+                a.status.as_str(),
+                a.owner
+                    .as_deref()
+                    .map(|o| format!(" · {}", terminal_safe(o)))
+                    .unwrap_or_default(),
+                a.due.map(|d| format!(" · due {d}")).unwrap_or_default()
+            ));
+        }
+    }
+    out
 }

@@ -52,6 +52,8 @@ pub enum Command {
     /// The team list (team.toml): who is asked, in which role
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Propose actions for a report's weakest, split and critical items, keeping the actions file's own text
+    Plan(PlanArgs),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
         #[arg(value_enum)]
@@ -98,6 +100,9 @@ pub struct RunArgs {
     /// The respondent's role, written as `role = "ROLE"` (a team list's role wins over it)
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
+    /// The actions file whose open actions the closing summary shows [default: ./actions.toml]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -182,7 +187,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
-    /// A previous JSON report: the HTML shows every score's change since then
+    /// A previous JSON report: the HTML shows every score's change since then, and every format the targets' progress
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
 
@@ -193,6 +198,9 @@ pub struct ReportArgs {
     /// Withhold a role group's figures when it has fewer than K respondents [default: 1, or 3 with --anonymous]
     #[arg(long, value_name = "K")]
     pub min_group: Option<u64>,
+    /// The actions and targets to show [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -220,6 +228,7 @@ Examples:
   selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   selfaudit diff Q3.json Q4.json --max-drop 5 --format html -o diff.html
   selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
+  selfaudit diff Q3.json Q4.json --actions actions.toml --fail-on-overdue --fail-below-target
 
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
 pub struct DiffArgs {
@@ -262,6 +271,17 @@ pub struct DiffArgs {
     /// within both reports' margins of error does not fail; one of unknown noise still does
     #[arg(long)]
     pub beyond_noise: bool,
+    /// The actions and targets to follow up [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+
+    /// Fail when an action is overdue (due before NEW's generated date, not done or dropped)
+    #[arg(long)]
+    pub fail_on_overdue: bool,
+
+    /// Fail when a target's due date is before NEW's generated date and it is not met
+    #[arg(long)]
+    pub fail_below_target: bool,
 
     /// How many items each list in the table, Markdown and HTML shows (JSON has them all)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
@@ -366,6 +386,33 @@ pub struct ValidateArgs {
     /// Checklist or responses files, or folders of them; `-` reads standard input
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The actions file is kept byte for byte; proposals are added at its end as comments, one per
+critical gap, weakest item and split item that no open action (on the item or its section)
+covers. Uncomment one to adopt it. Running plan again adds nothing new.
+
+Examples:
+  selfaudit plan reports/2026-Q4.json                       print the file with proposals
+  selfaudit plan reports/2026-Q4.json --actions actions.toml -o actions.toml")]
+pub struct PlanArgs {
+    /// The JSON report to plan from (`selfaudit report --format json`); `-` reads standard input
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+
+    /// The actions file to start from [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How many of the weakest items get a proposal
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
 }
 
 #[cfg(test)]

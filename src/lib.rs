@@ -1,5 +1,6 @@
 //! selfaudit: run a customer-service self-audit from TOML checklists: interview, score, report, compare.
 
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod collect;

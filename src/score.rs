@@ -316,6 +316,8 @@ impl<'c> Tally<'c> {
             unlisted: None,
             groups: Vec::new(),
             perception_gaps: Vec::new(),
+            actions: None,
+            targets: None,
         }
     }
 

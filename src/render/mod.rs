@@ -1,5 +1,6 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
+pub mod actions;
 pub mod diff;
 pub mod diff_html;
 pub mod html;
