@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
+        Command::Import(args) => import(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -134,6 +135,18 @@ pub fn build_report(
     anonymous: bool,
     min_responses: u64,
 ) -> Result<Report> {
+    build_report_with(registry, inputs, period, anonymous, min_responses, &|_, _| {})
+}
+
+/// `build_report`, with `keep(seq, responses)` called on every responses file read.
+pub fn build_report_with(
+    registry: &Registry,
+    inputs: &[PathBuf],
+    period: Option<String>,
+    anonymous: bool,
+    min_responses: u64,
+    keep: &(dyn Fn(usize, &Responses) + Sync),
+) -> Result<Report> {
     let load::Inputs { files, in_progress } = load::expand_inputs(inputs)?;
     // An interview still under way is not in the report; say so rather than leave it out quietly.
     for partial in in_progress {
@@ -153,7 +166,7 @@ pub fn build_report(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let collected = collect::collect(registry, &files, &|| bar.inc(1));
+    let collected = collect::collect_with(registry, &files, &|| bar.inc(1), keep);
     bar.finish_and_clear();
     let collected = collected?;
     let name = |seq: usize| load::display(&files[seq]);
@@ -249,6 +262,9 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         .map(load::read_report)
         .transpose()?;
     let registry = Registry::discover(dir)?;
+    if matches!(args.format, ReportFormat::AnswersCsv | ReportFormat::Xlsx) {
+        return spreadsheet(&registry, args);
+    }
     let report = build_report(
         &registry,
         &args.inputs,
@@ -258,6 +274,8 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     )?;
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
+        ReportFormat::Csv => render::csv::items(&report, &scale_names(&registry)),
+        ReportFormat::AnswersCsv | ReportFormat::Xlsx => unreachable!("written by spreadsheet()"),
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
@@ -300,6 +318,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
         DiffFormat::Json => render::json::to_json(&diff),
         DiffFormat::Markdown => render::diff::markdown(&diff, top),
         DiffFormat::Html => render::diff_html::page(&diff, top)?,
+        DiffFormat::Csv => render::csv::diff_items(&diff),
         DiffFormat::Table => render::diff::table(&diff, top, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
@@ -886,4 +905,136 @@ fn check_partial_is_ours(
             shell_word(&r.period)
         ),
     ))
+}
+
+/// The scale name of each item, looked up in the checklists the report was scored with.
+fn scale_names(registry: &Registry) -> impl Fn(&str, &str) -> String + '_ {
+    move |checklist, item| {
+        registry
+            .get(checklist)
+            .and_then(|c| c.item(item))
+            .map(|i| i.scale.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// `report --format answers-csv|xlsx`: the answers are kept while the files are read, then
+/// streamed out row by row.
+fn spreadsheet(registry: &Registry, args: ReportArgs) -> Result<u8> {
+    let to_stdout = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
+    if args.format == ReportFormat::Xlsx && to_stdout && std::io::stdout().is_terminal() {
+        return Err(Error::usage_hint(
+            "a workbook is not for a terminal",
+            "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
+        ));
+    }
+    let keeper = crate::answers::Keeper::new(registry);
+    let report = build_report_with(
+        registry,
+        &args.inputs,
+        args.period,
+        args.anonymous,
+        args.min_responses,
+        &|seq, r| keeper.keep(seq, r),
+    )?;
+    let answers = keeper.finish(&report);
+    let scale_of = scale_names(registry);
+    let target = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    match args.format {
+        ReportFormat::Xlsx => {
+            let input = render::xlsx::Input {
+                report: &report,
+                scale_of: &scale_of,
+                answers: &answers,
+            };
+            let write = |out: &mut (dyn std::io::Write + Send)| {
+                render::xlsx::write(&input, out).map_err(|e| match e {
+                    rust_xlsxwriter::XlsxError::IoError(e) => e,
+                    e => std::io::Error::other(e.to_string()),
+                })
+            };
+            write_stream(target, write)
+        }
+        _ => write_stream(target, |out| {
+            let mut w = render::csv::AnswerWriter::new(out)?;
+            answers.for_each(|row| w.row(row))?;
+            w.finish()
+        }),
+    }?;
+    Ok(EXIT_OK)
+}
+
+/// Streams output to a file (atomically) or to standard output, without holding it whole.
+fn write_stream(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::io::Write;
+    match path {
+        Some(p) => load::write_atomic_with(p, |file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut out)?;
+            out.flush()
+        }),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            match fill(&mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Error::io("<stdout>", e)),
+                Ok(()) => Ok(()),
+            }
+        }
+    }
+}
+
+/// `selfaudit import`: a sheet of questions becomes a checklist file, checked before it is written.
+fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.toml", crate::text::slug(&args.id))));
+    let to_stdout = target == Path::new("-");
+    if !to_stdout && target.exists() && !args.force {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: exists; kept as it is",
+                terminal_safe(&target.display().to_string())
+            ),
+            "write elsewhere with -o FILE, print with -o -, or replace it with --force",
+        ));
+    }
+    let scales = match &args.scales_from {
+        Some(arg) => {
+            let mut registry = Registry::discover(dir)?;
+            let id = registry.resolve(arg)?;
+            registry
+                .get(&id)
+                .map(crate::import::custom_scales)
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    let sheet = crate::import::read_sheet(&args.file)?;
+    let imported = crate::import::import(
+        &sheet,
+        &crate::import::Options {
+            id: args.id.clone(),
+            title: args.title.clone(),
+            scales,
+        },
+    )?;
+    for w in &imported.warnings {
+        warn(w);
+    }
+    load::write_output(Some(&target), imported.toml.as_bytes())?;
+    if !to_stdout {
+        eprintln!(
+            "wrote {} ({}); check it with: selfaudit validate {}",
+            terminal_safe(&target.display().to_string()),
+            render::plural(imported.items, "item", "items"),
+            terminal_safe(&target.display().to_string())
+        );
+    }
+    Ok(EXIT_OK)
 }

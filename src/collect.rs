@@ -43,6 +43,17 @@ pub fn collect<'c>(
     files: &[PathBuf],
     tick: &(dyn Fn() + Sync),
 ) -> Result<Collected<'c>> {
+    collect_with(registry, files, tick, &|_, _| {})
+}
+
+/// `collect`, and `keep(seq, responses)` is also called with every file parsed, for exports
+/// that need the answers themselves (`report --format answers-csv`).
+pub fn collect_with<'c>(
+    registry: &'c Registry,
+    files: &[PathBuf],
+    tick: &(dyn Fn() + Sync),
+    keep: &(dyn Fn(usize, &Responses) + Sync),
+) -> Result<Collected<'c>> {
     let checklists: Vec<_> = registry.iter().map(|(c, _)| c).collect();
     let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(usize::MAX);
@@ -67,7 +78,7 @@ pub fn collect<'c>(
                     if seq >= files.len() || seq > failed.load(Ordering::Relaxed) {
                         break;
                     }
-                    read_one(registry, &files[seq], seq, &mut part);
+                    read_one(registry, &files[seq], seq, &mut part, keep);
                     if part.failure.is_some() {
                         failed.fetch_min(seq, Ordering::Relaxed);
                         break;
@@ -123,7 +134,13 @@ pub fn collect<'c>(
     })
 }
 
-fn read_one(registry: &Registry, path: &Path, seq: usize, part: &mut Part) {
+fn read_one(
+    registry: &Registry,
+    path: &Path,
+    seq: usize,
+    part: &mut Part,
+    keep: &(dyn Fn(usize, &Responses) + Sync),
+) {
     let text = match load::read_text(path) {
         Ok(t) => t,
         Err(Error::Invalid { problems }) => {
@@ -147,6 +164,7 @@ fn read_one(registry: &Registry, path: &Path, seq: usize, part: &mut Part) {
     match parsed {
         Ok((responses, warnings)) => {
             part.tally.add(seq, &responses);
+            keep(seq, &responses);
             part.warnings.extend(warnings.into_iter().map(|w| (w, seq)));
             part.respondents.push(Respondent {
                 seq,

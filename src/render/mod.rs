@@ -1,5 +1,6 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
+pub mod csv;
 pub mod diff;
 pub mod diff_html;
 pub mod html;
@@ -8,6 +9,7 @@ pub mod markdown;
 pub mod svg;
 pub mod table;
 pub mod trend;
+pub mod xlsx;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 
