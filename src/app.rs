@@ -1022,6 +1022,7 @@ fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
             id: args.id.clone(),
             title: args.title.clone(),
             scales,
+            only: args.only.clone(),
         },
     )?;
     for w in &imported.warnings {

@@ -279,7 +279,7 @@ scale, weight, critical, allow_na. Other columns are ignored. Booleans: true/fal
 Examples:
   selfaudit import questions.csv --id my-audit --title \"My audit\"    writes my-audit.toml
   selfaudit import questions.xlsx --id my-audit -o checklists/my-audit.toml
-  selfaudit report responses/2026-Q4 --format csv | selfaudit import - --id copy -o -")]
+  selfaudit report responses/2026-Q4 --format csv | selfaudit import - --only be-sure --id copy --scales-from be-sure -o -")]
 pub struct ImportArgs {
     /// The sheet: a .csv file, or an .xlsx/.ods workbook (its first sheet); `-` reads CSV from standard input
     #[arg(value_name = "FILE")]
@@ -304,6 +304,10 @@ pub struct ImportArgs {
     /// A checklist (id or path) whose own scales the sheet may name, copied into the result
     #[arg(long, value_name = "CHECKLIST")]
     pub scales_from: Option<String>,
+
+    /// Import only the rows whose `checklist` column is ID (a report's sheet holds them all)
+    #[arg(long, value_name = "ID")]
+    pub only: Option<String>,
 }
 
 /// A finite number, for a score threshold.

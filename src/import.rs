@@ -32,6 +32,9 @@ pub struct Options {
     pub title: Option<String>,
     /// Scales besides the built-in ones that the sheet may name (`--scales-from`).
     pub scales: Vec<Scale>,
+    /// Only the rows whose `checklist` column is this (`--only`): a report's Items sheet
+    /// holds every checklist of the report.
+    pub only: Option<String>,
 }
 
 /// The checklist file made, and what the user should hear about.
@@ -351,10 +354,72 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         }
     };
 
+    // A report's sheet names each row's checklist; one checklist is imported at a time.
+    let checklist_col = header.iter().position(|h| normalise(h) == "checklist");
+    let checklist_of = |r: &[String]| -> String {
+        checklist_col
+            .and_then(|i| r.get(i))
+            .map_or("", |c| unspreadsheet_safe(c.trim()).trim())
+            .to_string()
+    };
+    let mut named: Vec<String> = Vec::new();
+    for r in &sheet.rows[1..] {
+        let c = checklist_of(r);
+        if !c.is_empty() && !named.contains(&c) {
+            named.push(c);
+        }
+    }
+    let listed = || {
+        named
+            .iter()
+            .map(|c| format!("`{}`", crate::text::terminal_safe(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &options.only {
+        Some(only) if checklist_col.is_none() => {
+            return Err(Error::usage_hint(
+                format!(
+                    "{name}: --only `{}` picks rows by their `checklist` column, and the sheet has none",
+                    crate::text::terminal_safe(only)
+                ),
+                "leave out --only to import every row",
+            ));
+        }
+        Some(only) if !named.contains(only) => {
+            return Err(Error::usage_hint(
+                format!(
+                    "{name}: no row of checklist `{}`",
+                    crate::text::terminal_safe(only)
+                ),
+                format!("the sheet's `checklist` column names {}", listed()),
+            ));
+        }
+        None if named.len() > 1 => {
+            return Err(Error::usage_hint(
+                format!(
+                    "{name}: the sheet holds {} checklists ({})",
+                    named.len(),
+                    listed()
+                ),
+                format!(
+                    "import one at a time: add --only {}",
+                    crate::text::terminal_safe(&named[0])
+                ),
+            ));
+        }
+        _ => {}
+    }
+
     let mut rows = Vec::new();
     for (offset, r) in sheet.rows.iter().enumerate().skip(1) {
         let line = sheet.first_row + offset;
         if r.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if let Some(only) = &options.only
+            && checklist_of(r) != *only
+        {
             continue;
         }
         let text = get(r, "text").unwrap_or_default();
