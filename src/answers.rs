@@ -173,17 +173,11 @@ impl<'c> Keeper<'c> {
 }
 
 /// What a person answered, as comparable content: item, choice and note of every answer.
-fn content(p: &Person) -> Vec<(u32, u16, &str)> {
-    p.answers
-        .iter()
-        .map(|a| {
-            let note = p
-                .notes
-                .get(a.note as usize)
-                .map_or("", |s| s.as_str());
-            (a.item, a.choice, note)
-        })
-        .collect()
+fn content(p: &Person) -> impl Iterator<Item = (u32, u16, &str)> {
+    p.answers.iter().map(|a| {
+        let note = p.notes.get(a.note as usize).map_or("", |s| s.as_str());
+        (a.item, a.choice, note)
+    })
 }
 
 /// The key that finds a person in the anonymous report's `per_respondent`: their scores in
@@ -228,7 +222,7 @@ fn anonymous_order(
     mut people: Vec<Person>,
     report: &Report,
 ) -> (Vec<Person>, Vec<String>) {
-    people.sort_by(|a, b| content(a).cmp(&content(b)));
+    people.sort_by(|a, b| content(a).cmp(content(b)));
     let mut slots: HashMap<Key, Vec<usize>> = HashMap::new();
     for i in (0..report.per_respondent.len()).rev() {
         slots.entry(report_key(report, i)).or_default().push(i);

@@ -224,16 +224,26 @@ fn slug(text: &str) -> String {
     }
 }
 
-/// `base`, or `base-2`, `base-3`… whichever is not taken yet; then taken.
-fn unique(base: String, taken: &mut HashSet<String>) -> String {
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
+/// Ids handed out so far, and for each base the next suffix to try, so that a thousand rows of
+/// the same text cost a thousand steps, not a million.
+#[derive(Default)]
+struct Ids {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `base`, or `base-2`, `base-3`… whichever is not taken yet; then taken.
+    fn unique(&mut self, base: String) -> String {
+        let mut id = base.clone();
+        let n = self.next.entry(base.clone()).or_insert(2);
+        while self.taken.contains(&id) {
+            id = format!("{base}-{n}");
+            *n += 1;
+        }
+        self.taken.insert(id.clone());
+        id
     }
-    taken.insert(id.clone());
-    id
 }
 
 struct Row {
@@ -363,9 +373,10 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
             .to_string()
     };
     let mut named: Vec<String> = Vec::new();
+    let mut named_set: HashSet<String> = HashSet::new();
     for r in &sheet.rows[1..] {
         let c = checklist_of(r);
-        if !c.is_empty() && !named.contains(&c) {
+        if !c.is_empty() && named_set.insert(c.clone()) {
             named.push(c);
         }
     }
@@ -386,7 +397,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
                 "leave out --only to import every row",
             ));
         }
-        Some(only) if !named.contains(only) => {
+        Some(only) if !named_set.contains(only) => {
             return Err(Error::usage_hint(
                 format!(
                     "{name}: no row of checklist `{}`",
@@ -566,24 +577,29 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     }
 
     // Sections in first-seen order; a row without a section stays in the one above it.
-    let mut taken: HashSet<String> = given.keys().cloned().collect();
-    let mut section_ids: HashSet<String> = HashSet::new();
+    let mut taken = Ids {
+        taken: given.keys().cloned().collect(),
+        ..Default::default()
+    };
+    let mut section_ids = Ids::default();
     let mut sections: Vec<(String, String, Vec<(String, &Row)>)> = Vec::new();
+    let mut by_title: HashMap<String, usize> = HashMap::new();
     let mut current: Option<usize> = None;
     for row in &rows {
         let index = match &row.section {
-            Some(title) => match sections.iter().position(|(_, t, _)| t == title) {
-                Some(i) => i,
+            Some(title) => match by_title.get(title) {
+                Some(i) => *i,
                 None => {
-                    let id = unique(slug(title), &mut section_ids);
+                    let id = section_ids.unique(slug(title));
                     sections.push((id, title.clone(), Vec::new()));
+                    by_title.insert(title.clone(), sections.len() - 1);
                     sections.len() - 1
                 }
             },
             None => match current {
                 Some(i) => i,
                 None => {
-                    let id = unique("questions".to_string(), &mut section_ids);
+                    let id = section_ids.unique("questions".to_string());
                     sections.push((id, "Questions".to_string(), Vec::new()));
                     sections.len() - 1
                 }
@@ -592,7 +608,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         current = Some(index);
         let id = match &row.id {
             Some(id) => id.clone(),
-            None => unique(slug(&row.text), &mut taken),
+            None => taken.unique(slug(&row.text)),
         };
         sections[index].2.push((id, row));
     }

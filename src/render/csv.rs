@@ -248,13 +248,27 @@ impl<W: Write> AnswerWriter<W> {
         Ok(AnswerWriter { w })
     }
 
+    /// Writes one row without allocating: cells are borrowed, numbers formatted in place
+    /// (`ryu`, as `serde_json` formats them).
     pub fn row(&mut self, row: &AnswerRow) -> std::io::Result<()> {
-        let cells = row.cells();
-        let mut record = csv::StringRecord::new();
-        for c in &cells {
-            record.push_field(&c.csv());
-        }
-        self.w.write_record(&record).map_err(into_io)
+        let (mut v, mut s) = (ryu::Buffer::new(), ryu::Buffer::new());
+        let value = row.value.map_or("", |x| v.format(x));
+        let score = row.score.map_or("", |x| s.format(x));
+        let record = [
+            spreadsheet_safe(row.period),
+            spreadsheet_safe(row.respondent),
+            spreadsheet_safe(row.role),
+            spreadsheet_safe(row.checklist),
+            spreadsheet_safe(row.section),
+            spreadsheet_safe(row.item),
+            spreadsheet_safe(row.choice),
+            Cow::Borrowed(value),
+            Cow::Borrowed(score),
+            spreadsheet_safe(row.note),
+        ];
+        self.w
+            .write_record(record.iter().map(|c| c.as_bytes()))
+            .map_err(into_io)
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
@@ -358,6 +372,9 @@ mod tests {
 
     #[test]
     fn numbers_have_the_digits_of_json() {
+        for x in [50.0, 3.0, 100.0 / 3.0, 1e-7, 1e21, 0.1 + 0.2, 0.0] {
+            assert_eq!(ryu::Buffer::new().format(x), number(x), "{x}");
+        }
         assert_eq!(number(50.0), "50.0");
         assert_eq!(number(100.0 / 3.0), "33.333333333333336");
         assert_eq!(number(1e-7), "1e-7");
