@@ -251,7 +251,9 @@ fn anonymous_order(
             .unwrap_or(f64::NEG_INFINITY)
             .total_cmp(&a.overall.unwrap_or(f64::NEG_INFINITY))
     });
-    let labels = (1..=people.len()).map(|i| format!("respondent {i}")).collect();
+    let labels = (1..=people.len())
+        .map(|i| format!("respondent {i}"))
+        .collect();
     (people, labels)
 }
 

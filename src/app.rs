@@ -135,7 +135,14 @@ pub fn build_report(
     anonymous: bool,
     min_responses: u64,
 ) -> Result<Report> {
-    build_report_with(registry, inputs, period, anonymous, min_responses, &|_, _| {})
+    build_report_with(
+        registry,
+        inputs,
+        period,
+        anonymous,
+        min_responses,
+        &|_, _| {},
+    )
 }
 
 /// `build_report`, with `keep(seq, responses)` called on every responses file read.
@@ -953,7 +960,16 @@ fn spreadsheet(registry: &Registry, args: ReportArgs) -> Result<u8> {
                     e => std::io::Error::other(e.to_string()),
                 })
             };
-            write_stream(target, write)
+            match target {
+                Some(_) => write_stream(target, write),
+                // Whole, then written: a reader that stops early (`| head`) must not leave
+                // the zip writer complaining on standard error.
+                None => {
+                    let mut bytes = Vec::new();
+                    write(&mut bytes).map_err(|e| Error::io("<stdout>", e))?;
+                    load::write_stdout(&bytes)
+                }
+            }
         }
         _ => write_stream(target, |out| {
             let mut w = render::csv::AnswerWriter::new(out)?;

@@ -79,7 +79,11 @@ pub fn read_sheet(path: &Path) -> Result<Sheet> {
 pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Sheet> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         return Err(invalid(
             Problem::new(format!("{name}:{line}"), "the file is not UTF-8 text")
                 .hint("save the sheet as \"CSV UTF-8\""),
@@ -212,7 +216,9 @@ fn weight(cell: &str) -> Option<f64> {
     } else {
         cell.to_string()
     };
-    cell.parse::<f64>().ok().filter(|w| w.is_finite() && *w > 0.0)
+    cell.parse::<f64>()
+        .ok()
+        .filter(|w| w.is_finite() && *w > 0.0)
 }
 
 /// An id made from a text: lower-case letters, digits and `-`; `item` when nothing is left.
@@ -443,7 +449,11 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         let id = get(r, "id")
             .or_else(|| get(r, "item"))
             .filter(|s| !s.is_empty());
-        let id_col = if columns.contains_key("id") { "id" } else { "item" };
+        let id_col = if columns.contains_key("id") {
+            "id"
+        } else {
+            "item"
+        };
         if let Some(id) = &id
             && (id.chars().any(char::is_control) || id == scale::NA)
         {
@@ -547,8 +557,11 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     }
     if rows.is_empty() && problems.is_empty() {
         problems.push(
-            Problem::new(name.clone(), "no questions: the sheet has a header row only")
-                .hint("write one question per row under the header"),
+            Problem::new(
+                name.clone(),
+                "no questions: the sheet has a header row only",
+            )
+            .hint("write one question per row under the header"),
         );
     }
     if !problems.is_empty() {
@@ -626,7 +639,11 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     out.push_str(&format!("title = {}\n", toml_string(&title)));
     out.push_str("version = \"1\"\n");
     let used: HashSet<&str> = rows.iter().filter_map(|r| r.scale.as_deref()).collect();
-    for s in options.scales.iter().filter(|s| used.contains(s.name.as_str())) {
+    for s in options
+        .scales
+        .iter()
+        .filter(|s| used.contains(s.name.as_str()))
+    {
         out.push_str(&format!("\n[scales.{}]\nchoices = [\n", toml_key(&s.name)));
         for c in &s.choices {
             out.push_str(&format!(
@@ -678,8 +695,14 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
             problems: problems
                 .into_iter()
                 .map(|p| {
-                    Problem::new(name.clone(), format!("the checklist made from it is not valid: {}", p.message))
-                        .hint(p.hint.unwrap_or_else(|| "fix the sheet and import it again".to_string()))
+                    Problem::new(
+                        name.clone(),
+                        format!("the checklist made from it is not valid: {}", p.message),
+                    )
+                    .hint(
+                        p.hint
+                            .unwrap_or_else(|| "fix the sheet and import it again".to_string()),
+                    )
                 })
                 .collect(),
         });
@@ -783,7 +806,9 @@ mod tests {
     #[test]
     fn bad_cells_are_named_by_row_and_column() {
         assert_eq!(
-            problems("Text,Weight,Scale,Critical,ID\nA,heavy,,,a\n,1,,,\nC,0,nope,perhaps,a\nD,-1,,,\nE,inf,,,\n"),
+            problems(
+                "Text,Weight,Scale,Critical,ID\nA,heavy,,,a\n,1,,,\nC,0,nope,perhaps,a\nD,-1,,,\nE,inf,,,\n"
+            ),
             [
                 "q.csv:2:Weight: weight `heavy` is not a number above 0",
                 "q.csv:3:Text: the question is empty",
@@ -819,7 +844,10 @@ mod tests {
         assert_eq!(texts, ["=HYPERLINK(\"http://x\")", "\\\"; rm -rf /"]);
         assert_eq!(c.sections[0].title, "-sec");
         assert_eq!(
-            c.items().next().and_then(|(_, i)| i.help.clone()).as_deref(),
+            c.items()
+                .next()
+                .and_then(|(_, i)| i.help.clone())
+                .as_deref(),
             Some("a \"quote\"\nline")
         );
     }

@@ -300,8 +300,11 @@ pub fn own_scores(
     let per_checklist: Vec<Option<f64>> = checklists
         .iter()
         .map(|c| {
-            let mut own: Vec<Vec<Option<f64>>> =
-                c.sections.iter().map(|s| vec![None; s.items.len()]).collect();
+            let mut own: Vec<Vec<Option<f64>>> = c
+                .sections
+                .iter()
+                .map(|s| vec![None; s.items.len()])
+                .collect();
             for set in responses.sets.iter().filter(|s| s.checklist == c.id) {
                 for a in &set.answers {
                     if let Some(k) = a.choice {

@@ -80,8 +80,21 @@ fn items_csv_has_the_columns_of_the_spec_and_the_json_figures() {
     assert_eq!(
         header[..15],
         [
-            "checklist", "section", "item", "text", "scale", "weight", "critical", "score", "n",
-            "na", "missing", "min", "max", "stddev", "split"
+            "checklist",
+            "section",
+            "item",
+            "text",
+            "scale",
+            "weight",
+            "critical",
+            "score",
+            "n",
+            "na",
+            "missing",
+            "min",
+            "max",
+            "stddev",
+            "split"
         ]
     );
     assert!(header[15..].iter().all(|h| h.starts_with("count:")));
@@ -207,7 +220,11 @@ fn answers_csv_has_one_row_per_answer_given_with_raw_values_and_scores() {
         .find(|r| r["respondent"] == "'+Mallory" && r["item"] == "tab")
         .unwrap();
     assert_eq!(
-        (na["choice"].as_str(), na["value"].as_str(), na["score"].as_str()),
+        (
+            na["choice"].as_str(),
+            na["value"].as_str(),
+            na["score"].as_str()
+        ),
         ("n/a", "", "")
     );
     let partly = rows
@@ -215,7 +232,11 @@ fn answers_csv_has_one_row_per_answer_given_with_raw_values_and_scores() {
         .find(|r| r["respondent"] == "'=Eve()" && r["item"] == "'@item")
         .unwrap();
     assert_eq!(
-        (partly["value"].as_str(), partly["score"].as_str(), partly["period"].as_str()),
+        (
+            partly["value"].as_str(),
+            partly["score"].as_str(),
+            partly["period"].as_str()
+        ),
         ("1.0", "50.0", "'+2026-Q4")
     );
     assert!(rows.iter().all(|r| r["role"].is_empty()));
@@ -251,7 +272,10 @@ fn anonymous_answers_follow_the_reports_numbers_and_reveal_no_order() {
             .collect();
         assert_eq!(same.len(), 1, "the example team's scores are all different");
         let name = same[0]["respondent"].as_str().unwrap();
-        assert_eq!(answers_of(&anon_rows, number), answers_of(&named_rows, name));
+        assert_eq!(
+            answers_of(&anon_rows, number),
+            answers_of(&named_rows, name)
+        );
         assert!(!answers_of(&anon_rows, number).is_empty());
     }
     // The same files under other names, in another order: the same bytes.
@@ -303,7 +327,9 @@ fn withheld_items_leave_no_answer_rows() {
     assert!(all.iter().any(|r| withheld.contains(&r["item"])));
     assert_eq!(
         rows.len(),
-        all.iter().filter(|r| !withheld.contains(&r["item"])).count()
+        all.iter()
+            .filter(|r| !withheld.contains(&r["item"]))
+            .count()
     );
 }
 
@@ -366,11 +392,26 @@ fn the_workbook_reads_back_cell_by_cell_as_the_json_report() {
             for item in s["items"].as_array().unwrap() {
                 let row = &items[r];
                 r += 1;
-                assert_eq!(row[col("item")], Data::String(item["id"].as_str().unwrap().into()));
-                assert_eq!(row[col("text")], Data::String(item["text"].as_str().unwrap().into()));
-                assert_eq!(row[col("critical")], Data::Bool(item["critical"].as_bool().unwrap()));
-                assert_eq!(row[col("split")], Data::Bool(item["split"].as_bool().unwrap()));
-                assert!(close(num(&row[col("weight")]), item["weight"].as_f64().unwrap()));
+                assert_eq!(
+                    row[col("item")],
+                    Data::String(item["id"].as_str().unwrap().into())
+                );
+                assert_eq!(
+                    row[col("text")],
+                    Data::String(item["text"].as_str().unwrap().into())
+                );
+                assert_eq!(
+                    row[col("critical")],
+                    Data::Bool(item["critical"].as_bool().unwrap())
+                );
+                assert_eq!(
+                    row[col("split")],
+                    Data::Bool(item["split"].as_bool().unwrap())
+                );
+                assert!(close(
+                    num(&row[col("weight")]),
+                    item["weight"].as_f64().unwrap()
+                ));
                 for f in ["n", "na", "missing"] {
                     assert_eq!(num(&row[col(f)]), item[f].as_f64().unwrap(), "{f}");
                 }
@@ -379,7 +420,10 @@ fn the_workbook_reads_back_cell_by_cell_as_the_json_report() {
                 }
                 for (key, count) in item["choices"].as_object().unwrap() {
                     if key != "n/a" {
-                        assert_eq!(num(&row[col(&format!("count:{key}"))]), count.as_f64().unwrap());
+                        assert_eq!(
+                            num(&row[col(&format!("count:{key}"))]),
+                            count.as_f64().unwrap()
+                        );
                     }
                 }
             }
@@ -396,12 +440,17 @@ fn the_workbook_reads_back_cell_by_cell_as_the_json_report() {
             .clone()
     };
     assert_eq!(find("Period"), Data::String("2026-Q4".into()));
-    assert_eq!(find("Generated"), Data::String("2025-12-01T00:00:00Z".into()));
+    assert_eq!(
+        find("Generated"),
+        Data::String("2025-12-01T00:00:00Z".into())
+    );
     assert_percent(&find("Overall score"), &report["score"], "overall");
     for c in report["checklists"].as_array().unwrap() {
         let row = summary
             .iter()
-            .find(|row| row[0] == Data::String(c["id"].as_str().unwrap().into()) && row[1] == Data::Empty)
+            .find(|row| {
+                row[0] == Data::String(c["id"].as_str().unwrap().into()) && row[1] == Data::Empty
+            })
             .unwrap();
         assert_percent(&row[4], &c["score"], "checklist");
         for s in c["sections"].as_array().unwrap() {
@@ -420,7 +469,10 @@ fn the_workbook_reads_back_cell_by_cell_as_the_json_report() {
     let per = report["per_respondent"].as_array().unwrap();
     assert_eq!(people.len(), per.len() + 1);
     for (row, p) in people[1..].iter().zip(per) {
-        assert_eq!(row[0], Data::String(p["respondent"].as_str().unwrap().into()));
+        assert_eq!(
+            row[0],
+            Data::String(p["respondent"].as_str().unwrap().into())
+        );
         assert_percent(&row[1], &p["score"], "respondent");
     }
 
@@ -473,13 +525,20 @@ fn every_hostile_text_is_a_string_cell_in_the_workbook() {
         .filter(|r| r[1] == Data::String("=Eve()".into()))
         .collect();
     assert_eq!(eve.len(), 4);
-    assert_eq!(eve[0][9], Data::String("=HYPERLINK(\"http://x.example\")".into()));
+    assert_eq!(
+        eve[0][9],
+        Data::String("=HYPERLINK(\"http://x.example\")".into())
+    );
     assert_eq!(eve[0][0], Data::String("+2026-Q4".into()));
     let items = sheet(&path, "Items");
     assert_eq!(items[1][3], Data::String("=cmd|' /C calc'!A0".into()));
     assert_eq!(items[4][3], Data::String("-1+1".into()));
     let notes = sheet(&path, "Notes");
-    assert!(notes.iter().any(|r| r[5] == Data::String("'=already quoted".into())));
+    assert!(
+        notes
+            .iter()
+            .any(|r| r[5] == Data::String("'=already quoted".into()))
+    );
 }
 
 #[test]
@@ -538,7 +597,10 @@ fn openpyxl_reads_the_workbook_as_the_json_report() {
     let dir = tempfile::tempdir().unwrap();
     for (name, args) in [
         ("team", vec!["report", TEAM]),
-        ("anon", vec!["report", TEAM, "--anonymous", "--min-responses", "4"]),
+        (
+            "anon",
+            vec!["report", TEAM, "--anonymous", "--min-responses", "4"],
+        ),
     ] {
         let x = write_xlsx(dir.path(), &format!("{name}.xlsx"), &args);
         let j = dir.path().join(format!("{name}.json"));
@@ -563,7 +625,12 @@ fn openpyxl_reads_the_workbook_as_the_json_report() {
 fn import_err(file: &Path, extra: &[&str]) -> String {
     let mut args = vec!["import", file.to_str().unwrap(), "--id", "mine", "-o", "-"];
     args.extend_from_slice(extra);
-    let output = selfaudit().args(&args).assert().code(2).get_output().clone();
+    let output = selfaudit()
+        .args(&args)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
     String::from_utf8(output.stderr).unwrap()
 }
 
@@ -583,7 +650,10 @@ fn import_error_corpus() {
         (
             "no-text.csv",
             b"Question,Weight\nA,1\n",
-            &[":1: no `text` column", "columns found: `Question`, `Weight`"],
+            &[
+                ":1: no `text` column",
+                "columns found: `Question`, `Weight`",
+            ],
         ),
         (
             "bad-weight.csv",
@@ -636,7 +706,14 @@ fn import_error_corpus() {
     }
     let p = write(d, "ok.csv", b"text\nA\n");
     let output = selfaudit()
-        .args(["import", p.to_str().unwrap(), "--id", "Not An Id", "-o", "-"])
+        .args([
+            "import",
+            p.to_str().unwrap(),
+            "--id",
+            "Not An Id",
+            "-o",
+            "-",
+        ])
         .assert()
         .code(2)
         .get_output()
@@ -671,8 +748,14 @@ fn import_makes_a_valid_checklist_with_one_warning_for_other_columns() {
     let written = dir.path().join("phone-audit.toml");
     let toml = std::fs::read_to_string(&written).unwrap();
     // The real validator agrees, and the questions are as written.
-    selfaudit().args(["validate", written.to_str().unwrap()]).assert().success();
-    assert!(toml.contains("id = \"do-we-call-back-the-same-day-2\""), "{toml}");
+    selfaudit()
+        .args(["validate", written.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(
+        toml.contains("id = \"do-we-call-back-the-same-day-2\""),
+        "{toml}"
+    );
     let back = selfaudit::model::checklist::Checklist::parse(&selfaudit::model::Source {
         name: "back.toml",
         text: &toml,
@@ -689,7 +772,10 @@ fn import_makes_a_valid_checklist_with_one_warning_for_other_columns() {
         ]
     );
     assert!(stderr.contains("repeats row 2"), "{stderr}");
-    assert!(toml.contains("[[sections]]\nid = \"shop\"\ntitle = \"Shop\""), "{toml}");
+    assert!(
+        toml.contains("[[sections]]\nid = \"shop\"\ntitle = \"Shop\""),
+        "{toml}"
+    );
     // Never overwritten silently.
     let err = selfaudit()
         .current_dir(dir.path())
@@ -752,7 +838,10 @@ fn a_reports_items_import_back_to_the_same_questions_for_every_built_in_checklis
                 text: &toml,
             })
             .unwrap_or_else(|p| panic!("{p:?}\n{toml}"));
-            let shape = |c: &selfaudit::model::checklist::Checklist| -> Vec<(String, Vec<(String, String, String, f64, bool, Vec<String>)>)> {
+            let shape = |c: &selfaudit::model::checklist::Checklist| -> Vec<(
+                String,
+                Vec<(String, String, String, f64, bool, Vec<String>)>,
+            )> {
                 c.sections
                     .iter()
                     .map(|s| {
@@ -775,7 +864,12 @@ fn a_reports_items_import_back_to_the_same_questions_for_every_built_in_checklis
                     })
                     .collect()
             };
-            assert_eq!(shape(&back), shape(checklist), "{} via {format}", checklist.id);
+            assert_eq!(
+                shape(&back),
+                shape(checklist),
+                "{} via {format}",
+                checklist.id
+            );
         }
     }
 }

@@ -164,7 +164,13 @@ pub fn items(report: &Report, scale_of: &dyn Fn(&str, &str) -> String) -> String
         for (c, s, i) in report.items() {
             let scale = scale_of(&c.id, &i.id);
             let row = item_row(c, s, i, &scale, &keys);
-            w.write_record(row.iter().map(Cell::csv).collect::<Vec<_>>().iter().map(|c| c.as_ref()))?;
+            w.write_record(
+                row.iter()
+                    .map(Cell::csv)
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|c| c.as_ref()),
+            )?;
         }
         Ok(())
     };

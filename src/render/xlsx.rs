@@ -36,6 +36,8 @@ struct Styles {
     percent: Format,
     title: Format,
     wrap: Format,
+    /// Flags show as `true`/`false` everywhere (LibreOffice otherwise shows 1/0 in places).
+    flag: Format,
 }
 
 impl Styles {
@@ -47,6 +49,9 @@ impl Styles {
             percent: Format::new().set_num_format("0.0%"),
             title: Format::new().set_bold().set_font_size(14),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            flag: Format::new()
+                .set_num_format("\"true\";\"true\";\"false\"")
+                .set_align(FormatAlign::Center),
         }
     }
 }
@@ -89,7 +94,12 @@ struct Widths(Vec<usize>);
 
 impl Widths {
     fn new(header: &[impl AsRef<str>]) -> Self {
-        Widths(header.iter().map(|h| h.as_ref().chars().count() + 2).collect())
+        Widths(
+            header
+                .iter()
+                .map(|h| h.as_ref().chars().count() + 2)
+                .collect(),
+        )
     }
 
     fn see(&mut self, col: usize, len: usize) {
@@ -145,11 +155,20 @@ fn write_cell(
             n.to_string().len()
         }
         Cell::Flag(b) => {
-            ws.write_boolean(row, col, *b)?;
+            ws.write_boolean_with_format(row, col, *b, &styles.flag)?;
             5
         }
         Cell::Empty => 0,
     })
+}
+
+/// Printed, a sheet is landscape, one page wide, with its header row on every page.
+fn printable(ws: &mut Worksheet) -> Result<(), XlsxError> {
+    ws.set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_gridlines(true)
+        .set_repeat_rows(0, 0)?;
+    Ok(())
 }
 
 /// A table sheet's finishing: frozen header, filters on every column, fitted widths.
@@ -161,8 +180,14 @@ fn finish_table(
     widths: &Widths,
 ) -> Result<(), XlsxError> {
     ws.set_freeze_panes(header_row + 1, 0)?;
+    printable(ws)?;
     if columns > 0 {
-        ws.autofilter(header_row, 0, last_row.max(header_row), (columns - 1) as u16)?;
+        ws.autofilter(
+            header_row,
+            0,
+            last_row.max(header_row),
+            (columns - 1) as u16,
+        )?;
     }
     widths.apply(ws)
 }
@@ -179,14 +204,12 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
     let report = input.report;
     let ws = wb.add_worksheet();
     ws.set_name("Summary")?;
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
     ws.write_string_with_format(0, 0, "Self-audit report", &styles.title)?;
     let facts: [(&str, Cell); 4] = [
         ("Period", Cell::Text(report.period.as_str().into())),
         ("Generated", Cell::Text(report.generated.as_str().into())),
-        (
-            "Respondents",
-            Cell::Count(report.respondents.len() as u64),
-        ),
+        ("Respondents", Cell::Count(report.respondents.len() as u64)),
         (
             "Overall score",
             report.score.map_or(Cell::Empty, Cell::Percent),
@@ -210,11 +233,15 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
     widths.see(0, 16);
     for c in &report.checklists {
         let mut lines = vec![(c.id.as_str(), "", c.title.as_str(), c.weight, c.score)];
-        lines.extend(
-            c.sections
-                .iter()
-                .map(|s| (c.id.as_str(), s.id.as_str(), s.title.as_str(), s.weight, s.score)),
-        );
+        lines.extend(c.sections.iter().map(|s| {
+            (
+                c.id.as_str(),
+                s.id.as_str(),
+                s.title.as_str(),
+                s.weight,
+                s.score,
+            )
+        }));
         for (checklist, section, title, weight, score) in lines {
             row += 1;
             let cells = [
@@ -266,6 +293,7 @@ fn answers(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
     let header = super::csv::answer_header();
     let ws = wb.add_worksheet_with_constant_memory();
     ws.set_name("Answers")?;
+    printable(ws)?;
     // Rows are flushed as they are written, so widths are set before: fixed, from the header.
     let mut widths = Widths::new(&header);
     for (col, w) in [(1, 16), (3, 20), (4, 16), (5, 24), (9, 50)] {
@@ -298,6 +326,7 @@ fn notes(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxEr
     let header = ["checklist", "section", "item", "text", "respondent", "note"];
     let ws = wb.add_worksheet_with_constant_memory();
     ws.set_name("Notes")?;
+    printable(ws)?;
     let mut widths = Widths::new(&header);
     for (col, w) in [(0, 16), (1, 16), (2, 20), (3, 40), (4, 16), (5, 60)] {
         widths.see(col, w);
@@ -329,6 +358,7 @@ fn respondents(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), 
     header.extend(report.checklists.iter().map(|c| format!("score:{}", c.id)));
     let ws = wb.add_worksheet_with_constant_memory();
     ws.set_name("Respondents")?;
+    printable(ws)?;
     let mut widths = Widths::new(&header);
     widths.see(0, 24);
     widths.apply(ws)?;
@@ -337,11 +367,33 @@ fn respondents(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), 
     let mut row = 0;
     for r in &report.per_respondent {
         row += 1;
-        write_cell(ws, row, 0, &Cell::Text(r.respondent.as_str().into()), styles)?;
-        write_cell(ws, row, 1, &r.score.map_or(Cell::Empty, Cell::Percent), styles)?;
+        write_cell(
+            ws,
+            row,
+            0,
+            &Cell::Text(r.respondent.as_str().into()),
+            styles,
+        )?;
+        write_cell(
+            ws,
+            row,
+            1,
+            &r.score.map_or(Cell::Empty, Cell::Percent),
+            styles,
+        )?;
         for (col, c) in report.checklists.iter().enumerate() {
-            let s = r.checklists.iter().find(|s| s.id == c.id).and_then(|s| s.score);
-            write_cell(ws, row, col as u16 + 2, &s.map_or(Cell::Empty, Cell::Percent), styles)?;
+            let s = r
+                .checklists
+                .iter()
+                .find(|s| s.id == c.id)
+                .and_then(|s| s.score);
+            write_cell(
+                ws,
+                row,
+                col as u16 + 2,
+                &s.map_or(Cell::Empty, Cell::Percent),
+                styles,
+            )?;
         }
     }
     if row > 0 {
