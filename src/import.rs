@@ -252,6 +252,9 @@ impl Ids {
     }
 }
 
+/// A section of the output: id, title, and its items with their ids.
+type SectionOut<'r> = (String, String, Vec<(String, &'r Row)>);
+
 struct Row {
     line: usize,
     section: Option<String>,
@@ -595,7 +598,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         ..Default::default()
     };
     let mut section_ids = Ids::default();
-    let mut sections: Vec<(String, String, Vec<(String, &Row)>)> = Vec::new();
+    let mut sections: Vec<SectionOut> = Vec::new();
     let mut by_title: HashMap<String, usize> = HashMap::new();
     let mut current: Option<usize> = None;
     for row in &rows {

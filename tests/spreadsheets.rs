@@ -794,6 +794,13 @@ fn import_makes_a_valid_checklist_with_one_warning_for_other_columns() {
         .success();
 }
 
+/// A checklist's questions as a round trip must keep them: per section, each item's id, text,
+/// scale, weight, critical flag and scale keys.
+type Shape = Vec<(
+    String,
+    Vec<(String, String, String, f64, bool, Vec<String>)>,
+)>;
+
 #[test]
 fn a_reports_items_import_back_to_the_same_questions_for_every_built_in_checklist() {
     let dir = tempfile::tempdir().unwrap();
@@ -838,10 +845,7 @@ fn a_reports_items_import_back_to_the_same_questions_for_every_built_in_checklis
                 text: &toml,
             })
             .unwrap_or_else(|p| panic!("{p:?}\n{toml}"));
-            let shape = |c: &selfaudit::model::checklist::Checklist| -> Vec<(
-                String,
-                Vec<(String, String, String, f64, bool, Vec<String>)>,
-            )> {
+            let shape = |c: &selfaudit::model::checklist::Checklist| -> Shape {
                 c.sections
                     .iter()
                     .map(|s| {
