@@ -841,7 +841,7 @@ mod tests {
     #[test]
     fn hostile_text_stays_text() {
         let c = checklist(
-            "text,section,help\n\"'=HYPERLINK(\"\"http://x\"\")\",'-sec,\"a \"\"quote\"\"\nline\"\n\"\\\"; rm -rf /\",,\n",
+            "text,section,help\n\"'=HYPERLINK(\"\"http://x\"\")\",'-sec,\"a \"\"quote\"\"\nline\"\n\\\"; rm -rf /,,\n",
         );
         let texts: Vec<&str> = c.items().map(|(_, i)| i.text.as_str()).collect();
         assert_eq!(texts, ["=HYPERLINK(\"http://x\")", "\\\"; rm -rf /"]);

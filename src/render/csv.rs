@@ -255,9 +255,9 @@ impl<W: Write> AnswerWriter<W> {
     }
 
     /// Writes one row without allocating: cells are borrowed, numbers formatted in place
-    /// (`ryu`, as `serde_json` formats them).
+    /// (`zmij`, as `serde_json` formats them).
     pub fn row(&mut self, row: &AnswerRow) -> std::io::Result<()> {
-        let (mut v, mut s) = (ryu::Buffer::new(), ryu::Buffer::new());
+        let (mut v, mut s) = (zmij::Buffer::new(), zmij::Buffer::new());
         let value = row.value.map_or("", |x| v.format(x));
         let score = row.score.map_or("", |x| s.format(x));
         let record = [
@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn numbers_have_the_digits_of_json() {
         for x in [50.0, 3.0, 100.0 / 3.0, 1e-7, 1e21, 0.1 + 0.2, 0.0] {
-            assert_eq!(ryu::Buffer::new().format(x), number(x), "{x}");
+            assert_eq!(zmij::Buffer::new().format(x), number(x), "{x}");
         }
         assert_eq!(number(50.0), "50.0");
         assert_eq!(number(100.0 / 3.0), "33.333333333333336");
