@@ -12,6 +12,7 @@ runs it when openpyxl is installed (pip install openpyxl).
 import csv
 import json
 import math
+import re
 import sys
 
 import openpyxl
@@ -22,7 +23,15 @@ def fail(msg):
     sys.exit(1)
 
 
+def ooxml(s):
+    """Control characters, which XML cannot hold, are stored as `_xHHHH_` (ECMA-376 §22.9.2.19);
+    Excel and LibreOffice decode them, openpyxl does not, so decode them here."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), s)
+
+
 def same(a, b, what):
+    if isinstance(a, str):
+        a = ooxml(a)
     if a is None or b is None:
         if a is not None or b is not None:
             fail(f"{what}: {a!r} != {b!r}")

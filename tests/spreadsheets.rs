@@ -877,3 +877,114 @@ fn a_reports_items_import_back_to_the_same_questions_for_every_built_in_checklis
         }
     }
 }
+
+/// Control characters (which XML cannot hold), HTML, bidi overrides and Excel's own escape
+/// syntax in user text all come back from the workbook as written.
+#[test]
+fn the_hostile_fixture_reads_back_from_the_workbook_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--checklists",
+        "tests/fixtures/hostile/checklists",
+        "report",
+        "tests/fixtures/hostile/responses",
+    ];
+    let path = write_xlsx(dir.path(), "h.xlsx", &args);
+    let report = json(&[&args[..], &["--format", "json"]].concat());
+    let items = sheet(&path, "Items");
+    let mut r = 1;
+    for (_, item) in report["checklists"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap().iter().map(move |i| (s, i)))
+    {
+        assert_eq!(
+            items[r][2],
+            Data::String(item["id"].as_str().unwrap().into())
+        );
+        assert_eq!(
+            items[r][3],
+            Data::String(item["text"].as_str().unwrap().into())
+        );
+        r += 1;
+    }
+    let notes = sheet(&path, "Notes");
+    let all: Vec<&str> = report["checklists"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .flat_map(|i| i["notes"].as_array().unwrap())
+        .map(|n| n["note"].as_str().unwrap())
+        .collect();
+    assert!(all.iter().any(|n| n.contains('\u{1b}')));
+    for note in all {
+        assert!(
+            notes.iter().any(|row| row[5] == Data::String(note.into())),
+            "{note:?}"
+        );
+    }
+
+    // Excel's escape syntax in a note stays literal text.
+    std::fs::write(
+        dir.path().join("r.toml"),
+        "respondent = \"_x0041_\"\nperiod = \"Q\"\n[answers.mini]\nfreq = { choice = \"never\", note = \"_x0041_ and _x005F_\" }\n",
+    )
+    .unwrap();
+    let path = write_xlsx(
+        dir.path(),
+        "x.xlsx",
+        &[
+            "--checklists",
+            "tests/fixtures/mini",
+            "report",
+            dir.path().join("r.toml").to_str().unwrap(),
+        ],
+    );
+    let answers = sheet(&path, "Answers");
+    assert_eq!(answers[1][1], Data::String("_x0041_".into()));
+    assert_eq!(answers[1][9], Data::String("_x0041_ and _x005F_".into()));
+}
+
+/// Respondents whose scores are all equal cannot be told apart by any figure; their rows are
+/// ordered by what they answered, never by file name or order.
+#[test]
+fn tied_respondents_are_ordered_by_content_alone() {
+    let people = [
+        ("Ann", "yes", "never", "one"),
+        ("Bob", "no", "always", "two"),
+        ("Cy", "yes", "never", "three"),
+        ("Di", "no", "often", "four"),
+    ];
+    let mut outputs = Vec::new();
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]] {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, &p) in order.iter().enumerate() {
+            let (name, always, freq, note) = people[p];
+            std::fs::write(
+                dir.path().join(format!("{i}-{}.toml", 9 - p)),
+                format!(
+                    "respondent = \"{name}\"\nperiod = \"Q\"\n[answers.mini]\nalways = \"{always}\"\nfreq = {{ choice = \"{freq}\", note = \"{note}\" }}\n"
+                ),
+            )
+            .unwrap();
+        }
+        let d = dir.path().to_str().unwrap();
+        let base = [
+            "--checklists",
+            "tests/fixtures/mini",
+            "report",
+            d,
+            "--anonymous",
+        ];
+        let csv = text(&[&base[..], &["--format", "answers-csv"]].concat());
+        let x = write_xlsx(dir.path(), "a.xlsx", &base);
+        outputs.push((csv, std::fs::read(x).unwrap()));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    let rows = table(&outputs[0].0);
+    // Ann, Bob and Cy tie at 50 %; Di has 37.5 % and comes last.
+    assert_eq!(rows[6]["respondent"], "respondent 4");
+    assert_eq!(rows[7]["note"], "four");
+}

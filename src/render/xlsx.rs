@@ -225,6 +225,7 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
         ws.write_string(row, 0, "Anonymous: respondents are numbered by score")?;
         row += 1;
     }
+    // The team list's response rate (SPEC §10) joins these facts once the report carries it.
     row += 1;
     let header = ["checklist", "section", "title", "weight", "score"];
     let header_row = row;
@@ -337,7 +338,12 @@ fn notes(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxEr
     write_header(ws, 0, &header, styles)?;
     let mut row = 0;
     for (c, s, i) in input.report.items() {
-        for n in &i.notes {
+        let mut notes: Vec<&crate::model::report::Note> = i.notes.iter().collect();
+        // Anonymous notes in an order of their own content, which reveals nobody.
+        if input.report.anonymous {
+            notes.sort_by(|a, b| a.note.cmp(&b.note));
+        }
+        for n in notes {
             row += 1;
             let respondent = n.respondent.as_deref().unwrap_or("");
             for (col, value) in [&c.id, &s.id, &i.id, &i.text, respondent, &n.note]
