@@ -290,10 +290,55 @@ fn items(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxEr
     finish_table(ws, 0, row, header.len(), &widths)
 }
 
+/// The rows a sheet holds below its header (Excel's limit is 1,048,576 rows).
+const SHEET_ROWS: u32 = 1_048_575;
+
 fn answers(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxError> {
+    answers_in_sheets_of(wb, input, styles, SHEET_ROWS)
+}
+
+/// The answers, `per_sheet` rows a sheet: a team too big for one sheet goes on in
+/// `Answers 2`, `Answers 3`…
+fn answers_in_sheets_of(
+    wb: &mut Workbook,
+    input: &Input,
+    styles: &Styles,
+    per_sheet: u32,
+) -> Result<(), XlsxError> {
+    let header = super::csv::answer_header();
+    let last_col = (header.len() - 1) as u16;
+    let mut part = 1;
+    let mut index = answers_sheet(wb, part, styles)?;
+    let mut row = 0u32;
+    input.answers.for_each(|a| {
+        if row == per_sheet {
+            wb.worksheet_from_index(index)?
+                .autofilter(0, 0, row, last_col)?;
+            part += 1;
+            index = answers_sheet(wb, part, styles)?;
+            row = 0;
+        }
+        row += 1;
+        let ws = wb.worksheet_from_index(index)?;
+        for (col, cell) in a.cells().iter().enumerate() {
+            write_cell(ws, row, col as u16, cell, styles)?;
+        }
+        Ok::<(), XlsxError>(())
+    })?;
+    wb.worksheet_from_index(index)?
+        .autofilter(0, 0, row, last_col)?;
+    Ok(())
+}
+
+/// A new, empty Answers sheet with its header; returns its index.
+fn answers_sheet(wb: &mut Workbook, part: usize, styles: &Styles) -> Result<usize, XlsxError> {
     let header = super::csv::answer_header();
     let ws = wb.add_worksheet_with_constant_memory();
-    ws.set_name("Answers")?;
+    ws.set_name(if part == 1 {
+        "Answers".to_string()
+    } else {
+        format!("Answers {part}")
+    })?;
     printable(ws)?;
     // Rows are flushed as they are written, so widths are set before: fixed, from the header.
     let mut widths = Widths::new(&header);
@@ -303,24 +348,7 @@ fn answers(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
     widths.apply(ws)?;
     ws.set_freeze_panes(1, 0)?;
     write_header(ws, 0, &header, styles)?;
-    let mut row = 0u32;
-    input.answers.for_each(|a| {
-        row = row
-            .checked_add(1)
-            .filter(|r| *r < 1_048_576)
-            .ok_or_else(|| {
-                XlsxError::ParameterError(
-                    "more answers than one sheet holds (1,048,575 rows); use --format answers-csv"
-                        .to_string(),
-                )
-            })?;
-        for (col, cell) in a.cells().iter().enumerate() {
-            write_cell(ws, row, col as u16, cell, styles)?;
-        }
-        Ok::<(), XlsxError>(())
-    })?;
-    ws.autofilter(0, 0, row, (header.len() - 1) as u16)?;
-    Ok(())
+    Ok(wb.worksheets_mut().len() - 1)
 }
 
 fn notes(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxError> {
@@ -407,4 +435,48 @@ fn respondents(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), 
     }
     ws.autofilter(0, 0, row, (header.len() - 1) as u16)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Registry;
+    use crate::model::Source;
+    use crate::model::responses::Responses;
+
+    #[test]
+    fn answers_beyond_one_sheet_go_on_in_the_next() {
+        let registry = Registry::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let keeper = crate::answers::Keeper::new(&registry);
+        let checklists: Vec<_> = registry.iter().map(|(c, _)| c).collect();
+        let mut tally = crate::score::Tally::new(checklists);
+        for (seq, name) in ["Ann", "Bob", "Cy"].iter().enumerate() {
+            let text = format!(
+                "respondent = \"{name}\"\nperiod = \"Q\"\n[answers.be-sure]\nproduct-knowledge = \"all\"\nempowered = \"few\"\n"
+            );
+            let (r, _) = Responses::parse(
+                &Source {
+                    name: "r.toml",
+                    text: &text,
+                },
+                |id| registry.get(id),
+                Vec::new,
+            )
+            .unwrap_or_else(|p| panic!("{p:?}"));
+            keeper.keep(seq, &r);
+            tally.add(seq, &r);
+        }
+        let report = tally.finish(&crate::score::Options::default());
+        let answers = keeper.finish(&report);
+        let input = Input {
+            report: &report,
+            scale_of: &|_, _| String::new(),
+            answers: &answers,
+        };
+        let mut wb = Workbook::new();
+        answers_in_sheets_of(&mut wb, &input, &Styles::new(), 4).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<String> = wb.worksheets_mut().iter().map(|w| w.name()).collect();
+        assert_eq!(names, ["Answers", "Answers 2"]);
+        assert_eq!(answers.len(), 6);
+    }
 }
