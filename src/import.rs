@@ -302,7 +302,17 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     let header_line = sheet.first_row;
     let mut columns: HashMap<&str, usize> = HashMap::new();
     let mut ignored: Vec<String> = Vec::new();
+    let mut ignored_set: HashSet<String> = HashSet::new();
     let mut problems = Vec::new();
+    // Which columns hold anything below the header, in one pass over the cells.
+    let mut used = vec![false; header.len()];
+    for r in &sheet.rows[1..] {
+        for (i, c) in r.iter().enumerate().take(header.len()) {
+            if !used[i] && !c.trim().is_empty() {
+                used[i] = true;
+            }
+        }
+    }
     for (i, h) in header.iter().enumerate() {
         let key = normalise(h);
         match COLUMNS.iter().find(|c| **c == key) {
@@ -317,14 +327,16 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
                 columns.insert(c, i);
             }
             None if key.is_empty() => {
-                let used = sheet.rows[1..]
-                    .iter()
-                    .any(|r| r.get(i).is_some_and(|c| !c.trim().is_empty()));
-                if used {
+                if used.get(i).copied().unwrap_or(false) {
                     ignored.push(format!("column {} (no header)", i + 1));
                 }
             }
-            None => ignored.push(format!("`{}`", h.trim())),
+            None => {
+                let named = format!("`{}`", h.trim());
+                if ignored_set.insert(named.clone()) {
+                    ignored.push(named);
+                }
+            }
         }
     }
     // `id` and `item` mean the same; with both, `id` is read.
@@ -439,6 +451,14 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         }
         if let Some(only) = &options.only
             && checklist_of(r) != *only
+        {
+            continue;
+        }
+        // A row with nothing in the columns read (a total or a remark beside the table) is
+        // not a question.
+        if COLUMNS
+            .iter()
+            .all(|k| get(r, k).is_none_or(|v| v.is_empty()))
         {
             continue;
         }
@@ -560,11 +580,8 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     }
     if rows.is_empty() && problems.is_empty() {
         problems.push(
-            Problem::new(
-                name.clone(),
-                "no questions: the sheet has a header row only",
-            )
-            .hint("write one question per row under the header"),
+            Problem::new(name.clone(), "no questions under the header row")
+                .hint("write one question per row under the header"),
         );
     }
     if !problems.is_empty() {
@@ -572,6 +589,11 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     }
 
     let mut warnings = Vec::new();
+    if ignored.len() > 20 {
+        let more = ignored.len() - 20;
+        ignored.truncate(20);
+        ignored.push(format!("and {more} more"));
+    }
     if !ignored.is_empty() {
         warnings.push(format!(
             "{name}: ignored {} {} (import reads text, section, id or item, help, scale, weight, critical, allow_na)",
