@@ -856,7 +856,7 @@ mod tests {
         );
         assert_eq!(
             problems("text\n\n,\n"),
-            ["q.csv: no questions: the sheet has a header row only"]
+            ["q.csv: no questions under the header row"]
         );
     }
 
