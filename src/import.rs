@@ -589,6 +589,16 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     }
 
     let mut warnings = Vec::new();
+    // A report's choice counts, one column per key, are named once.
+    let counts = ignored.iter().filter(|c| c.starts_with("`count:")).count();
+    if counts > 1 {
+        let at = ignored
+            .iter()
+            .position(|c| c.starts_with("`count:"))
+            .unwrap_or(0);
+        ignored.retain(|c| !c.starts_with("`count:"));
+        ignored.insert(at.min(ignored.len()), format!("{counts} `count:…` columns"));
+    }
     if ignored.len() > 20 {
         let more = ignored.len() - 20;
         ignored.truncate(20);
