@@ -892,22 +892,16 @@ fn the_hostile_fixture_reads_back_from_the_workbook_as_written() {
     let path = write_xlsx(dir.path(), "h.xlsx", &args);
     let report = json(&[&args[..], &["--format", "json"]].concat());
     let items = sheet(&path, "Items");
-    let mut r = 1;
-    for (_, item) in report["checklists"][0]["sections"]
+    let all_items: Vec<&Value> = report["checklists"][0]["sections"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|s| s["items"].as_array().unwrap().iter().map(move |i| (s, i)))
-    {
-        assert_eq!(
-            items[r][2],
-            Data::String(item["id"].as_str().unwrap().into())
-        );
-        assert_eq!(
-            items[r][3],
-            Data::String(item["text"].as_str().unwrap().into())
-        );
-        r += 1;
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .collect();
+    assert_eq!(items.len(), all_items.len() + 1);
+    for (row, item) in items[1..].iter().zip(all_items) {
+        assert_eq!(row[2], Data::String(item["id"].as_str().unwrap().into()));
+        assert_eq!(row[3], Data::String(item["text"].as_str().unwrap().into()));
     }
     let notes = sheet(&path, "Notes");
     let all: Vec<&str> = report["checklists"][0]["sections"]
