@@ -928,8 +928,19 @@ fn scale_names(registry: &Registry) -> impl Fn(&str, &str) -> String + '_ {
 /// `report --format answers-csv|xlsx`: the answers are kept while the files are read, then
 /// streamed out row by row.
 fn spreadsheet(registry: &Registry, args: ReportArgs) -> Result<u8> {
-    let to_stdout = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
-    if args.format == ReportFormat::Xlsx && to_stdout && std::io::stdout().is_terminal() {
+    let target = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    // A terminal named as a file (`-o /dev/tty`) is a terminal too.
+    let to_terminal = match target {
+        None => std::io::stdout().is_terminal(),
+        Some(p) => {
+            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .is_ok_and(|f| f.is_terminal())
+        }
+    };
+    if args.format == ReportFormat::Xlsx && to_terminal {
         return Err(Error::usage_hint(
             "a workbook is not for a terminal",
             "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
@@ -946,7 +957,6 @@ fn spreadsheet(registry: &Registry, args: ReportArgs) -> Result<u8> {
     )?;
     let answers = keeper.finish(&report);
     let scale_of = scale_names(registry);
-    let target = args.output.as_deref().filter(|p| *p != Path::new("-"));
     match args.format {
         ReportFormat::Xlsx => {
             let input = render::xlsx::Input {

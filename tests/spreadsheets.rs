@@ -580,6 +580,16 @@ fn a_workbook_goes_to_a_pipe_but_not_to_a_terminal() {
             expectrl::process::unix::WaitStatus::Exited(_, code) => assert_eq!(code, 2),
             other => panic!("{other:?}"),
         }
+        // A terminal named as the output file is refused too.
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("selfaudit"));
+        cmd.args(["report", TEAM, "--format", "xlsx", "-o", "/dev/tty"]);
+        let mut session = expectrl::Session::spawn(cmd).unwrap();
+        session.expect("not for a terminal").unwrap();
+        let _ = session.expect(expectrl::Eof);
+        match session.get_process().wait().unwrap() {
+            expectrl::process::unix::WaitStatus::Exited(_, code) => assert_eq!(code, 2),
+            other => panic!("{other:?}"),
+        }
     }
 }
 
