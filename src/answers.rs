@@ -319,3 +319,95 @@ impl Answers<'_> {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Source;
+
+    /// Ann answers `all`, Bob `few`, Cy `none`: three different scores.
+    fn team(registry: &Registry) -> (Keeper<'_>, Report) {
+        let keeper = Keeper::new(registry);
+        let checklists: Vec<_> = registry.iter().map(|(c, _)| c).collect();
+        let mut tally = score::Tally::new(checklists);
+        for (seq, (name, key)) in [("Ann", "all"), ("Bob", "few"), ("Cy", "none")]
+            .iter()
+            .enumerate()
+        {
+            let text = format!(
+                "respondent = \"{name}\"\nperiod = \"Q\"\n[answers.be-sure]\nempowered = \"{key}\"\n"
+            );
+            let (r, _) = Responses::parse(
+                &Source {
+                    name: "r.toml",
+                    text: &text,
+                },
+                |id| registry.get(id),
+                Vec::new,
+            )
+            .unwrap_or_else(|p| panic!("{p:?}"));
+            keeper.keep(seq, &r);
+            tally.add(seq, &r);
+        }
+        let report = tally.finish(&score::Options {
+            anonymous: true,
+            ..Default::default()
+        });
+        (keeper, report)
+    }
+
+    fn rows(answers: &Answers) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        answers
+            .for_each(|r| {
+                out.push((r.respondent.to_string(), r.choice.to_string()));
+                Ok::<(), ()>(())
+            })
+            .unwrap_or_default();
+        out
+    }
+
+    #[test]
+    fn each_file_gets_the_number_the_report_gave_its_scores() {
+        let registry = Registry::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let (keeper, report) = team(&registry);
+        assert_eq!(
+            rows(&keeper.finish(&report)),
+            [
+                ("respondent 1".to_string(), "all".to_string()),
+                ("respondent 2".to_string(), "few".to_string()),
+                ("respondent 3".to_string(), "none".to_string()),
+            ]
+        );
+        // Whatever rule numbers the report, the files follow its numbers.
+        let (keeper, mut report) = team(&registry);
+        report.per_respondent.reverse();
+        for (i, p) in report.per_respondent.iter_mut().enumerate() {
+            p.respondent = format!("respondent {}", i + 1);
+        }
+        assert_eq!(
+            rows(&keeper.finish(&report)),
+            [
+                ("respondent 1".to_string(), "none".to_string()),
+                ("respondent 2".to_string(), "few".to_string()),
+                ("respondent 3".to_string(), "all".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn withheld_items_have_no_rows() {
+        let registry = Registry::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let (keeper, mut report) = team(&registry);
+        for c in &mut report.checklists {
+            for s in &mut c.sections {
+                for i in &mut s.items {
+                    i.withheld = i.id == "empowered";
+                }
+            }
+        }
+        let answers = keeper.finish(&report);
+        assert!(rows(&answers).is_empty());
+        assert!(answers.is_empty());
+    }
+}
