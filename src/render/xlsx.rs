@@ -312,8 +312,7 @@ fn answers_in_sheets_of(
     let mut row = 0u32;
     input.answers.for_each(|a| {
         if row == per_sheet {
-            wb.worksheet_from_index(index)?
-                .autofilter(0, 0, row, last_col)?;
+            finish_answers(wb.worksheet_from_index(index)?, row, last_col)?;
             part += 1;
             index = answers_sheet(wb, part, styles)?;
             row = 0;
@@ -325,8 +324,15 @@ fn answers_in_sheets_of(
         }
         Ok::<(), XlsxError>(())
     })?;
-    wb.worksheet_from_index(index)?
-        .autofilter(0, 0, row, last_col)?;
+    finish_answers(wb.worksheet_from_index(index)?, row, last_col)
+}
+
+/// Filters on every column, and the colour scale on the answers' scores.
+fn finish_answers(ws: &mut Worksheet, rows: u32, last_col: u16) -> Result<(), XlsxError> {
+    ws.autofilter(0, 0, rows, last_col)?;
+    if rows > 0 {
+        ws.add_conditional_format(1, 8, rows, 8, &score_colours())?;
+    }
     Ok(())
 }
 
