@@ -76,6 +76,8 @@ fn run_inject(args: &[&str]) -> String {
 fn items_csv_has_the_columns_of_the_spec_and_the_json_figures() {
     let csv = text(&["report", TEAM, "--format", "csv"]);
     assert!(!csv.starts_with('\u{feff}'), "no BOM");
+    // RFC 4180: every record ends with CRLF.
+    assert!(csv.ends_with("\r\n") && csv.split('\n').all(|l| l.is_empty() || l.ends_with('\r')));
     let header = &records(&csv)[0];
     assert_eq!(
         header[..15],

@@ -158,7 +158,9 @@ pub fn item_row<'r>(
 /// `report --format csv`: one row per item. `scale_of(checklist, item)` names the item's scale.
 pub fn items(report: &Report, scale_of: &dyn Fn(&str, &str) -> String) -> String {
     let keys = choice_keys(report);
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
         w.write_record(item_header(&keys))?;
         for (c, s, i) in report.items() {
@@ -248,6 +250,7 @@ pub struct AnswerWriter<W: Write> {
 impl<W: Write> AnswerWriter<W> {
     pub fn new(out: W) -> std::io::Result<Self> {
         let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
             .buffer_capacity(1 << 16)
             .from_writer(out);
         w.write_record(answer_header()).map_err(into_io)?;
@@ -322,7 +325,9 @@ pub fn diff_items(diff: &Diff) -> String {
     extra.sort();
     extra.dedup();
     columns.extend(extra.into_iter().cloned());
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
         w.write_record(&columns)?;
         for m in &rows {
