@@ -185,6 +185,11 @@ fn invalid(p: Problem) -> Error {
     Error::Invalid { problems: vec![p] }
 }
 
+/// A header as messages name it: trimmed, a BOM gone, control characters shown safely.
+fn shown(h: &str) -> String {
+    crate::text::terminal_safe(h.trim().trim_start_matches('\u{feff}').trim())
+}
+
 /// A header as it is matched: trimmed, BOM gone, lower case, `-` and spaces as `_`.
 fn normalise(h: &str) -> String {
     h.trim()
@@ -318,8 +323,8 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         match COLUMNS.iter().find(|c| **c == key) {
             Some(c) if columns.contains_key(c) => problems.push(
                 Problem::new(
-                    at(header_line, h.trim()),
-                    format!("the column `{}` appears twice", h.trim()),
+                    at(header_line, &shown(h)),
+                    format!("the column `{}` appears twice", shown(h)),
                 )
                 .hint("keep one column of each name; rename or delete the other"),
             ),
@@ -332,7 +337,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
                 }
             }
             None => {
-                let named = format!("`{}`", h.trim());
+                let named = format!("`{}`", shown(h));
                 if ignored_set.insert(named.clone()) {
                     ignored.push(named);
                 }
@@ -348,7 +353,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         let found: Vec<String> = header
             .iter()
             .filter(|h| !h.trim().is_empty())
-            .map(|h| format!("`{}`", h.trim()))
+            .map(|h| format!("`{}`", shown(h)))
             .collect();
         problems.push(
             Problem::new(
@@ -365,7 +370,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
     let header_of = |key: &str| {
         columns
             .get(key)
-            .map_or(key.to_string(), |&i| header[i].trim().to_string())
+            .map_or(key.to_string(), |&i| shown(&header[i]))
     };
     let get = |r: &[String], key: &str| -> Option<String> {
         let i = *columns.get(key)?;
