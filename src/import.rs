@@ -190,13 +190,15 @@ fn shown(h: &str) -> String {
     crate::text::terminal_safe(h.trim().trim_start_matches('\u{feff}').trim())
 }
 
-/// A header as it is matched: trimmed, BOM gone, lower case, `-` and spaces as `_`.
+/// A header as it is matched: trimmed, BOM gone, lower case, `-` and spaces as `_`, `/` gone
+/// (`Allow N/A` is `allow_na`).
 fn normalise(h: &str) -> String {
     h.trim()
         .trim_start_matches('\u{feff}')
         .trim()
         .to_lowercase()
         .replace([' ', '-'], "_")
+        .replace('/', "")
 }
 
 /// The columns `import` reads, by their normalised header.
@@ -816,7 +818,7 @@ mod tests {
     #[test]
     fn odd_headers_missing_ids_and_repeated_texts() {
         let c = checklist(
-            "\u{feff} TEXT ,Section, Weight ,CRITICAL,Allow NA,colour\n\
+            "\u{feff} TEXT ,Section, Weight ,CRITICAL,Allow N/A,colour\n\
              Do you call back?,Phone,2,x,,red\n\
              Do you call back?,Phone,,,yes,\n\
              Is it clean?,Shop,1.5,no,1,\n",
