@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Validate(args) => validate(dir, args),
         Command::Team(cli::TeamCommand::Init(args)) => team_init(dir, args),
         Command::Plan(args) => plan(dir, args),
+        Command::Import(args) => import(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -146,6 +147,7 @@ pub fn build_report(
         anonymous,
         min_responses,
         &TeamOptions::default(),
+        &|_, _| {},
     )
 }
 
@@ -161,7 +163,8 @@ pub struct TeamOptions {
     pub path: Option<PathBuf>,
 }
 
-/// `build_report`, with the team list's response rate and the role groups of SPEC §10.
+/// `build_report`, with the team list's response rate and the role groups of SPEC §10, and
+/// `keep(seq, responses)` called on every responses file read (for the spreadsheet exports).
 pub fn build_team_report(
     registry: &Registry,
     inputs: &[PathBuf],
@@ -169,6 +172,7 @@ pub fn build_team_report(
     anonymous: bool,
     min_responses: u64,
     team: &TeamOptions,
+    keep: &(dyn Fn(usize, &Responses) + Sync),
 ) -> Result<Report> {
     let load::Inputs {
         mut files,
@@ -215,6 +219,7 @@ pub fn build_team_report(
         &files,
         team.team.as_ref().map(|(_, t)| t),
         &|| bar.inc(1),
+        keep,
     );
     bar.finish_and_clear();
     let collected = collected?;
@@ -494,13 +499,24 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         min_group: args.min_group,
         path,
     };
+    if args.format == ReportFormat::Xlsx {
+        refuse_terminal(args.output.as_deref())?;
+    }
+    // The spreadsheet exports need the answers themselves, kept while the files are read.
+    let keeper = crate::answers::Keeper::new(&registry, team.team.as_ref().map(|(_, t)| t));
+    let keep_answers = matches!(args.format, ReportFormat::AnswersCsv | ReportFormat::Xlsx);
     let mut report = build_team_report(
         &registry,
         &args.inputs,
-        args.period,
+        args.period.clone(),
         args.anonymous,
         args.min_responses,
         &team,
+        &|seq, r| {
+            if keep_answers {
+                keeper.keep(seq, r);
+            }
+        },
     )?;
     if let Some((_, file)) = &actions_file {
         let (list, targets) = actions::attach(&report, file, baseline.as_ref());
@@ -509,6 +525,12 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     }
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
+        ReportFormat::AnswersCsv | ReportFormat::Xlsx => {
+            let answers = keeper.finish(&report);
+            spreadsheet(&registry, &args, &report, &answers)?;
+            return Ok(EXIT_OK);
+        }
+        ReportFormat::Csv => render::csv::items(&report, &scale_names(&registry)),
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
@@ -602,6 +624,7 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
         DiffFormat::Json => render::json::to_json(&diff),
         DiffFormat::Markdown => render::diff::markdown(&diff, top),
         DiffFormat::Html => render::diff_html::page(&diff, top)?,
+        DiffFormat::Csv => render::csv::diff_items(&diff),
         DiffFormat::Table => render::diff::table(&diff, top, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
@@ -1339,4 +1362,154 @@ fn open_actions_on_gaps(
         }
     }
     out
+}
+
+/// The scale name of each item, looked up in the checklists the report was scored with.
+fn scale_names(registry: &Registry) -> impl Fn(&str, &str) -> String + '_ {
+    move |checklist, item| {
+        registry
+            .get(checklist)
+            .and_then(|c| c.item(item))
+            .map(|i| i.scale.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A workbook is refused where it would land on a terminal (`-o /dev/tty` is one too).
+fn refuse_terminal(output: Option<&Path>) -> Result<()> {
+    let to_terminal = match output.filter(|p| *p != Path::new("-")) {
+        None => std::io::stdout().is_terminal(),
+        Some(p) => {
+            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .is_ok_and(|f| f.is_terminal())
+        }
+    };
+    if to_terminal {
+        return Err(Error::usage_hint(
+            "a workbook is not for a terminal",
+            "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
+        ));
+    }
+    Ok(())
+}
+
+/// `report --format answers-csv|xlsx`: the answers kept while the files were read, streamed
+/// out row by row.
+fn spreadsheet(
+    registry: &Registry,
+    args: &ReportArgs,
+    report: &Report,
+    answers: &crate::answers::Answers,
+) -> Result<()> {
+    let target = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let scale_of = scale_names(registry);
+    match args.format {
+        ReportFormat::Xlsx => {
+            let input = render::xlsx::Input {
+                report,
+                scale_of: &scale_of,
+                answers,
+            };
+            let write = |out: &mut (dyn std::io::Write + Send)| {
+                render::xlsx::write(&input, out).map_err(|e| match e {
+                    rust_xlsxwriter::XlsxError::IoError(e) => e,
+                    e => std::io::Error::other(e.to_string()),
+                })
+            };
+            match target {
+                Some(_) => write_stream(target, write),
+                // Whole, then written: a reader that stops early (`| head`) must not leave
+                // the zip writer complaining on standard error.
+                None => {
+                    let mut bytes = Vec::new();
+                    write(&mut bytes).map_err(|e| Error::io("<stdout>", e))?;
+                    load::write_stdout(&bytes)
+                }
+            }
+        }
+        _ => write_stream(target, |out| {
+            let mut w = render::csv::AnswerWriter::new(out)?;
+            answers.for_each(|row| w.row(row))?;
+            w.finish()
+        }),
+    }
+}
+
+/// Streams output to a file (atomically) or to standard output, without holding it whole.
+fn write_stream(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::io::Write;
+    match path {
+        Some(p) => load::write_atomic_with(p, |file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut out)?;
+            out.flush()
+        }),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            match fill(&mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Error::io("<stdout>", e)),
+                Ok(()) => Ok(()),
+            }
+        }
+    }
+}
+
+/// `selfaudit import`: a sheet of questions becomes a checklist file, checked before it is written.
+fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.toml", crate::text::slug(&args.id))));
+    let to_stdout = target == Path::new("-");
+    if !to_stdout && target.exists() && !args.force {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: exists; kept as it is",
+                terminal_safe(&target.display().to_string())
+            ),
+            "write elsewhere with -o FILE, print with -o -, or replace it with --force",
+        ));
+    }
+    let scales = match &args.scales_from {
+        Some(arg) => {
+            let mut registry = Registry::discover(dir)?;
+            let id = registry.resolve(arg)?;
+            registry
+                .get(&id)
+                .map(crate::import::custom_scales)
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    let sheet = crate::import::read_sheet(&args.file)?;
+    let imported = crate::import::import(
+        &sheet,
+        &crate::import::Options {
+            id: args.id.clone(),
+            title: args.title.clone(),
+            scales,
+            only: args.only.clone(),
+        },
+    )?;
+    for w in &imported.warnings {
+        warn(w);
+    }
+    load::write_output(Some(&target), imported.toml.as_bytes())?;
+    if !to_stdout {
+        eprintln!(
+            "wrote {} ({}); check it with: selfaudit validate {}",
+            terminal_safe(&target.display().to_string()),
+            render::plural(imported.items, "item", "items"),
+            terminal_safe(&target.display().to_string())
+        );
+    }
+    Ok(EXIT_OK)
 }

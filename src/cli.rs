@@ -54,6 +54,8 @@ pub enum Command {
     Team(TeamCommand),
     /// Propose actions for a report's weakest, split and critical items, keeping the actions file's own text
     Plan(PlanArgs),
+    /// Turn a sheet of questions (CSV or XLSX) into a checklist file
+    Import(ImportArgs),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
         #[arg(value_enum)]
@@ -149,6 +151,12 @@ pub enum ReportFormat {
     Json,
     Markdown,
     Html,
+    /// One row per item (spreadsheets)
+    Csv,
+    /// One row per answer given, for analysis
+    AnswersCsv,
+    /// A workbook: Summary, Items, Answers, Notes, Respondents (needs -o FILE or a pipe)
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -216,6 +224,8 @@ pub enum DiffFormat {
     Json,
     Markdown,
     Html,
+    /// One row per item delta
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -305,6 +315,46 @@ pub struct TrendArgs {
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Columns are found by their header (any case): text (required), section, id or item, help,
+scale, weight, critical, allow_na. Other columns are ignored. Booleans: true/false, yes/no,
+1/0, x/empty.
+
+Examples:
+  selfaudit import questions.csv --id my-audit --title \"My audit\"    writes my-audit.toml
+  selfaudit import questions.xlsx --id my-audit -o checklists/my-audit.toml
+  selfaudit report responses/2026-Q4 --format csv | selfaudit import - --only be-sure --id copy --scales-from be-sure -o -")]
+pub struct ImportArgs {
+    /// The sheet: a .csv file, or an .xlsx/.ods workbook (its first sheet); `-` reads CSV from standard input
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The new checklist's id: lower-case letters, digits and `-`
+    #[arg(long, value_name = "ID")]
+    pub id: String,
+
+    /// The checklist's title [default: the id]
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+
+    /// Write the checklist to FILE [default: ID.toml]; `-` prints it
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace an existing output file
+    #[arg(long)]
+    pub force: bool,
+
+    /// A checklist (id or path) whose own scales the sheet may name, copied into the result
+    #[arg(long, value_name = "CHECKLIST")]
+    pub scales_from: Option<String>,
+
+    /// Import only the rows whose `checklist` column is ID (a report's sheet holds them all)
+    #[arg(long, value_name = "ID")]
+    pub only: Option<String>,
 }
 
 /// A finite number, for a score threshold.
