@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Time and peak memory of `selfaudit report` over synthetic teams of 1k, 10k and 30k
-# respondents (100 items each), and of `selfaudit diff` on two 10,000-item reports.
+# respondents (100 items each), of its spreadsheet exports (answers-csv, xlsx) for the first
+# team of 10k or more, and of `selfaudit diff` on two 10,000-item reports.
 #
 #   scripts/bench.sh                 # all sizes
 #   scripts/bench.sh 1000 10000      # chosen sizes
@@ -39,6 +40,20 @@ for n in "${sizes[@]}"; do
   [ -d "$dir/responses" ] || "$gen" "$dir" "$n" 100 2>/dev/null
   read -r s kb < <(measure "$bin" --checklists "$dir/checklists" report "$dir/responses" --format json -o "$dir/report.json")
   printf '%-28s %10s %12.1f\n' "report $n x 100 items" "$s" "$(awk "BEGIN{print $kb/1024}")"
+done
+
+# Spreadsheets (SPEC §13): the 10,000 x 100 team as answers-csv (one million rows, streamed)
+# and as a workbook (constant-memory sheets). Skipped when no size of 10,000 or more was asked.
+for n in "${sizes[@]}"; do
+  [ "$n" -ge 10000 ] || continue
+  dir="$work/team-$n"
+  read -r s kb < <(measure "$bin" --checklists "$dir/checklists" report "$dir/responses" --format answers-csv -o "$dir/answers.csv")
+  printf '%-28s %10s %12.1f\n' "answers-csv $n x 100" "$s" "$(awk "BEGIN{print $kb/1024}")"
+  read -r s kb < <(measure "$bin" --checklists "$dir/checklists" report "$dir/responses" --format answers-csv --anonymous -o "$dir/answers-anon.csv")
+  printf '%-28s %10s %12.1f\n' "answers-csv --anonymous" "$s" "$(awk "BEGIN{print $kb/1024}")"
+  read -r s kb < <(measure "$bin" --checklists "$dir/checklists" report "$dir/responses" --format xlsx -o "$dir/report.xlsx")
+  printf '%-28s %10s %12.1f\n' "xlsx $n x 100" "$s" "$(awk "BEGIN{print $kb/1024}")"
+  break
 done
 
 # diff: two reports of one checklist with 10,000 items (100 respondents each).

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::actions::{self, Actions, Catalog};
 use crate::cli;
 use crate::cli::{
     Cli, Command, CompareFormat, DiffArgs, DiffFormat, ListArgs, ListFormat, ReportArgs,
@@ -33,12 +34,14 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => run_interview(dir, args),
         Command::Template(args) => template(dir, args),
         Command::Report(args) => report(dir, args),
-        Command::Diff(args) => diff(args),
+        Command::Diff(args) => diff(dir, args),
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
         Command::Serve(args) => crate::serve::run(dir, args),
         Command::Team(cli::TeamCommand::Init(args)) => team_init(dir, args),
+        Command::Plan(args) => plan(dir, args),
+        Command::Import(args) => import(dir, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -149,6 +152,7 @@ pub fn build_report(
         anonymous,
         min_responses,
         &TeamOptions::default(),
+        &|_, _| {},
     )
 }
 
@@ -164,7 +168,8 @@ pub struct TeamOptions {
     pub path: Option<PathBuf>,
 }
 
-/// `build_report`, with the team list's response rate and the role groups of SPEC §10.
+/// `build_report`, with the team list's response rate and the role groups of SPEC §10, and
+/// `keep(seq, responses)` called on every responses file read (for the spreadsheet exports).
 pub fn build_team_report(
     registry: &Registry,
     inputs: &[PathBuf],
@@ -172,6 +177,7 @@ pub fn build_team_report(
     anonymous: bool,
     min_responses: u64,
     team: &TeamOptions,
+    keep: &(dyn Fn(usize, &Responses) + Sync),
 ) -> Result<Report> {
     let load::Inputs {
         mut files,
@@ -218,6 +224,7 @@ pub fn build_team_report(
         &files,
         team.team.as_ref().map(|(_, t)| t),
         &|| bar.inc(1),
+        keep,
     );
     bar.finish_and_clear();
     let collected = collected?;
@@ -467,12 +474,6 @@ pub fn now() -> String {
 }
 
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
-    if args.baseline.is_some() && args.format != ReportFormat::Html {
-        return Err(Error::usage_hint(
-            "--baseline is shown by the HTML report only",
-            "add --format html, or compare two JSON reports with `selfaudit diff BASE NEW`",
-        ));
-    }
     // The baseline first: a bad one fails fast, before any responses are read.
     let baseline = args
         .baseline
@@ -480,6 +481,20 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         .map(load::read_report)
         .transpose()?;
     let registry = Registry::discover(dir)?;
+    let stdin = Path::new("-");
+    if args.actions.as_deref() == Some(stdin)
+        && (args.inputs.iter().any(|p| p == stdin) || args.baseline.as_deref() == Some(stdin))
+    {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the actions file, the baseline or the responses by their paths",
+        ));
+    }
+    // The actions file is checked before any responses are read, like the baseline.
+    let actions_file = read_actions(
+        args.actions.as_deref(),
+        &Catalog::from_checklists(registry.iter().map(|(c, _)| c)),
+    )?;
     let (path, team) = match find_team(args.team.as_deref())? {
         Some((path, name, team)) => (Some(path), Some((name, team))),
         None => (None, None),
@@ -489,16 +504,38 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         min_group: args.min_group,
         path,
     };
-    let report = build_team_report(
+    if args.format == ReportFormat::Xlsx {
+        refuse_terminal(args.output.as_deref())?;
+    }
+    // The spreadsheet exports need the answers themselves, kept while the files are read.
+    let keeper = crate::answers::Keeper::new(&registry, team.team.as_ref().map(|(_, t)| t));
+    let keep_answers = matches!(args.format, ReportFormat::AnswersCsv | ReportFormat::Xlsx);
+    let mut report = build_team_report(
         &registry,
         &args.inputs,
-        args.period,
+        args.period.clone(),
         args.anonymous,
         args.min_responses,
         &team,
+        &|seq, r| {
+            if keep_answers {
+                keeper.keep(seq, r);
+            }
+        },
     )?;
+    if let Some((_, file)) = &actions_file {
+        let (list, targets) = actions::attach(&report, file, baseline.as_ref());
+        report.actions = Some(list);
+        report.targets = Some(targets);
+    }
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
+        ReportFormat::AnswersCsv | ReportFormat::Xlsx => {
+            let answers = keeper.finish(&report);
+            spreadsheet(&registry, &args, &report, &answers)?;
+            return Ok(EXIT_OK);
+        }
+        ReportFormat::Csv => render::csv::items(&report, &scale_names(&registry)),
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
@@ -508,11 +545,19 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn diff(args: DiffArgs) -> Result<u8> {
+fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
     if args.base == Path::new("-") && args.new == Path::new("-") {
         return Err(Error::usage_hint(
             "BASE and NEW cannot both be standard input",
             "name at least one of the two reports by its path",
+        ));
+    }
+    if args.actions.as_deref() == Some(Path::new("-"))
+        && (args.base == Path::new("-") || args.new == Path::new("-"))
+    {
+        return Err(Error::usage_hint(
+            "standard input (`-`) can be read once only",
+            "name the actions file or the reports by their paths",
         ));
     }
     // Two large reports read in half the time side by side.
@@ -545,13 +590,46 @@ fn diff(args: DiffArgs) -> Result<u8> {
         min_response_rate: args.min_response_rate,
         beyond_noise: args.beyond_noise,
     };
-    let diff = Diff::new(&base, &new, &gates);
+    let mut diff = Diff::new(&base, &new, &gates);
+    let action_gates = actions::ActionGates {
+        fail_on_overdue: args.fail_on_overdue,
+        fail_below_target: args.fail_below_target,
+    };
+    let catalog = in_use(
+        Catalog::from_report(&new).merge(Catalog::from_report(&base)),
+        dir,
+    );
+    match read_actions(args.actions.as_deref(), &catalog)? {
+        Some((_, file)) => {
+            if (action_gates.fail_on_overdue || action_gates.fail_below_target)
+                && actions::report_date(&new.generated).is_none()
+            {
+                return Err(Error::usage_hint(
+                    format!(
+                        "{}: its `generated` time `{}` is not a date, so nothing can be judged overdue",
+                        load::display(&args.new),
+                        new.generated
+                    ),
+                    "use a report written by `selfaudit report --format json`, whose `generated` is like 2026-11-22T09:00:00Z",
+                ));
+            }
+            actions::diff_actions(&mut diff, &base, &new, &file, action_gates);
+        }
+        None if action_gates.fail_on_overdue || action_gates.fail_below_target => {
+            return Err(Error::usage_hint(
+                "--fail-on-overdue and --fail-below-target need an actions file, and there is none",
+                "name it with --actions FILE, or put actions.toml in the current folder",
+            ));
+        }
+        None => {}
+    }
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
     let to_terminal = args.output.as_ref().is_none_or(|p| p == Path::new("-"));
     let text = match args.format {
         DiffFormat::Json => render::json::to_json(&diff),
         DiffFormat::Markdown => render::diff::markdown(&diff, top),
         DiffFormat::Html => render::diff_html::page(&diff, top)?,
+        DiffFormat::Csv => render::csv::diff_items(&diff),
         DiffFormat::Table => render::diff::table(&diff, top, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
@@ -637,6 +715,7 @@ enum FileKind {
     Responses,
     Empty,
     Team,
+    Actions,
 }
 
 fn file_kind(text: &str) -> FileKind {
@@ -650,6 +729,7 @@ fn file_kind(text: &str) -> FileKind {
         {
             FileKind::Responses
         }
+        Ok(t) if actions::TOP_KEYS.iter().any(|k| t.contains_key(*k)) => FileKind::Actions,
         // Unparseable files are reported by the checklist parser, which names the syntax error.
         _ => FileKind::Checklist,
     }
@@ -740,6 +820,19 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                     render::plural(answered, "answer", "answers")
                 ));
             }
+            Err(p) => problems.extend(p),
+        }
+    }
+    // Actions files last, against every checklist in use, those named here included.
+    let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
+    for (path, text) in of_kind(FileKind::Actions) {
+        let name = load::display(path);
+        match Actions::parse(&Source { name: &name, text }, &catalog) {
+            Ok(a) => valid.push(format!(
+                "{name}: ok (actions file, {}, {})",
+                render::plural(a.actions.len(), "action", "actions"),
+                render::plural(a.targets.len(), "target", "targets")
+            )),
             Err(p) => problems.extend(p),
         }
     }
@@ -941,7 +1034,13 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         ));
     }
 
-    let summary = own_summary(&progress, &responses, &output);
+    let mut summary = own_summary(&progress, &responses, &output);
+    summary.push_str(&open_actions_on_gaps(
+        &registry,
+        &progress,
+        &responses,
+        args.actions.as_deref(),
+    ));
     load::write_stdout(summary.as_bytes())?;
     Ok(EXIT_OK)
 }
@@ -1156,4 +1255,266 @@ fn check_partial_is_ours(
             shell_word(&r.period)
         ),
     ))
+}
+
+/// The actions file named, else `./actions.toml` when it exists; None when there is none.
+/// A file named with `--actions` must exist.
+fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String, Actions)>> {
+    let path = match arg {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(actions::DEFAULT_FILE).is_file() => PathBuf::from(actions::DEFAULT_FILE),
+        None => return Ok(None),
+    };
+    let text = load::read_text(&path)?;
+    let name = load::display(&path);
+    let file = Actions::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        catalog,
+    )
+    .map_err(|problems| Error::Invalid { problems })?;
+    Ok(Some((text, file)))
+}
+
+/// The parts an actions file may name next to reports: the reports' own, then those of the
+/// checklists in use (an action may be on a checklist these reports did not answer). The
+/// checklists are a help here, not a need: when they cannot be read, the reports' parts do.
+fn in_use(reports: Catalog, dir: Option<&Path>) -> Catalog {
+    match Registry::discover(dir) {
+        Ok(registry) => reports.merge(Catalog::from_checklists(registry.iter().map(|(c, _)| c))),
+        Err(_) => reports,
+    }
+}
+
+/// `selfaudit plan`: the actions file as it is, plus a commented-out proposal per uncovered item.
+fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
+    if args.report == Path::new("-") && args.actions.as_deref() == Some(Path::new("-")) {
+        return Err(Error::usage_hint(
+            "REPORT and --actions cannot both be standard input",
+            "name at least one of the two by its path",
+        ));
+    }
+    let report = load::read_report(&args.report)?;
+    let catalog = in_use(Catalog::from_report(&report), dir);
+    // `plan` makes the file: one named that does not exist yet is where it starts, empty.
+    let starts_empty = args
+        .actions
+        .as_deref()
+        .is_some_and(|p| p != Path::new("-") && !p.exists());
+    let (text, file) = if starts_empty {
+        Default::default()
+    } else {
+        read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
+    };
+    let out = actions::plan(&text, &file, &report, args.top);
+    load::write_output(args.output.as_deref(), out.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// After the respondent's own scores: the open actions on their critical gaps. The actions
+/// file is optional here, and a problem with it is a warning, never a failed interview.
+fn open_actions_on_gaps(
+    registry: &Registry,
+    progress: &Interview,
+    responses: &Responses,
+    arg: Option<&Path>,
+) -> String {
+    // Checked against every checklist in use: the file may name ones this interview did not ask.
+    let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
+    let file = match read_actions(arg, &catalog) {
+        Ok(Some((_, file))) => file,
+        Ok(None) => return String::new(),
+        Err(e) => {
+            warn(&format!("the actions file is not shown: {e}"));
+            return String::new();
+        }
+    };
+    let mut tally = score::Tally::new(progress.checklists.clone());
+    tally.add(0, responses);
+    let report = tally.finish(&score::Options {
+        period: progress.period.clone(),
+        generated: now(),
+        ..Default::default()
+    });
+    let by_part = file.open_by_part();
+    let index = actions::ReportIndex::new(&report);
+    let mut out = String::new();
+    for gap in &report.critical_gaps {
+        let Some((_, section, item)) = index.item(&gap.checklist, &gap.item) else {
+            continue;
+        };
+        let open = by_part.on_item(&gap.checklist, &section.id, &item.id);
+        if open.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str("\nWhat the team is doing about your critical gaps:\n");
+        }
+        out.push_str(&format!("  {}\n", terminal_safe(&item.text)));
+        for a in open {
+            out.push_str(&format!(
+                "    – {} [{}]{}{}\n",
+                terminal_safe(&a.what),
+                a.status.as_str(),
+                a.owner
+                    .as_deref()
+                    .map(|o| format!(" · {}", terminal_safe(o)))
+                    .unwrap_or_default(),
+                a.due.map(|d| format!(" · due {d}")).unwrap_or_default()
+            ));
+        }
+    }
+    out
+}
+
+/// The scale name of each item, looked up in the checklists the report was scored with.
+fn scale_names(registry: &Registry) -> impl Fn(&str, &str) -> String + '_ {
+    move |checklist, item| {
+        registry
+            .get(checklist)
+            .and_then(|c| c.item(item))
+            .map(|i| i.scale.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A workbook is refused where it would land on a terminal (`-o /dev/tty` is one too).
+fn refuse_terminal(output: Option<&Path>) -> Result<()> {
+    let to_terminal = match output.filter(|p| *p != Path::new("-")) {
+        None => std::io::stdout().is_terminal(),
+        Some(p) => {
+            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .is_ok_and(|f| f.is_terminal())
+        }
+    };
+    if to_terminal {
+        return Err(Error::usage_hint(
+            "a workbook is not for a terminal",
+            "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
+        ));
+    }
+    Ok(())
+}
+
+/// `report --format answers-csv|xlsx`: the answers kept while the files were read, streamed
+/// out row by row.
+fn spreadsheet(
+    registry: &Registry,
+    args: &ReportArgs,
+    report: &Report,
+    answers: &crate::answers::Answers,
+) -> Result<()> {
+    let target = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let scale_of = scale_names(registry);
+    match args.format {
+        ReportFormat::Xlsx => {
+            let input = render::xlsx::Input {
+                report,
+                scale_of: &scale_of,
+                answers,
+            };
+            let write = |out: &mut (dyn std::io::Write + Send)| {
+                render::xlsx::write(&input, out).map_err(|e| match e {
+                    rust_xlsxwriter::XlsxError::IoError(e) => e,
+                    e => std::io::Error::other(e.to_string()),
+                })
+            };
+            match target {
+                Some(_) => write_stream(target, write),
+                // Whole, then written: a reader that stops early (`| head`) must not leave
+                // the zip writer complaining on standard error.
+                None => {
+                    let mut bytes = Vec::new();
+                    write(&mut bytes).map_err(|e| Error::io("<stdout>", e))?;
+                    load::write_stdout(&bytes)
+                }
+            }
+        }
+        _ => write_stream(target, |out| {
+            let mut w = render::csv::AnswerWriter::new(out)?;
+            answers.for_each(|row| w.row(row))?;
+            w.finish()
+        }),
+    }
+}
+
+/// Streams output to a file (atomically) or to standard output, without holding it whole.
+fn write_stream(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::io::Write;
+    match path {
+        Some(p) => load::write_atomic_with(p, |file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut out)?;
+            out.flush()
+        }),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            match fill(&mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Error::io("<stdout>", e)),
+                Ok(()) => Ok(()),
+            }
+        }
+    }
+}
+
+/// `selfaudit import`: a sheet of questions becomes a checklist file, checked before it is written.
+fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.toml", crate::text::slug(&args.id))));
+    let to_stdout = target == Path::new("-");
+    if !to_stdout && target.exists() && !args.force {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: exists; kept as it is",
+                terminal_safe(&target.display().to_string())
+            ),
+            "write elsewhere with -o FILE, print with -o -, or replace it with --force",
+        ));
+    }
+    let scales = match &args.scales_from {
+        Some(arg) => {
+            let mut registry = Registry::discover(dir)?;
+            let id = registry.resolve(arg)?;
+            registry
+                .get(&id)
+                .map(crate::import::custom_scales)
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    let sheet = crate::import::read_sheet(&args.file)?;
+    let imported = crate::import::import(
+        &sheet,
+        &crate::import::Options {
+            id: args.id.clone(),
+            title: args.title.clone(),
+            scales,
+            only: args.only.clone(),
+        },
+    )?;
+    for w in &imported.warnings {
+        warn(w);
+    }
+    load::write_output(Some(&target), imported.toml.as_bytes())?;
+    if !to_stdout {
+        eprintln!(
+            "wrote {} ({}); check it with: selfaudit validate {}",
+            terminal_safe(&target.display().to_string()),
+            render::plural(imported.items, "item", "items"),
+            terminal_safe(&target.display().to_string())
+        );
+    }
+    Ok(EXIT_OK)
 }

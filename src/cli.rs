@@ -54,6 +54,10 @@ pub enum Command {
     /// The team list (team.toml): who is asked, in which role
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Propose actions for a report's weakest, split and critical items, keeping the actions file's own text
+    Plan(PlanArgs),
+    /// Turn a sheet of questions (CSV or XLSX) into a checklist file
+    Import(ImportArgs),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
         #[arg(value_enum)]
@@ -100,6 +104,9 @@ pub struct RunArgs {
     /// The respondent's role, written as `role = "ROLE"` (a team list's role wins over it)
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
+    /// The actions file whose open actions the closing summary shows [default: ./actions.toml]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -206,6 +213,12 @@ pub enum ReportFormat {
     Json,
     Markdown,
     Html,
+    /// One row per item (spreadsheets)
+    Csv,
+    /// One row per answer given, for analysis
+    AnswersCsv,
+    /// A workbook: Summary, Items, Answers, Notes, Respondents (needs -o FILE or a pipe)
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -244,7 +257,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
-    /// A previous JSON report: the HTML shows every score's change since then
+    /// A previous JSON report: the HTML shows every score's change since then, and every format the targets' progress
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
 
@@ -255,6 +268,9 @@ pub struct ReportArgs {
     /// Withhold a role group's figures when it has fewer than K respondents [default: 1, or 3 with --anonymous]
     #[arg(long, value_name = "K")]
     pub min_group: Option<u64>,
+    /// The actions and targets to show [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -270,6 +286,8 @@ pub enum DiffFormat {
     Json,
     Markdown,
     Html,
+    /// One row per item delta
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +300,7 @@ Examples:
   selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   selfaudit diff Q3.json Q4.json --max-drop 5 --format html -o diff.html
   selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
+  selfaudit diff Q3.json Q4.json --actions actions.toml --fail-on-overdue --fail-below-target
 
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
 pub struct DiffArgs {
@@ -324,6 +343,17 @@ pub struct DiffArgs {
     /// within both reports' margins of error does not fail; one of unknown noise still does
     #[arg(long)]
     pub beyond_noise: bool,
+    /// The actions and targets to follow up [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+
+    /// Fail when an action is overdue (due before NEW's generated date, not done or dropped)
+    #[arg(long)]
+    pub fail_on_overdue: bool,
+
+    /// Fail when a target's due date is before NEW's generated date and it is not met
+    #[arg(long)]
+    pub fail_below_target: bool,
 
     /// How many items each list in the table, Markdown and HTML shows (JSON has them all)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
@@ -347,6 +377,46 @@ pub struct TrendArgs {
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Columns are found by their header (any case): text (required), section, id or item, help,
+scale, weight, critical, allow_na. Other columns are ignored. Booleans: true/false, yes/no,
+1/0, x/empty.
+
+Examples:
+  selfaudit import questions.csv --id my-audit --title \"My audit\"    writes my-audit.toml
+  selfaudit import questions.xlsx --id my-audit -o checklists/my-audit.toml
+  selfaudit report responses/2026-Q4 --format csv | selfaudit import - --only be-sure --id copy --scales-from be-sure -o -")]
+pub struct ImportArgs {
+    /// The sheet: a .csv file, or an .xlsx/.ods workbook (its first sheet); `-` reads CSV from standard input
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The new checklist's id: lower-case letters, digits and `-`
+    #[arg(long, value_name = "ID")]
+    pub id: String,
+
+    /// The checklist's title [default: the id]
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+
+    /// Write the checklist to FILE [default: ID.toml]; `-` prints it
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace an existing output file
+    #[arg(long)]
+    pub force: bool,
+
+    /// A checklist (id or path) whose own scales the sheet may name, copied into the result
+    #[arg(long, value_name = "CHECKLIST")]
+    pub scales_from: Option<String>,
+
+    /// Import only the rows whose `checklist` column is ID (a report's sheet holds them all)
+    #[arg(long, value_name = "ID")]
+    pub only: Option<String>,
 }
 
 /// A finite number, for a score threshold.
@@ -428,6 +498,33 @@ pub struct ValidateArgs {
     /// Checklist or responses files, or folders of them; `-` reads standard input
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The actions file is kept byte for byte; proposals are added at its end as comments, one per
+critical gap, weakest item and split item that no open action (on the item or its section)
+covers. Uncomment one to adopt it. Running plan again adds nothing new.
+
+Examples:
+  selfaudit plan reports/2026-Q4.json                       print the file with proposals
+  selfaudit plan reports/2026-Q4.json --actions actions.toml -o actions.toml")]
+pub struct PlanArgs {
+    /// The JSON report to plan from (`selfaudit report --format json`); `-` reads standard input
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+
+    /// The actions file to start from [default: ./actions.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub actions: Option<PathBuf>,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How many of the weakest items get a proposal
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
 }
 
 #[cfg(test)]

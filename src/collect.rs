@@ -50,16 +50,18 @@ pub fn collect<'c>(
     files: &[PathBuf],
     tick: &(dyn Fn() + Sync),
 ) -> Result<Collected<'c>> {
-    collect_team(registry, files, None, tick)
+    collect_team(registry, files, None, tick, &|_, _| {})
 }
 
 /// `collect`, with each respondent also tallied in their role's group: the role `team` gives
-/// them, else their file's.
+/// them, else their file's; and `keep(seq, responses)` called with every file parsed, for
+/// exports that need the answers themselves (`report --format answers-csv`).
 pub fn collect_team<'c>(
     registry: &'c Registry,
     files: &[PathBuf],
     team: Option<&Team>,
     tick: &(dyn Fn() + Sync),
+    keep: &(dyn Fn(usize, &Responses) + Sync),
 ) -> Result<Collected<'c>> {
     let checklists: Vec<_> = registry.iter().map(|(c, _)| c).collect();
     let next = AtomicUsize::new(0);
@@ -86,7 +88,7 @@ pub fn collect_team<'c>(
                     if seq >= files.len() || seq > failed.load(Ordering::Relaxed) {
                         break;
                     }
-                    read_one(registry, &files[seq], seq, team, &mut part);
+                    read_one(registry, &files[seq], seq, team, &mut part, keep);
                     if part.failure.is_some() {
                         failed.fetch_min(seq, Ordering::Relaxed);
                         break;
@@ -158,6 +160,7 @@ fn read_one<'c>(
     seq: usize,
     team: Option<&Team>,
     part: &mut Part<'c>,
+    keep: &(dyn Fn(usize, &Responses) + Sync),
 ) {
     let text = match load::read_text(path) {
         Ok(t) => t,
@@ -189,6 +192,7 @@ fn read_one<'c>(
                     .or_insert_with(|| Tally::new(registry.iter().map(|(c, _)| c).collect()))
                     .add(seq, &responses);
             }
+            keep(seq, &responses);
             part.warnings.extend(warnings.into_iter().map(|w| (w, seq)));
             part.respondents.push(Respondent {
                 seq,

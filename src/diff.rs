@@ -191,6 +191,9 @@ pub struct Diff {
     /// §14: whether the overall delta is beyond noise.
     #[serde(flatten)]
     pub noise: Noise,
+    /// With `--actions FILE` (SPEC §12): each action's part and its delta, the means, the targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<crate::actions::ActionsDiff>,
 }
 
 impl Diff {
@@ -236,6 +239,7 @@ impl Diff {
             sections,
             critical_gaps,
             noise,
+            actions: None,
         }
     }
 
@@ -1045,6 +1049,8 @@ mod tests {
             unlisted: None,
             groups: Vec::new(),
             perception_gaps: Vec::new(),
+            actions: None,
+            targets: None,
         };
         r.critical_gaps = r
             .items()

@@ -1,10 +1,13 @@
 //! selfaudit: run a customer-service self-audit from TOML checklists: interview, score, report, compare.
 
+pub mod actions;
+pub mod answers;
 pub mod app;
 pub mod cli;
 pub mod collect;
 pub mod diff;
 pub mod error;
+pub mod import;
 pub mod interview;
 pub mod load;
 pub mod model;

@@ -316,6 +316,8 @@ impl<'c> Tally<'c> {
             unlisted: None,
             groups: Vec::new(),
             perception_gaps: Vec::new(),
+            actions: None,
+            targets: None,
         }
     }
 
@@ -366,6 +368,41 @@ impl<'c> Tally<'c> {
     pub fn any_answered(&self) -> bool {
         self.answered.iter().any(|a| *a)
     }
+}
+
+/// One respondent's own scores, as fractions, computed as `Tally::add` computes them for
+/// `per_respondent`: overall, and per checklist of `checklists` in their order. The answers
+/// export uses it to find each file's `respondent N` in an anonymous report.
+pub fn own_scores(
+    checklists: &[&Checklist],
+    responses: &Responses,
+) -> (Option<f64>, Vec<Option<f64>>) {
+    let per_checklist: Vec<Option<f64>> = checklists
+        .iter()
+        .map(|c| {
+            let mut own: Vec<Vec<Option<f64>>> = c
+                .sections
+                .iter()
+                .map(|s| vec![None; s.items.len()])
+                .collect();
+            for set in responses.sets.iter().filter(|s| s.checklist == c.id) {
+                for a in &set.answers {
+                    if let Some(k) = a.choice {
+                        let scale = &c.sections[a.section].items[a.item].scale;
+                        own[a.section][a.item] = Some(scale.score(scale.choices[k].value));
+                    }
+                }
+            }
+            checklist_score(c, |s, i| own[s][i])
+        })
+        .collect();
+    let overall = weighted(
+        checklists
+            .iter()
+            .zip(&per_checklist)
+            .map(|(c, s)| (c.weight, *s)),
+    );
+    (overall, per_checklist)
 }
 
 fn percent(x: f64) -> f64 {

@@ -23,11 +23,19 @@ fn without_generated(mut v: Value) -> Value {
 
 #[test]
 fn example_reports_match_what_the_tool_makes_of_the_example_responses() {
-    for period in ["2026-Q3", "2026-Q4"] {
+    // Q4 shows the actions the team decided in Q3, and its target's progress since then.
+    let actions = [
+        "--actions",
+        "examples/actions.toml",
+        "--baseline",
+        "examples/reports/2026-Q3.json",
+    ];
+    for (period, extra) in [("2026-Q3", &[][..]), ("2026-Q4", &actions[..])] {
         let out = selfaudit()
             .args(["--checklists", "checklists", "report"])
             .arg(format!("examples/responses/{period}"))
             .args(["--team", "examples/team.toml", "--format", "json"])
+            .args(extra)
             .output()
             .unwrap_or_else(|e| panic!("run: {e}"));
         assert_eq!(
@@ -45,9 +53,41 @@ fn example_reports_match_what_the_tool_makes_of_the_example_responses() {
         assert!(
             without_generated(fresh) == without_generated(committed),
             "examples/reports/{period}.json is stale; make it again with\n  \
-             selfaudit --checklists checklists report examples/responses/{period} --team examples/team.toml --format json -o examples/reports/{period}.json"
+             selfaudit --checklists checklists report examples/responses/{period} --team examples/team.toml --format json {} -o examples/reports/{period}.json",
+            extra.join(" ")
         );
     }
+}
+
+#[test]
+fn the_example_diff_shows_what_the_actions_did() {
+    let out = selfaudit()
+        .args([
+            "diff",
+            "examples/reports/2026-Q3.json",
+            "examples/reports/2026-Q4.json",
+            "--actions",
+            "examples/actions.toml",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert_eq!(out.status.code(), Some(0));
+    let fresh = String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/reports/2026-Q3-to-Q4.md"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        fresh == committed,
+        "examples/reports/2026-Q3-to-Q4.md is stale; make it again with\n  \
+         selfaudit diff examples/reports/2026-Q3.json examples/reports/2026-Q4.json --actions examples/actions.toml --format markdown -o examples/reports/2026-Q3-to-Q4.md"
+    );
+    // One done, one overdue, one dropped; the finished one's item rose 60 points.
+    assert!(fresh.contains("Items with a finished action rose 60.0 points; the others 3.7."));
+    assert!(fresh.contains("\\[open, overdue\\]"));
+    assert!(fresh.contains("\\[dropped\\]"));
 }
 
 #[test]

@@ -51,6 +51,12 @@ pub struct Report {
     pub groups: Vec<Group>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub perception_gaps: Vec<PerceptionGap>,
+    /// With an actions file (SPEC §12): its actions, under their parts, open ones first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<crate::actions::ActionEntry>>,
+    /// With an actions file (SPEC §12): its targets, with the score now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<crate::actions::TargetEntry>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -156,7 +156,10 @@ fn gap_counts(diff: &Diff, period: &str) -> String {
 }
 
 pub(super) fn gate_limit(g: &GateResult) -> String {
-    if g.gate == "fail-on-new-critical" {
+    if matches!(
+        g.gate,
+        "fail-on-new-critical" | "fail-on-overdue" | "fail-below-target"
+    ) {
         String::new()
     } else if g.gate == "min-response-rate" {
         format!("{}%", g.limit)
@@ -327,6 +330,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
     }
+    out.push_str(&super::actions::diff_table(diff, style));
 
     if diff.gates.is_empty() {
         out.push_str("\nGates: none asked (see --fail-below, --max-drop, --max-item-drop, --fail-on-new-critical)\n");
@@ -384,6 +388,8 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
             esc(&renamed.join(", "))
         ));
     }
+
+    out.push_str(&super::actions::diff_markdown(diff));
 
     if !diff.gates.is_empty() {
         out.push_str("\n## Gates\n\n| | Gate | Limit | Detail |\n|---|---|--:|---|\n");

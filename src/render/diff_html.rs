@@ -43,6 +43,8 @@ struct DiffPage {
     gaps_open: usize,
     versions: Vec<VersionView>,
     renames: Vec<RenameView>,
+    /// With an actions file: each action's part and its change, the means, the targets.
+    actions: Option<super::actions::HtmlDiffActions>,
 }
 
 #[derive(Serialize)]
@@ -247,6 +249,7 @@ impl DiffPage {
                     })
                 })
                 .collect(),
+            actions: super::actions::html_diff(diff),
         }
     }
 }

@@ -89,6 +89,8 @@ struct Page {
     per_respondent: Vec<RespondentView>,
     /// The team list's response rate, the role groups and the perception gaps (SPEC §10).
     team: Option<super::team::TeamView>,
+    /// With an actions file: open and overdue actions with owners, and the targets.
+    actions: Option<super::actions::HtmlActions>,
 }
 
 /// A score, its bar, and its change against the baseline when there is one.
@@ -136,6 +138,8 @@ struct ChecklistView {
     sections: Vec<SectionView>,
     /// §14: Krippendorff's α with two decimals; empty when undefined.
     alpha: String,
+    /// The actions on the checklist as a whole (SPEC §12).
+    actions: Vec<super::actions::HtmlAction>,
 }
 
 #[derive(Serialize)]
@@ -151,6 +155,8 @@ struct SectionView {
     weight: String,
     score: Score,
     items: Vec<ItemView>,
+    /// The actions on the section as a whole (SPEC §12).
+    actions: Vec<super::actions::HtmlAction>,
 }
 
 #[derive(Serialize)]
@@ -173,6 +179,10 @@ struct ItemView {
     agreement: Option<&'static str>,
     /// §14: r_wg with two decimals, for the tooltip.
     rwg: String,
+    /// The actions on the item (SPEC §12).
+    actions: Vec<super::actions::HtmlAction>,
+    /// The item's target, when it has one (SPEC §12).
+    target: Option<super::actions::HtmlItemTarget>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +222,8 @@ impl Page {
         let baseline = baseline.as_ref();
 
         let mut places: HashMap<(&str, &str), Place> = HashMap::new();
+        let mut by_part = super::actions::html_by_part(report);
+        let mut item_targets = super::actions::html_item_targets(report);
         let mut checklists = Vec::new();
         for (ci, c) in report.checklists.iter().enumerate() {
             let before_c = baseline.map(|b| Before {
@@ -238,7 +250,12 @@ impl Page {
                         since,
                         score: b.item(c, item).map(|o| o.score),
                     });
-                    items.push(ItemView::new(item, anchor, before_i));
+                    let mut view = ItemView::new(item, anchor, before_i);
+                    view.actions = by_part
+                        .remove(&("item", format!("{}/{}", c.id, item.id)))
+                        .unwrap_or_default();
+                    view.target = item_targets.remove(&format!("{}/{}", c.id, item.id));
+                    items.push(view);
                 }
                 sections.push(SectionView {
                     anchor: format!("s{}-{}", ci + 1, si + 1),
@@ -246,6 +263,9 @@ impl Page {
                     weight: s.weight.to_string(),
                     score: Score::new(s.score, before_s, true).margin(s.ci, s.moe),
                     items,
+                    actions: by_part
+                        .remove(&("section", format!("{}/{}", c.id, s.id)))
+                        .unwrap_or_default(),
                 });
             }
             checklists.push(ChecklistView {
@@ -258,7 +278,29 @@ impl Page {
                 legends: legends(c.sections.iter().flat_map(|s| &s.items)),
                 sections,
                 alpha: c.alpha.map(|a| format!("{a:.2}")).unwrap_or_default(),
+                actions: by_part
+                    .remove(&("checklist", c.id.clone()))
+                    .unwrap_or_default(),
             });
+        }
+
+        // A tick on the bar of each checklist and section that has a target.
+        for (c, s, target) in super::actions::bar_targets(report) {
+            let Some(ci) = report.checklists.iter().position(|x| x.id == c) else {
+                continue;
+            };
+            let score = match s {
+                None => &mut checklists[ci].score,
+                Some(s) => match report.checklists[ci]
+                    .sections
+                    .iter()
+                    .position(|x| x.id == s)
+                {
+                    Some(si) => &mut checklists[ci].sections[si].score,
+                    None => continue,
+                },
+            };
+            score.bar_svg = svg::with_target(&score.bar_svg, target);
         }
 
         let located = |checklist: &str, item: &ItemReport, detail: String| {
@@ -364,6 +406,7 @@ impl Page {
             checklists,
             per_respondent,
             team: super::team::html_view(report),
+            actions: super::actions::html_panel(report),
         }
     }
 }
@@ -481,6 +524,8 @@ impl ItemView {
                     respondent: n.respondent.as_deref().map(page_safe),
                 })
                 .collect(),
+            actions: Vec::new(),
+            target: None,
         }
     }
 }
@@ -672,6 +717,8 @@ mod tests {
             unlisted: None,
             groups: Vec::new(),
             perception_gaps: Vec::new(),
+            actions: None,
+            targets: None,
         };
         let html = report(&empty, Some(&empty), 10).unwrap();
         assert!(html.contains("No item has a score yet."));

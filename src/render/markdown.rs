@@ -113,6 +113,8 @@ pub fn report(report: &Report, top: usize) -> String {
         }
     }
 
+    out.push_str(&super::actions::report_markdown(report));
+
     if !report.per_respondent.is_empty() {
         out.push_str("\n## Per respondent\n\n| Respondent | Overall |");
         for c in &report.checklists {

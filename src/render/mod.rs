@@ -1,5 +1,7 @@
 //! Renderers: each format turns a model into text; `load::write_output` writes it.
 
+pub mod actions;
+pub mod csv;
 pub mod diff;
 pub mod diff_html;
 pub mod html;
@@ -10,6 +12,7 @@ pub mod svg;
 pub mod table;
 pub mod team;
 pub mod trend;
+pub mod xlsx;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 

@@ -95,6 +95,19 @@ pub fn with_whisker(bar: String, ci: Option<[f64; 2]>) -> String {
     )
 }
 
+/// A score bar with a target's tick added: a dashed line at the score aimed for.
+pub fn with_target(bar: &str, target: f64) -> String {
+    let t = num(target.clamp(0.0, 100.0));
+    let tick = format!(
+        r#"<line class="target" x1="{t}" x2="{t}" y1="0" y2="10" vector-effect="non-scaling-stroke"><title>target {}</title></line>"#,
+        super::score(Some(target))
+    );
+    match bar.rfind("</svg>") {
+        Some(i) => format!("{}{tick}{}", &bar[..i], &bar[i..]),
+        None => bar.to_string(),
+    }
+}
+
 /// One part of a stacked bar: a choice (or n/a, or no answer) and how many gave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {

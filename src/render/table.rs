@@ -226,6 +226,7 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
     }
+    out.push_str(&super::actions::report_table(report, style));
 
     if report.per_respondent.len() > 1 {
         heading(&mut out, "Per respondent");
