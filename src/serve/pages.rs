@@ -1179,6 +1179,7 @@ async fn owner_report(
             false,
             1,
             &team,
+            &|_, _| {},
         )?;
         crate::render::html::report(&report, app2.baseline.as_ref(), 10).map(Some)
     })
