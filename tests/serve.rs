@@ -710,3 +710,141 @@ async fn fifty_respondents_at_once_lose_nothing() {
     }
     server.shutdown().await;
 }
+
+/// The real binary, its address and the links it printed.
+struct Spawned {
+    child: std::process::Child,
+    base: String,
+    links: Vec<(String, String)>,
+}
+
+fn spawn_binary(dir: &Path, team: &Path, port: u16) -> Spawned {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("selfaudit"))
+        .args(["serve", "--period", PERIOD, "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--team")
+        .arg(team)
+        .arg("--responses")
+        .arg(dir.join("responses"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut base = String::new();
+    let mut links = Vec::new();
+    let mut name = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("Listening on ") {
+            base = rest.split(' ').next().unwrap().to_string();
+        } else if line.starts_with("    http") {
+            links.push((name.take().unwrap(), line.trim().to_string()));
+        } else if let Some(n) = line.strip_prefix("  ").filter(|l| !l.starts_with(' ')) {
+            name = Some(n.to_string());
+        }
+        if line.starts_with("Stop with Ctrl-C") {
+            break;
+        }
+    }
+    // Keep reading so the pipe never fills.
+    std::thread::spawn(move || for _ in lines {});
+    Spawned { child, base, links }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_load_loses_no_acknowledged_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..12).map(|i| format!("Worker {i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let team = team_file(dir.path(), &refs);
+    let port = free_port();
+    let mut first = spawn_binary(dir.path(), &team, port);
+    assert_eq!(first.links.len(), 12, "{:?}", first.links);
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+    let mut tasks = Vec::new();
+    for (name, link) in first.links.clone() {
+        let acked = acked.clone();
+        tasks.push(tokio::spawn(async move {
+            let c = client();
+            for n in 1..=21 {
+                let Ok(page) = c.get(format!("{link}/q/{n}")).send().await else {
+                    return;
+                };
+                let Ok(body) = page.text().await else { return };
+                let body = body.replace("&#x2f;", "/");
+                let Some(at) = body.find("name=\"csrf\" value=\"") else {
+                    return;
+                };
+                let token = body[at + 19..].split('"').next().unwrap().to_string();
+                let Ok(r) = c
+                    .post(format!("{link}/q/{n}"))
+                    .form(&[("csrf", token.as_str()), ("a", "c0")])
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                if r.status() != StatusCode::SEE_OTHER {
+                    return;
+                }
+                acked.lock().unwrap().insert(name.clone(), n);
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.child.kill().unwrap(); // SIGKILL
+    first.child.wait().unwrap();
+    for t in tasks {
+        let _ = t.await;
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.values().any(|&n| n > 0),
+        "some answers were acknowledged before the kill"
+    );
+    let mut second = spawn_binary(dir.path(), &team, port);
+    assert_eq!(second.links, first.links, "the same links after a restart");
+    let registry = Registry::discover(None).unwrap();
+    for (name, n) in &acked {
+        let slug = name.to_lowercase().replace(' ', "-");
+        let path = folder(dir.path()).join(format!("{slug}.toml.partial"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let saved = selfaudit::interview::partial::parse(
+            &Source {
+                name: "p",
+                text: &text,
+            },
+            |id| registry.get(id),
+            || registry.ids(),
+        )
+        .unwrap();
+        assert!(
+            saved.answered() >= *n,
+            "{name}: {} saved, {n} acknowledged",
+            saved.answered()
+        );
+    }
+    // The restarted server goes on, and stops cleanly on SIGTERM with a summary.
+    let c = client();
+    let (_, link) = &second.links[0];
+    let home = get(&c, link).await;
+    assert_eq!(home.status, StatusCode::OK);
+    let _ = &second.base;
+    std::process::Command::new("kill")
+        .args(["-TERM", &second.child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = second.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
