@@ -763,6 +763,7 @@ async fn answer(
 
 #[derive(Serialize)]
 struct NoteView {
+    period: String,
     question: QuestionView,
     answer: String,
     note: String,
@@ -790,6 +791,7 @@ fn note_view(
     question.action = format!("/r/{secret}/q/{}/note{suffix}", n + 1);
     question.back = Some(format!("/r/{secret}/q/{}{suffix}", n + 1));
     Some(NoteView {
+        period: page_safe(&interview.period),
         question,
         answer,
         note: note.clone().unwrap_or_default(),
@@ -1245,7 +1247,13 @@ async fn invitations(
                         &format!("QR code of the link of {}", page_safe(&p.name)),
                     ),
                     name: page_safe(&p.name),
-                    role: p.role.as_deref().map(page_safe),
+                    role: p.role.as_deref().map(|r| {
+                        page_safe(
+                            &app.team
+                                .as_ref()
+                                .map_or_else(|| r.to_string(), |(_, _, t)| t.title(r)),
+                        )
+                    }),
                     link,
                 }
             })
