@@ -4,6 +4,8 @@
 //! cargo run --release --example bench-serve -- LINKS_FILE
 //! LINKS_FILE is the server's startup output (the lines of personal links). Prints throughput
 //! and the latency of an answer (the POST, saved and synced before it is acknowledged).
+//! THINK_MS=N makes each respondent read for a random 0..2N ms before each answer, as people do
+//! (default 0: every respondent answers as fast as the server lets it, the worst case).
 //! scripts/bench-serve.sh starts the server, runs this and measures the server's peak memory.
 
 use std::time::{Duration, Instant};
@@ -43,11 +45,16 @@ async fn main() {
         .pool_max_idle_per_host(links.len())
         .build()
         .unwrap();
+    let think: u64 = std::env::var("THINK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for link in links.clone() {
+    for (k, link) in links.clone().into_iter().enumerate() {
         let c = client.clone();
         tasks.push(tokio::spawn(async move {
+            let mut seed = (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let mut latencies = Vec::new();
             let mut errors = 0usize;
             let mut url = format!("{link}/q/1");
@@ -62,6 +69,12 @@ async fn main() {
                     break;
                 };
                 let answer = top(&body);
+                if think > 0 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    tokio::time::sleep(Duration::from_millis(seed % (2 * think))).await;
+                }
                 let t = Instant::now();
                 let r = c
                     .post(&url)

@@ -6,6 +6,7 @@
 #
 #   scripts/bench-serve.sh            # 500 respondents
 #   scripts/bench-serve.sh 50         # fewer
+#   THINK_MS=1000 scripts/bench-serve.sh   # people who read each question (0..2 s) first
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-500}
@@ -21,7 +22,7 @@ target/release/selfaudit serve --period BENCH --team "$work/team.toml" --respons
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q "Stop with Ctrl-C" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
-echo "selfaudit serve: $n respondents × 21 answers, on $(nproc) cores, responses in $work/responses"
+echo "selfaudit serve: $n respondents × 21 answers, think time ${THINK_MS:-0} ms, on $(nproc) cores, responses in $work/responses"
 target/release/examples/bench-serve "$work/server.out"
 echo "server peak memory: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 kill -TERM $pid
