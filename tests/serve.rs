@@ -848,3 +848,19 @@ async fn kill_9_mid_load_loses_no_acknowledged_answer() {
     let status = second.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn the_paper_form_has_a_sheet_per_checklist_with_tick_boxes() {
+    let out = assert_cmd::Command::cargo_bin("selfaudit")
+        .unwrap()
+        .args(["template", "--format", "html", "--period", "2026-Q4 <b>"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(html.matches("<section class=\"sheet\"").count(), 2);
+    assert_eq!(html.matches("<li value=").count(), 21);
+    assert!(html.contains("☐ Not applicable"));
+    assert!(html.contains("break-after: page"));
+    assert!(html.contains("2026-Q4 &lt;b&gt;") && !html.contains("2026-Q4 <b>"));
+}
