@@ -93,6 +93,7 @@ async fn shot(c: &Client, name: &str) {
 
 /// The page is no wider than the window: nothing to scroll sideways.
 async fn no_sideways_scroll(c: &Client) {
+    accessible(c).await;
     let v = c
         .execute(
             "return [document.documentElement.scrollWidth, window.innerWidth];",
@@ -104,6 +105,27 @@ async fn no_sideways_scroll(c: &Client) {
     assert!(
         scroll <= inner,
         "{} scrolls sideways: {scroll} > {inner}",
+        c.current_url().await.unwrap()
+    );
+}
+
+/// With AXE_CORE naming axe.min.js (npm's axe-core), the page passes its WCAG 2.2 A/AA rules.
+async fn accessible(c: &Client) {
+    let Some(path) = std::env::var_os("AXE_CORE") else {
+        return;
+    };
+    let axe = std::fs::read_to_string(path).expect("AXE_CORE names axe.min.js");
+    let script = format!(
+        "{axe}\n;const done = arguments[arguments.length - 1];\
+         axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }} }})\
+         .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
+         .catch(e => done(['axe failed: ' + e]));"
+    );
+    let found = c.execute_async(&script, vec![]).await.unwrap();
+    let found: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(
+        found.is_empty(),
+        "{}: {found:#?}",
         c.current_url().await.unwrap()
     );
 }
@@ -338,16 +360,19 @@ async fn the_owners_pages_on_a_laptop_and_a_phone() {
         let tag = if dark { "-dark" } else { "" };
         c.goto(&server.owner_url()).await.unwrap();
         shot(&c, &format!("owner-1200{tag}")).await;
+        accessible(&c).await;
         c.goto(&format!("{}/report", server.owner_url()))
             .await
             .unwrap();
         shot(&c, &format!("owner-report-1200{tag}")).await;
+        accessible(&c).await;
         c.goto(&format!("{}/invitations", server.owner_url()))
             .await
             .unwrap();
         let qr = c.find_all(Locator::Css("svg.qr")).await.unwrap();
         assert_eq!(qr.len(), 4);
         shot(&c, &format!("invitations-1200{tag}")).await;
+        accessible(&c).await;
         c.close().await.unwrap();
     }
     server.shutdown().await;
