@@ -32,7 +32,9 @@ fn top(body: &str) -> String {
 
 #[tokio::main]
 async fn main() {
-    let path = std::env::args().nth(1).expect("usage: bench-serve LINKS_FILE");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: bench-serve LINKS_FILE");
     let text = std::fs::read_to_string(&path).expect("the links file");
     let links: Vec<String> = text
         .lines()

@@ -73,12 +73,22 @@ pub fn try_lock(files: &Files) -> Result<Option<Held>> {
     let file = options
         .open(&files.lock)
         .map_err(|e| Error::io(&files.lock, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(Held { _file: file })),
-        Err(fs::TryLockError::WouldBlock) => Ok(None),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(&files.lock, e)),
+    // A lock held for a moment only (a process forked meanwhile holds a copy of the descriptor
+    // until it execs) is waited for; a terminal holds it for its whole interview.
+    for _ in 0..LOCK_TRIES {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(Held { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&files.lock, e)),
+        }
     }
+    Ok(None)
 }
+
+/// Tries at taking the lock, 10 ms apart, before saying that a terminal holds it.
+const LOCK_TRIES: usize = 20;
 
 /// What a web interview asks, and of whom.
 pub struct Web<'a> {
