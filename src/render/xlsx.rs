@@ -274,14 +274,7 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
     let mut widths = Widths::new(&header);
     widths.see(0, 16);
     for c in &report.checklists {
-        let mut lines = vec![(
-            c.id.as_str(),
-            "",
-            c.title.as_str(),
-            c.weight,
-            c.score,
-            c.ci,
-        )];
+        let mut lines = vec![(c.id.as_str(), "", c.title.as_str(), c.weight, c.score, c.ci)];
         lines.extend(c.sections.iter().map(|s| {
             (
                 c.id.as_str(),
@@ -523,7 +516,11 @@ fn groups(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxE
         for s in &c.sections {
             parts.push((format!("score:{}/{}", c.id, s.id), &c.id, Some(&s.id), None));
         }
-        for (_, i) in c.sections.iter().flat_map(|s| s.items.iter().map(move |i| (s, i))) {
+        for (_, i) in c
+            .sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        {
             parts.push((format!("score:{}/{}", c.id, i.id), &c.id, None, Some(&i.id)));
         }
     }
