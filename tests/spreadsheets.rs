@@ -647,6 +647,29 @@ fn openpyxl_reads_the_workbook_as_the_json_report() {
             "anon",
             vec!["report", TEAM, "--anonymous", "--min-responses", "4"],
         ),
+        (
+            "groups",
+            vec![
+                "report",
+                TEAM,
+                "--team",
+                "examples/team.toml",
+                "--actions",
+                "examples/actions.toml",
+            ],
+        ),
+        (
+            "groups-anon",
+            vec![
+                "report",
+                TEAM,
+                "--team",
+                "examples/team.toml",
+                "--actions",
+                "examples/actions.toml",
+                "--anonymous",
+            ],
+        ),
     ] {
         let x = write_xlsx(dir.path(), &format!("{name}.xlsx"), &args);
         let j = dir.path().join(format!("{name}.json"));
