@@ -545,3 +545,45 @@ fn answers_csv_takes_the_role_from_the_team_list_else_the_responses_file() {
     // Not on the list: the file's own role.
     assert_eq!(role("Zed Unlisted"), "staff");
 }
+
+#[test]
+fn respondents_off_the_team_list_are_named_or_only_counted_when_anonymous() {
+    let dir = tempfile::tempdir().unwrap();
+    let checklists = format!("{FIXTURE}/checklists");
+    let responses = format!("{FIXTURE}/responses");
+    let team = format!("{FIXTURE}/team.toml");
+    let base = [
+        "--checklists",
+        checklists.as_str(),
+        "report",
+        responses.as_str(),
+        "--team",
+        team.as_str(),
+    ];
+    let named = write_xlsx(dir.path(), "n.xlsx", &base);
+    let report = json(&base);
+    let f = facts(&sheet(&named, "Summary"));
+    assert_eq!(report["unlisted"], serde_json::json!(["Zed Unlisted"]));
+    assert_eq!(
+        f["Not on the team list"],
+        Data::String("Zed Unlisted".into())
+    );
+    assert_eq!(f["Missing"], Data::String("Ann Lee, Bob Stone".into()));
+
+    let anon_args = [&base[..], &["--anonymous"]].concat();
+    let anon = write_xlsx(dir.path(), "a.xlsx", &anon_args);
+    let f = facts(&sheet(&anon, "Summary"));
+    assert_eq!(num(&f["Not on the team list"]), 1.0);
+    assert!(!f.contains_key("Missing"));
+    let mut book = workbook(&anon);
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        for (_, _, cell) in range.used_cells() {
+            if let Data::String(s) = cell {
+                for who in ["Zed", "Ann Lee", "Bob Stone", "Dev Patel", "CARTER"] {
+                    assert!(!s.contains(who), "{who} in {name}: {s}");
+                }
+            }
+        }
+    }
+}
