@@ -28,7 +28,12 @@ use std::collections::hash_map::Entry;
 pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
 
 pub fn run(cli: Cli) -> Result<u8> {
-    let dir = cli.checklists.as_deref();
+    crate::env::check()?;
+    let from_env = match &cli.checklists {
+        Some(_) => None,
+        None => crate::env::checklists_dir()?,
+    };
+    let dir = cli.checklists.as_deref().or(from_env.as_deref());
     match cli.command {
         Command::Run(args) => run_interview(dir, args),
         Command::Template(args) => template(dir, args),
@@ -68,19 +73,31 @@ pub fn table_style(to_stdout: bool) -> render::table::Style {
 
 /// Prints warnings to stderr, one line each.
 pub fn warn(message: &str) {
-    eprintln!("warning: {}", terminal_safe(message));
+    crate::out::eline(&format!("warning: {}", terminal_safe(message)));
 }
 
 /// Resolves CHECKLIST arguments (ids or paths) to checklists, in the order given, without repeats.
 pub fn resolve_checklists(registry: &mut Registry, args: &[String]) -> Result<Vec<String>> {
+    if args.iter().filter(|a| *a == "-").count() > 1 {
+        return Err(twice_stdin());
+    }
     let mut ids: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for arg in args {
         let id = registry.resolve(arg)?;
-        if !ids.contains(&id) {
+        if seen.insert(id.clone()) {
             ids.push(id);
         }
     }
     Ok(ids)
+}
+
+/// `-` named twice: standard input can be read once only.
+pub fn twice_stdin() -> Error {
+    Error::usage_hint(
+        "standard input (`-`) is named twice, but it can be read once only",
+        "name the other files by their paths",
+    )
 }
 
 fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
@@ -166,7 +183,7 @@ pub fn build_report(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems = Vec::new();
     for p in people {
-        match seen.entry(p.name.to_lowercase()) {
+        match seen.entry(crate::team::identity(&p.name)) {
             Entry::Vacant(v) => {
                 v.insert(p.seq);
             }
@@ -225,10 +242,8 @@ pub fn build_report(
 /// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
 /// stands in for now, so that a report can be generated again byte for byte.
 pub fn now() -> String {
-    let fixed = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    // Checked (and refused when unusable) by `env::check` before any command runs.
+    let fixed = crate::env::source_date_epoch().ok().flatten();
     fixed
         .unwrap_or_else(jiff::Timestamp::now)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -307,7 +322,11 @@ fn diff(args: DiffArgs) -> Result<u8> {
     // Markdown into a step summary) the log still needs it.
     if !(to_terminal && args.format == DiffFormat::Table) {
         for g in diff.failed_gates() {
-            eprintln!("gate failed: {}: {}", g.gate, terminal_safe(&g.detail));
+            crate::out::eline(&format!(
+                "gate failed: {}: {}",
+                g.gate,
+                terminal_safe(&g.detail)
+            ));
         }
     }
     Ok(if diff.passed { EXIT_OK } else { EXIT_GATE })
@@ -315,10 +334,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
 
 fn trend(args: TrendArgs) -> Result<u8> {
     if args.reports.iter().filter(|p| *p == Path::new("-")).count() > 1 {
-        return Err(Error::usage_hint(
-            "standard input (`-`) can be read once only",
-            "name the other reports by their paths",
-        ));
+        return Err(twice_stdin());
     }
     // Every unusable report at once, not one per run.
     let mut reports = Vec::new();
@@ -485,15 +501,15 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     for p in &problems {
-        eprintln!("{p}");
+        crate::out::eline(&p.to_string());
         if let Some(h) = &p.hint {
-            eprintln!("  hint: {}", terminal_safe(h));
+            crate::out::eline(&format!("  hint: {}", terminal_safe(h)));
         }
     }
-    eprintln!(
+    crate::out::eline(&format!(
         "{} found",
         render::plural(problems.len(), "problem", "problems")
-    );
+    ));
     Ok(EXIT_GATE)
 }
 
@@ -529,6 +545,7 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         ));
     }
     // The names become path parts only once slugged, so no name reaches outside responses/.
+    let chosen_by_tool = args.output.is_none();
     let output = args.output.clone().unwrap_or_else(|| {
         Path::new("responses")
             .join(crate::text::period_slug(&period))
@@ -549,11 +566,10 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
             "name the responses file to write, e.g. -o answers.toml",
         ));
     }
-    let partial_path = {
-        let mut p = output.clone().into_os_string();
-        p.push(".partial");
-        PathBuf::from(p)
-    };
+    // Before anything is read or asked: the lock (one writer per respondent), no link at a
+    // path the tool chose, and a folder that takes these files.
+    let files = crate::paths::prepare_run(&output, chosen_by_tool)?;
+    let partial_path = files.partial.clone();
 
     let mut resumed = None;
     // Answers in the progress file as found, which stay there until the first new answer.
@@ -623,13 +639,10 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         cli::NotesWhen::Gaps => Notes::Gaps,
         cli::NotesWhen::Never => Notes::Never,
     };
-    // A folder that cannot be made should stop us before the first answer, not after it.
-    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-    }
     let outcome = interview::run(&mut progress, notes, &mut prompter, &mut |p| {
+        files.write_partial(partial::write(p).as_bytes())?;
         on_disk = p.answered();
-        load::write_atomic(&partial_path, partial::write(p).as_bytes())
+        Ok(())
     });
     match outcome {
         Ok(()) => {}
@@ -661,7 +674,7 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         crate::text::comment_safe(&output.display().to_string())
     );
     text.push_str(&responses.to_toml(&progress.checklists));
-    load::write_atomic(&output, text.as_bytes())?;
+    files.write_output(text.as_bytes())?;
     if let Err(e) = std::fs::remove_file(&partial_path)
         && e.kind() != std::io::ErrorKind::NotFound
     {
@@ -764,17 +777,9 @@ fn login_name() -> Option<String> {
         .find(|v| !v.is_empty())
 }
 
-/// A word as a POSIX shell reads it back: bare when safe, else in single quotes.
+/// A word as a POSIX shell reads it back (the one quoting rule: `text::shell_quote`).
 fn shell_word(s: &str) -> String {
-    let s = terminal_safe(s);
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
-    }
+    crate::text::shell_quote(s)
 }
 
 /// The command that goes on with an interrupted interview.
@@ -852,7 +857,7 @@ fn check_partial_is_ours(
 ) -> Result<()> {
     let r = &saved.responses;
     let mut differs = Vec::new();
-    if r.respondent.to_lowercase() != respondent.to_lowercase() {
+    if !crate::team::same_person(&r.respondent, respondent) {
         differs.push(format!("respondent `{}`, not `{respondent}`", r.respondent));
     }
     if r.period != period {
@@ -881,7 +886,12 @@ fn check_partial_is_ours(
         )),
         format!(
             "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
-            saved.checklists.join(" "),
+            saved
+                .checklists
+                .iter()
+                .map(|c| shell_word(c))
+                .collect::<Vec<_>>()
+                .join(" "),
             shell_word(&r.respondent),
             shell_word(&r.period)
         ),
