@@ -226,8 +226,8 @@ pub fn build_report(
 
     if !collected.tally.any_answered() {
         return Err(Error::usage_hint(
-            "no answers to any checklist in these files",
-            "add an [answers.CHECKLIST-ID] table; `selfaudit template` prints one to fill in",
+            "no answers to any checklist in these files: their [answers.CHECKLIST-ID] tables are empty or missing",
+            "under [answers.CHECKLIST-ID], write one answer a line, e.g. deliver-on-time = \"often\"; `selfaudit template` prints every question to fill in",
         ));
     }
     let options = score::Options {

@@ -93,7 +93,10 @@ impl<'c> Tally<'c> {
             let Some(ci) = self.checklists.iter().position(|c| c.id == set.checklist) else {
                 continue;
             };
-            self.answered[ci] = true;
+            // An empty [answers.ID] table answers nothing: it does not put its checklist in the report.
+            if !set.answers.is_empty() {
+                self.answered[ci] = true;
+            }
             let checklist = self.checklists[ci];
             for a in &set.answers {
                 let at = self.offsets[ci][a.section] + a.item;

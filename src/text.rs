@@ -155,8 +155,9 @@ pub fn markdown_escape(s: &str) -> String {
     out
 }
 
-/// Where to break words that GitHub could link as a commit (7 to 40 hexadecimal digits, at
-/// least one a decimal digit, standing alone): the index of each word's fourth character.
+/// Where to break words that GitHub could link as a commit (7 or more hexadecimal digits, at
+/// least one a decimal digit, standing alone): after every fourth character, so that no piece
+/// is long enough to be read as a commit, in increasing order.
 fn commit_like_breaks(chars: &[char]) -> Vec<usize> {
     let mut breaks = Vec::new();
     let mut i = 0;
@@ -170,11 +171,11 @@ fn commit_like_breaks(chars: &[char]) -> Vec<usize> {
             i += 1;
         }
         let word = &chars[start..i];
-        if (7..=40).contains(&word.len())
+        if word.len() >= 7
             && word.iter().all(char::is_ascii_hexdigit)
             && word.iter().any(char::is_ascii_digit)
         {
-            breaks.push(start + 3);
+            breaks.extend((start + 3..i - 1).step_by(4));
         }
     }
     breaks

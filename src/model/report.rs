@@ -229,12 +229,10 @@ fn format_problem(source: &Source, format: Option<&str>) -> Option<Problem> {
 /// A JSON error, located where serde_json says. When the JSON is well-formed but not shaped
 /// like a report, says first whether it is a report at all, which matters more than the field.
 fn json_problem(source: &Source, err: &serde_json::Error) -> Problem {
-    if err.is_data() {
-        let value: Option<serde_json::Value> = serde_json::from_str(source.text).ok();
-        let format = value
-            .as_ref()
-            .and_then(|v| v.get("format"))
-            .and_then(|f| f.as_str());
+    if err.is_data()
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(source.text)
+    {
+        let format = value.get("format").and_then(|f| f.as_str());
         if let Some(problem) = format_problem(source, format) {
             return problem;
         }
@@ -244,6 +242,11 @@ fn json_problem(source: &Source, err: &serde_json::Error) -> Problem {
     let message = match text.rfind(" at line ") {
         Some(i) => &text[..i],
         None => &text,
+    };
+    let message = if message.contains("recursion limit") {
+        "arrays or objects nested too deeply (more than 128 levels)"
+    } else {
+        message
     };
     let position = (err.line() > 0).then(|| (err.line(), err.column().max(1)));
     let problem = if err.is_data() {
