@@ -46,12 +46,12 @@ fn be_sure(respondent: &str, answers: &[(&str, &str, Option<&str>)]) -> String {
 }
 
 const BE_SURE_ITEMS: [&str; 6] = [
-    "be-available",
-    "explain-next-steps",
-    "show-appreciation",
-    "understand-needs",
-    "resolve-fully",
-    "exceed-expectations",
+    "product-knowledge",
+    "understand-expectations",
+    "empowered",
+    "desire-to-help",
+    "sincere-interest",
+    "respect-viewpoint",
 ];
 
 fn stdout_of(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
@@ -237,11 +237,7 @@ fn markdown_escape_breaks_every_mention_reference_and_autolink() {
 /// GitHub's own renderer, when Python and `cmarkgfm` are here (`pip install cmarkgfm`).
 #[test]
 fn markdown_escape_is_literal_text_under_githubs_renderer() {
-    let has_cmarkgfm = StdCommand::new("python3")
-        .args(["-c", "import cmarkgfm"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_cmarkgfm {
+    if !has_cmark_gfm() {
         eprintln!("skipped: python3 with cmarkgfm is not installed");
         return;
     }
@@ -253,6 +249,18 @@ fn markdown_escape_is_literal_text_under_githubs_renderer() {
             cases.push(serde_json::json!({"context": context, "markdown": md, "literal": literal}));
         }
     }
+    check_with_cmark_gfm(&cases);
+}
+
+fn has_cmark_gfm() -> bool {
+    StdCommand::new("python3")
+        .args(["-c", "import cmarkgfm"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs `tests/fixtures/hardening/gfm_check.py` on the cases; fails with its report.
+fn check_with_cmark_gfm(cases: &[serde_json::Value]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hardening/gfm_check.py");
     let mut child = StdCommand::new("python3")
         .arg(script)
@@ -273,4 +281,360 @@ fn markdown_escape_is_literal_text_under_githubs_renderer() {
         "cmark-gfm turned user text into markup:\n{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// Whole Markdown documents (report, diff, trend) of hostile files: no link, image, HTML or
+/// heading beyond the renderer's own, whatever respondents and checklist authors wrote.
+#[test]
+fn markdown_documents_of_hostile_files_carry_no_user_markup() {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, hostile) in HOSTILE_MARKDOWN.iter().enumerate() {
+        let answers: Vec<(&str, &str, Option<&str>)> = BE_SURE_ITEMS
+            .iter()
+            .map(|item| (*item, "few", Some(*hostile)))
+            .collect();
+        write(d, &format!("r/{i:03}.toml"), &be_sure(&format!("{hostile} {i}"), &answers));
+    }
+    let report = |extra: &[&str]| -> String {
+        let mut cmd = selfaudit();
+        cmd.env("SOURCE_DATE_EPOCH", "1767225600")
+            .arg("report")
+            .arg(d.join("r"))
+            .args(extra);
+        let (code, out, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let md = report(&["--format", "markdown"]);
+    fs::write(d.join("q.json"), report(&["--format", "json"])).unwrap();
+    let mut docs = vec![md];
+    let mut cmd = selfaudit();
+    cmd.args(["diff", "--format", "markdown"])
+        .arg(d.join("q.json"))
+        .arg(d.join("q.json"));
+    docs.push(stdout_of(&mut cmd).1);
+    let mut cmd = selfaudit();
+    cmd.args(["trend", "--format", "markdown"]).arg(d.join("q.json"));
+    docs.push(stdout_of(&mut cmd).1);
+    for doc in &docs {
+        assert!(doc.len() > 100, "{doc}");
+        for event in Parser::new_ext(doc, pulldown_cmark::Options::all()) {
+            match event {
+                // The renderer's own folding of the long table is the only HTML.
+                Event::Html(t) | Event::InlineHtml(t)
+                    if t.trim().trim_start_matches("<details>").trim().is_empty()
+                        || t.trim() == "</details>"
+                        || t.trim() == "<details><summary>All items</summary>" => {}
+                Event::Start(Tag::HtmlBlock) => {}
+                Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                | Event::Html(_)
+                | Event::InlineHtml(_)
+                | Event::Code(_)
+                | Event::InlineMath(_)
+                | Event::DisplayMath(_)
+                | Event::FootnoteReference(_) => panic!("{event:?} in\n{doc}"),
+                Event::Start(Tag::Heading { .. }) | Event::Start(Tag::BlockQuote(_)) => {}
+                Event::Text(t) => {
+                    for bad in ["://", "www.", "@s", "@o", "#1", "GH-4"] {
+                        assert!(!t.contains(bad), "{bad} in {t:?}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        if has_cmark_gfm() {
+            check_with_cmark_gfm(&[serde_json::json!({
+                "context": "document", "markdown": doc, "literal": ""
+            })]);
+        }
+        // Headings are the renderer's own: none starts with user text.
+        for line in doc.lines().filter(|l| l.starts_with('#')) {
+            assert!(
+                line.starts_with("# Self-audit") || line.starts_with("## "),
+                "{line}"
+            );
+        }
+    }
+}
+
+// ── 2. Anonymity that leaks through order ────────────────────────────────────────────────
+
+/// Three respondents, two of them tied on every score, each with notes.
+fn anonymous_team(dir: &Path, names: [&str; 3], files: [&str; 3]) -> PathBuf {
+    let folder = dir.join("team");
+    let answers = [
+        vec![("product-knowledge", "none", Some("Zed's note: phones ring out")), ("empowered", "all", None)],
+        vec![("product-knowledge", "none", Some("Ann's note: nobody at the desk")), ("empowered", "all", None)],
+        vec![("product-knowledge", "all", Some("Bob's note: fine")), ("empowered", "all", Some("more staff"))],
+    ];
+    for ((name, file), answers) in names.iter().zip(files).zip(answers) {
+        write(&folder, file, &be_sure(name, &answers));
+    }
+    folder
+}
+
+#[test]
+fn anonymous_output_does_not_depend_on_file_names_or_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = anonymous_team(
+        &dir.path().join("a"),
+        ["Zed", "Ann", "Bob"],
+        ["1.toml", "2.toml", "3.toml"],
+    );
+    // The same answers under other file names, so read in another order.
+    let b = anonymous_team(
+        &dir.path().join("b"),
+        ["Zed", "Ann", "Bob"],
+        ["z.toml", "a.toml", "m.toml"],
+    );
+    for format in ["json", "markdown", "html", "table"] {
+        let out = |folder: &Path| {
+            let mut cmd = selfaudit();
+            cmd.env("SOURCE_DATE_EPOCH", "1767225600")
+                .args(["report", "--anonymous", "--format", format])
+                .arg(folder);
+            let (code, out, err) = stdout_of(&mut cmd);
+            assert_eq!(code, 0, "{err}");
+            out
+        };
+        let (first, second) = (out(&a), out(&b));
+        assert_eq!(first, second, "{format} depends on file names or order");
+        for name in ["Zed", "Ann", "Bob"] {
+            assert!(!first.contains(&format!("\"{name}\"")), "{format} names {name}");
+        }
+    }
+    // Notes come by their text, not by who wrote them or where they were read.
+    let mut cmd = selfaudit();
+    cmd.args(["report", "--anonymous", "--format", "json"]).arg(&b);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&mut cmd).1).unwrap();
+    let notes: Vec<&str> = json["checklists"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .find(|i| i["id"] == "product-knowledge")
+        .unwrap()["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["note"].as_str().unwrap())
+        .collect();
+    let mut sorted = notes.clone();
+    sorted.sort();
+    assert_eq!(notes, sorted);
+    assert!(json["checklists"][0]["sections"][0]["items"][0]["notes"][0]
+        .get("respondent")
+        .is_none());
+}
+
+// ── 5. Panics on output ──────────────────────────────────────────────────────────────────
+
+fn dev_full() -> Option<fs::File> {
+    fs::OpenOptions::new().write(true).open("/dev/full").ok()
+}
+
+#[test]
+fn a_full_disk_on_stdout_or_stderr_is_exit_2_never_a_panic() {
+    let Some(_) = dev_full() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = anonymous_team(dir.path(), ["A", "B", "C"], ["a.toml", "b.toml", "c.toml"]);
+    // An interview in progress makes `report` warn on stderr.
+    write(&folder, "d.toml.partial", "# in progress\n");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["--help".into()],
+        vec!["--version".into()],
+        vec!["report".into(), "--help".into()],
+        vec!["list".into()],
+        vec!["completions".into(), "bash".into()],
+        vec!["report".into(), folder.display().to_string()],
+        vec!["report".into(), "--format".into(), "json".into(), folder.display().to_string()],
+    ];
+    for args in &cases {
+        let out = StdCommand::new(env!("CARGO_BIN_EXE_selfaudit"))
+            .args(args)
+            .stdout(dev_full().unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "stdout full: {args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("no space left"), "{args:?}: {err}");
+    }
+    // stderr full: a usage error, a warning, an error.
+    for (args, _why) in [
+        (vec!["--no-such-flag".to_string()], "usage"),
+        (vec!["report".into(), folder.display().to_string()], "warning"),
+        (vec!["report".into(), "/no/such/file.toml".into()], "error"),
+    ] {
+        let out = StdCommand::new(env!("CARGO_BIN_EXE_selfaudit"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(dev_full().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "stderr full: {args:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn closed_pipes_end_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = anonymous_team(dir.path(), ["A", "B", "C"], ["a.toml", "b.toml", "c.toml"]);
+    write(&folder, "d.toml.partial", "# in progress\n");
+    let bin = env!("CARGO_BIN_EXE_selfaudit");
+    let script = format!(
+        "'{bin}' report '{f}' 2>&-; echo \"closed-stderr:$?\"; \
+         '{bin}' --help 2>&- | head -c 1 >/dev/null; echo \"help-pipe:${{PIPESTATUS[0]}}\"; \
+         '{bin}' report '{f}' --format json 2>/dev/null | head -c 1 >/dev/null; echo \"report-pipe:${{PIPESTATUS[0]}}\"; \
+         '{bin}' --no-such-flag 2>&-; echo \"usage-closed:$?\"; \
+         '{bin}' list >&- 2>/dev/null; echo \"closed-stdout:$?\"",
+        f = folder.display()
+    );
+    let out = StdCommand::new("bash").args(["-c", &script]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "closed-stderr:0",
+        "help-pipe:0",
+        "report-pipe:0",
+        "usage-closed:2",
+        "closed-stdout:0",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+}
+
+// ── 7. Numbers that overflow ─────────────────────────────────────────────────────────────
+
+fn checklist_with(id: &str, weight_line: &str, item_weights: [&str; 2], scale: &str) -> String {
+    format!(
+        "id = \"{id}\"\nversion = \"1\"\n{weight_line}\n{scale}\n[[sections]]\nid = \"s\"\n\
+         [[sections.items]]\nid = \"a\"\ntext = \"A\"\nweight = {}\n\
+         [[sections.items]]\nid = \"b\"\ntext = \"B\"\nweight = {}\n",
+        item_weights[0], item_weights[1]
+    )
+}
+
+#[test]
+fn sums_and_spans_that_overflow_make_a_checklist_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = [
+        ("items.toml", checklist_with("items", "", ["1e308", "1e308"], "")),
+        ("more.toml", checklist_with("more", "", ["1.7e308", "1.7e308"], "")),
+        (
+            "span.toml",
+            checklist_with(
+                "span",
+                "",
+                ["1", "1"],
+                "scale = \"wide\"\n[scales.wide]\nchoices = [{ key = \"lo\", value = -1e308 }, { key = \"hi\", value = 1e308 }]",
+            ),
+        ),
+        ("inf.toml", checklist_with("inf", "", ["inf", "1"], "")),
+        ("nan.toml", checklist_with("nan", "", ["nan", "1"], "")),
+    ];
+    for (name, text) in &bad {
+        let path = write(dir.path(), &format!("bad/{name}"), text);
+        let mut cmd = selfaudit();
+        cmd.arg("validate").arg(&path);
+        let (code, _, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(name), "{name} is named: {err}");
+        // Used as a checklist folder, it stops every command with exit 2.
+        let folder = dir.path().join(format!("only-{name}"));
+        write(&folder, name, text);
+        let mut cmd = selfaudit();
+        cmd.arg("--checklists").arg(&folder).arg("list");
+        let (code, _, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(name), "{err}");
+    }
+}
+
+#[test]
+fn huge_but_valid_weights_still_give_finite_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let cl = dir.path().join("cl");
+    // Each checklist is valid (its own sums are finite); together their weights overflow.
+    write(&cl, "one.toml", &checklist_with("one", "weight = 1.5e308", ["1e308", "1"], ""));
+    write(&cl, "two.toml", &checklist_with("two", "weight = 1.5e308", ["1", "5e307"], ""));
+    let r = write(
+        dir.path(),
+        "r.toml",
+        "respondent = \"A\"\nperiod = \"p\"\n[answers.one]\na = \"yes\"\nb = \"no\"\n[answers.two]\na = \"yes\"\nb = \"yes\"\n",
+    );
+    let mut cmd = selfaudit();
+    cmd.arg("--checklists").arg(&cl).args(["report", "--format", "json"]).arg(&r);
+    let (code, out, err) = stdout_of(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let overall = json["score"].as_f64().expect("a number, not null");
+    let one = json["checklists"][0]["score"].as_f64().unwrap();
+    assert!(overall.is_finite() && one.is_finite());
+    // one: a (weight 1e308) yes, b (weight 1) no → 100 · 1e308 / (1e308 + 1) = 100.
+    assert_eq!(one, 100.0);
+    assert_eq!(json["checklists"][1]["score"].as_f64(), Some(100.0));
+    assert_eq!(overall, 100.0);
+    assert!(!out.contains("NaN") && !out.contains("inf"));
+}
+
+// ── 8. Reports that lie by omission ──────────────────────────────────────────────────────
+
+fn good_report() -> serde_json::Value {
+    serde_json::json!({
+        "format": "selfaudit-report/1", "period": "Q", "score": 50.0,
+        "checklists": [{ "id": "c", "score": 50.0, "sections": [{ "id": "s", "score": 50.0,
+            "items": [{ "id": "i", "score": 50.0 }] }] }],
+        "per_respondent": [{ "respondent": "respondent 1", "score": 50.0,
+            "checklists": [{ "id": "c", "score": 50.0 }] }]
+    })
+}
+
+#[test]
+fn a_missing_score_at_any_level_is_an_error_and_null_is_undefined() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.json", &good_report().to_string());
+    type Edit = fn(&mut serde_json::Value) -> &mut serde_json::Value;
+    let places: [(&str, Edit); 5] = [
+        ("top", |r| r),
+        ("checklist", |r| &mut r["checklists"][0]),
+        ("section", |r| &mut r["checklists"][0]["sections"][0]),
+        ("item", |r| &mut r["checklists"][0]["sections"][0]["items"][0]),
+        ("respondent", |r| &mut r["per_respondent"][0]),
+    ];
+    for (level, at) in places {
+        let mut r = good_report();
+        let part = at(&mut r).as_object_mut().unwrap();
+        part.remove("score");
+        part.insert("scroe".into(), serde_json::json!(99.0));
+        let path = write(dir.path(), &format!("missing-{level}.json"), &r.to_string());
+        for (base, new) in [(&good, &path), (&path, &good)] {
+            let mut cmd = selfaudit();
+            cmd.args(["diff", "--fail-below", "10"]).arg(base).arg(new);
+            let (code, _, err) = stdout_of(&mut cmd);
+            assert_eq!(code, 2, "{level}: {err}");
+            assert!(err.contains("`score`"), "{level}: {err}");
+            assert!(err.contains(&format!("missing-{level}.json")), "{err}");
+        }
+        // An explicit null is "undefined", and reads back.
+        let mut r = good_report();
+        at(&mut r)["score"] = serde_json::Value::Null;
+        let path = write(dir.path(), &format!("null-{level}.json"), &r.to_string());
+        let mut cmd = selfaudit();
+        cmd.arg("diff").arg(&good).arg(&path);
+        let (code, _, err) = stdout_of(&mut cmd);
+        assert!(code == 0 || code == 1, "{level}: {err}");
+    }
+    // Scores no report can hold.
+    for (name, value) in [("huge", 1e308), ("negative", -5.0), ("over", 100.5)] {
+        let mut r = good_report();
+        r["checklists"][0]["sections"][0]["items"][0]["score"] = serde_json::json!(value);
+        let path = write(dir.path(), &format!("{name}.json"), &r.to_string());
+        let mut cmd = selfaudit();
+        cmd.arg("diff").arg(&good).arg(&path);
+        let (code, _, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 2, "{name}: {err}");
+    }
 }
