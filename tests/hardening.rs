@@ -638,3 +638,408 @@ fn a_missing_score_at_any_level_is_an_error_and_null_is_undefined() {
         assert_eq!(code, 2, "{name}: {err}");
     }
 }
+
+// ── 6. Cost that explodes ────────────────────────────────────────────────────────────────
+
+/// A report of one checklist whose `renamed` map is a chain `old-0 → old-1 → … → item`, with
+/// BASE's items at the old ends.
+fn chain_reports(n: usize) -> (String, String) {
+    let mut renamed = serde_json::Map::new();
+    for k in 0..n {
+        let next = if k + 1 == n { "current".to_string() } else { format!("old-{}", k + 1) };
+        renamed.insert(format!("old-{k}"), serde_json::json!(next));
+    }
+    let item = |id: String| serde_json::json!({ "id": id, "score": 50.0 });
+    // BASE holds every 1000th id of the chain, NEW only the chain's end and some unrelated items.
+    let base_items: Vec<_> = (0..n).step_by(1000).map(|k| item(format!("old-{k}"))).collect();
+    let mut new_items: Vec<_> = (0..100).map(|k| item(format!("other-{k}"))).collect();
+    new_items.push(item("current".into()));
+    let report = |items: Vec<serde_json::Value>, renamed: serde_json::Map<_, _>| {
+        serde_json::json!({
+            "format": "selfaudit-report/1", "period": "Q", "score": 50.0,
+            "checklists": [{ "id": "c", "score": 50.0, "renamed": renamed,
+                "sections": [{ "id": "s", "score": 50.0, "items": items }] }]
+        })
+        .to_string()
+    };
+    (
+        report(base_items, serde_json::Map::new()),
+        report(new_items, renamed),
+    )
+}
+
+/// A guard against a hang, not a benchmark: the real bound is on operation counts, in
+/// `diff::tests` (rename walks) and `scripts/bench.sh`; minutes here mean a quadratic regression.
+fn within(limit: std::time::Duration, cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    cmd.timeout(limit);
+    stdout_of(cmd)
+}
+
+#[test]
+fn a_long_rename_chain_is_followed_in_near_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, new) = chain_reports(100_000);
+    let base = write(dir.path(), "base.json", &base);
+    let new = write(dir.path(), "new.json", &new);
+    for (b, n) in [(&base, &new), (&new, &base)] {
+        let mut cmd = selfaudit();
+        cmd.args(["diff", "--format", "json"]).arg(b).arg(n);
+        let (code, out, err) = within(std::time::Duration::from_secs(60), &mut cmd);
+        assert_eq!(code, 0, "{err}");
+        let diff: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let renamed: Vec<&serde_json::Value> = diff["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["renamed_from"].is_string())
+            .collect();
+        assert_eq!(renamed.len(), 1, "one base item takes `current`");
+    }
+}
+
+#[test]
+fn a_diff_of_many_checklists_renders_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 20_000;
+    let checklists: Vec<_> = (0..n)
+        .map(|k| {
+            serde_json::json!({ "id": format!("c{k}"), "score": 50.0, "sections": [
+                { "id": "s", "score": 50.0, "items": [{ "id": "i", "score": 50.0 }] }] })
+        })
+        .collect();
+    let report = serde_json::json!({
+        "format": "selfaudit-report/1", "period": "Q", "score": 50.0, "checklists": checklists
+    });
+    let path = write(dir.path(), "r.json", &report.to_string());
+    for format in ["json", "markdown", "html", "table"] {
+        let mut cmd = selfaudit();
+        cmd.args(["diff", "--format", format]).arg(&path).arg(&path);
+        let (code, out, err) = within(std::time::Duration::from_secs(120), &mut cmd);
+        assert_eq!(code, 0, "{format}: {err}");
+        // Output grows linearly: a few hundred bytes per checklist at most.
+        assert!(out.len() < n * 2_000, "{format}: {} bytes", out.len());
+    }
+}
+
+// ── 9. Readers that disagree ─────────────────────────────────────────────────────────────
+
+#[test]
+fn the_fast_reader_and_the_toml_parser_agree_on_carriage_returns() {
+    use selfaudit::load::Registry;
+    use selfaudit::model::Source;
+    use selfaudit::model::responses::Responses;
+    let registry = Registry::builtin().unwrap();
+    let plain = "respondent = \"A\"\nperiod = \"Q\"\n[answers.be-sure]\nempowered = \"few\"\n";
+    let mut cases = vec![
+        plain.to_string(),
+        plain.replace('\n', "\r\n"),
+        plain.replace('\n', "\r"),
+        format!("{plain}# comment\r"),
+        format!("{plain}\r"),
+        format!("{}\r", plain.trim_end()),
+        plain.replacen('\n', "\r\r\n", 1),
+        plain.replacen("\"A\"", "\"A\"\r", 1),
+        format!("{plain}# a\rb\n"),
+        format!("{plain}sincere-interest = \"all\"\r"),
+        plain.replacen("= \"few\"", "= \"few\" \r", 1),
+        format!("\u{feff}{plain}"),
+        format!("{plain}\u{0}"),
+        plain.replacen("\"A\"", "\"A\u{7f}\"", 1),
+        plain.replacen("\"A\"", "'A'", 1),
+        plain.replacen("\"A\"", "\"\"\"A\"\"\"", 1),
+    ];
+    cases.extend(cases.clone().iter().map(|c| c.replace('\n', "\r\n")));
+    for text in &cases {
+        let source = Source { name: "t.toml", text };
+        let fast = Responses::parse(&source, |id| registry.get(id), || registry.ids());
+        let full = Responses::parse_full(&source, |id| registry.get(id), || registry.ids());
+        match (&fast, &full) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text:?}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("the readers disagree on {text:?}:\n{fast:?}\n{full:?}"),
+        }
+    }
+}
+
+// ── 10. Identity ─────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn one_person_written_two_ways_is_one_respondent() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, (a, b)) in [
+        ("Jos\u{e9}", "Jose\u{301}"),
+        ("Ana Lima", "Ana\u{200B} Lima"),
+        ("Ana Lima", "ANA LIMA"),
+        ("Ana Lima", "  Ana \t Lima "),
+        ("Ana Lima", "\u{200F}Ana Lima\u{200E}"),
+        ("Straße", "STRASSE"),
+        ("Ana Lima", "Ana\u{FEFF} Lima"),
+        ("Ana Lima", "Ana\u{A0}Lima"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let folder = dir.path().join(format!("t{k}"));
+        write(&folder, "1.toml", &be_sure(a, &[("empowered", "all", None)]));
+        write(&folder, "2.toml", &be_sure(b, &[("empowered", "none", None)]));
+        let mut cmd = selfaudit();
+        cmd.arg("report").arg(&folder);
+        let (code, _, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 2, "{a:?} and {b:?} are one person: {err}");
+        assert!(err.contains("also answered"), "{err}");
+    }
+    // Different people stay different.
+    let folder = dir.path().join("different");
+    write(&folder, "1.toml", &be_sure("José", &[("empowered", "all", None)]));
+    write(&folder, "2.toml", &be_sure("Jose", &[("empowered", "none", None)]));
+    let mut cmd = selfaudit();
+    cmd.arg("report").arg(&folder);
+    assert_eq!(stdout_of(&mut cmd).0, 0);
+}
+
+// ── 11. Commands the tool prints ─────────────────────────────────────────────────────────
+
+/// The words a POSIX shell makes of `line`, read by bash itself.
+fn shell_words(line: &str) -> Vec<String> {
+    let out = StdCommand::new("bash")
+        .args(["-c", &format!("eval \"set -- $1\"; printf '%s\\0' \"$@\""), "_", line])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{line}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\0')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn shell_quoting_gives_back_every_character() {
+    for word in [
+        "Ann Lee",
+        "Ann\tLee",
+        "O'Brien",
+        "\u{200F}Ann\u{200E}",
+        "a\nb",
+        "$HOME `x` $(y)",
+        "\\",
+        "'",
+        "*",
+        "-",
+        "\u{202E}evil",
+        "Jos\u{e9}",
+        "\x1b[31mred",
+        "\u{7f}",
+        "tab\tand'quote",
+        "\u{1F600} \u{E0041}",
+    ] {
+        let quoted = shell_quote(word);
+        assert!(
+            !quoted.chars().any(|c| c.is_control() || selfaudit::text::needs_escape(c)),
+            "{quoted:?} reaches the terminal raw"
+        );
+        assert_eq!(shell_words(&quoted), vec![word.to_string()], "{quoted}");
+    }
+}
+
+#[test]
+fn the_template_command_printed_without_a_terminal_works_when_pasted() {
+    let name = "Ann\tLee\u{200F} O'Neil";
+    let mut cmd = selfaudit();
+    cmd.args(["run", "be-sure", "--respondent", name, "--period", "Q 4"]);
+    let (code, _, err) = stdout_of(&mut cmd);
+    assert_eq!(code, 2);
+    let start = err.find("`selfaudit template").unwrap() + 1;
+    let command = &err[start..start + err[start..].find(" > answers.toml`").unwrap()];
+    let words = shell_words(command);
+    assert_eq!(
+        words,
+        ["selfaudit", "template", "be-sure", "--respondent", name, "--period", "Q 4"]
+    );
+}
+
+// ── 12. Progress files that are not what they claim ──────────────────────────────────────
+
+#[test]
+fn a_progress_file_listing_a_checklist_twice_or_odd_skips_is_refused() {
+    use selfaudit::interview::partial;
+    use selfaudit::load::Registry;
+    use selfaudit::model::Source;
+    let registry = Registry::builtin().unwrap();
+    let head = "respondent = \"Ann\"\nperiod = \"Q\"\n[answers.be-sure]\nempowered = \"few\"\n\n[resume]\nformat = \"selfaudit-partial/1\"\nstarted = \"2026-01-01T00:00:00Z\"\n";
+    let good = format!("{head}checklists = [\"be-sure\"]\nskipped = []\n");
+    let parse = |text: &str| {
+        partial::parse(&Source { name: "p.partial", text }, |id| registry.get(id), || registry.ids())
+    };
+    assert!(parse(&good).is_ok());
+    for (bad, why) in [
+        (format!("{head}checklists = [\"be-sure\", \"be-sure\"]\n"), "twice"),
+        (
+            format!("{head}checklists = [\"be-sure\"]\nskipped = [{{ checklist = \"be-sure\", item = \"nope\" }}]\n"),
+            "not in checklist",
+        ),
+        (
+            format!("{head}checklists = [\"be-sure\"]\nskipped = [{{ checklist = \"service-self-audit\", item = \"greet\" }}]\n"),
+            "does not ask",
+        ),
+        (
+            format!("{head}checklists = [\"be-sure\"]\nskipped = [{{ checklist = \"be-sure\", item = \"empowered\" }}, {{ checklist = \"be-sure\", item = \"empowered\" }}]\n"),
+            "twice",
+        ),
+    ] {
+        let problems = parse(&bad).expect_err(&bad);
+        let text = format!("{problems:?}");
+        assert!(text.contains(why), "{why}: {text}");
+    }
+}
+
+// ── 13. Raw bytes to the terminal ────────────────────────────────────────────────────────
+
+fn assert_terminal_safe(what: &str, text: &str) {
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !selfaudit::text::needs_escape(c),
+            "{what}: {c:?} reaches the terminal in {text:?}"
+        );
+    }
+}
+
+#[test]
+fn clap_errors_and_user_text_reach_the_terminal_safe() {
+    for args in [
+        vec!["report", "--format", "\x1b[31mred\x1b[0m"],
+        vec!["\x1b]0;owned\x07"],
+        vec!["--\u{202E}flag"],
+        vec!["diff", "--top", "\u{9b}2J"],
+        vec!["report", "--min-responses", "\x1b[2J"],
+        vec!["run", "--notes", "al\u{202E}ways"],
+        vec!["completions", "\x1b[31mbash"],
+    ] {
+        let mut cmd = selfaudit();
+        cmd.args(&args);
+        let (code, out, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 2, "{args:?}");
+        assert_terminal_safe(&format!("{args:?}"), &err);
+        assert_terminal_safe(&format!("{args:?}"), &out);
+    }
+    // Checklist text and ids with escapes and bidi overrides, through every command that prints them.
+    let dir = tempfile::tempdir().unwrap();
+    let cl = dir.path().join("cl");
+    write(
+        &cl,
+        "evil.toml",
+        "id = \"evil\"\nversion = \"1\u{202E}\"\ntitle = \"T\\u001b[31m\u{202E}\"\n[[sections]]\nid = \"s\u{202E}\"\ntitle = \"S\u{2066}\"\n[[sections.items]]\nid = \"i\u{202E}d\u{200B}\"\ntext = \"Q\\u0007?\"\nhelp = \"h\\u001b]0;x\"\n",
+    );
+    let r = write(
+        dir.path(),
+        "r.toml",
+        "respondent = \"A\\u001b[2J\u{202E}\"\nperiod = \"P\u{202E}\"\n[answers.evil]\n\"i\u{202E}d\u{200B}\" = { choice = \"yes\", note = \"n\\u001b[31m\u{2028}\" }\n",
+    );
+    for args in [
+        vec!["list".to_string()],
+        vec!["template".into(), "evil".into(), "--respondent".into(), "\u{202E}x\x1b[2J".into()],
+        vec!["validate".into(), r.display().to_string()],
+        vec!["report".into(), r.display().to_string()],
+        vec!["report".into(), "--format".into(), "markdown".into(), r.display().to_string()],
+    ] {
+        let mut cmd = selfaudit();
+        cmd.arg("--checklists").arg(&cl).args(&args);
+        let (code, out, err) = stdout_of(&mut cmd);
+        assert!(code == 0, "{args:?}: {err}");
+        assert_terminal_safe(&format!("{args:?} stdout"), &out);
+        assert_terminal_safe(&format!("{args:?} stderr"), &err);
+    }
+}
+
+// ── 14. Environment and edge inputs ──────────────────────────────────────────────────────
+
+#[test]
+fn environment_variables_set_but_empty_mean_unset_and_bad_ones_are_named() {
+    for (var, value) in [
+        ("SELFAUDIT_CHECKLISTS", ""),
+        ("SELFAUDIT_CHECKLISTS", "  "),
+        ("SOURCE_DATE_EPOCH", ""),
+        ("TZ", ""),
+        ("NO_COLOR", ""),
+    ] {
+        let mut cmd = selfaudit();
+        cmd.env(var, value).arg("list");
+        let (code, out, err) = stdout_of(&mut cmd);
+        assert_eq!(code, 0, "{var}={value:?}: {err}");
+        assert!(out.contains("be-sure"));
+        assert!(!err.contains("--checklists"), "{err}");
+    }
+    let fifo = tempfile::tempdir().unwrap();
+    let fifo_path = fifo.path().join("zone");
+    let _ = StdCommand::new("mkfifo").arg(&fifo_path).status();
+    for (var, value) in [
+        ("SELFAUDIT_CHECKLISTS", "/no/such/folder".to_string()),
+        ("SOURCE_DATE_EPOCH", "yesterday".to_string()),
+        ("SOURCE_DATE_EPOCH", "99999999999999999999".to_string()),
+        ("SOURCE_DATE_EPOCH", "1e9".to_string()),
+        ("TZ", "/dev/zero".to_string()),
+        ("TZ", ":/dev/zero".to_string()),
+        ("TZ", fifo_path.display().to_string()),
+        ("TZ", "/".to_string()),
+        ("TZ", "../../../../dev/zero".to_string()),
+        ("TZ", "No/Such_Zone".to_string()),
+    ] {
+        let mut cmd = selfaudit();
+        cmd.env(var, &value).args(["template", "be-sure"]);
+        let (code, _, err) = within(std::time::Duration::from_secs(20), &mut cmd);
+        assert_eq!(code, 2, "{var}={value:?}: {err}");
+        assert!(err.contains(var), "{var}={value:?} is named: {err}");
+        assert!(!err.contains("--checklists"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn edge_inputs_get_messages_that_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::os::unix::fs::symlink("self.toml", d.join("self.toml")).unwrap();
+    std::os::unix::fs::symlink("b.json", d.join("a.json")).unwrap();
+    std::os::unix::fs::symlink("a.json", d.join("b.json")).unwrap();
+    let empty = write(d, "empty.toml", "respondent = \"A\"\nperiod = \"Q\"\n[answers.be-sure]\n");
+    let bom = write(d, "bom.json", &format!("\u{feff}{}", good_report()));
+    let deep = write(
+        d,
+        "deep.toml",
+        &format!("respondent = \"A\"\nperiod = \"Q\"\nx = {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+    );
+    let deep_inline = write(
+        d,
+        "deep-inline.toml",
+        &format!("id = \"x\"\nversion = \"1\"\ny = {}1{}\n", "{a=".repeat(3000), "}".repeat(3000)),
+    );
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["report".into(), d.join("self.toml").display().to_string()], "symbolic link loop"),
+        (vec!["diff".into(), d.join("a.json").display().to_string(), d.join("a.json").display().to_string()], "symbolic link loop"),
+        (vec!["report".into(), empty.display().to_string()], "empty"),
+        (vec!["diff".into(), bom.display().to_string(), bom.display().to_string()], "byte-order mark"),
+        (vec!["report".into(), "-".into(), "-".into()], "named twice"),
+        (vec!["validate".into(), "-".into(), "-".into()], "named twice"),
+        (vec!["template".into(), "-".into(), "-".into()], "named twice"),
+        (vec!["trend".into(), "-".into(), "-".into()], "named twice"),
+        (vec!["diff".into(), "-".into(), "-".into()], "standard input"),
+        (vec!["report".into(), deep.display().to_string()], "nested too deeply"),
+        (vec!["validate".into(), deep_inline.display().to_string()], "nested too deeply"),
+    ];
+    for (args, says) in cases {
+        let mut cmd = selfaudit();
+        cmd.args(&args).write_stdin("");
+        let (code, _, err) = within(std::time::Duration::from_secs(20), &mut cmd);
+        assert!(code == 2 || (code == 1 && args[0] == "validate"), "{args:?}: {code} {err}");
+        assert!(err.contains(says), "{args:?} says {says:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // Positions where there is one.
+    let mut cmd = selfaudit();
+    cmd.args(["diff"]).arg(&bom).arg(&bom);
+    assert!(stdout_of(&mut cmd).2.contains("bom.json:1:1:"));
+    let mut cmd = selfaudit();
+    cmd.arg("report").arg(&deep);
+    assert!(stdout_of(&mut cmd).2.contains("deep.toml:3:"));
+}
