@@ -241,8 +241,10 @@ pub fn wrap(text: &str, width: usize) -> String {
 }
 
 /// A name made safe to be a file name: lower-case letters, digits and `-` only, never empty.
+/// Built on the identity rule, so that one person written two ways (NFC or NFD, with
+/// invisible marks) gets one file, and one progress file.
 pub fn slug(s: &str) -> String {
-    slug_with(s, true, "respondent")
+    slug_with(&crate::team::identity(s), true, "respondent")
 }
 
 /// A period label made safe to be a folder name, keeping its case (`2026-Q4`): letters, digits and `-` only.
