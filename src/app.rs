@@ -257,6 +257,11 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
             "add --format html, or compare two JSON reports with `selfaudit diff BASE NEW`",
         ));
     }
+    if args.baseline.as_deref() == Some(Path::new("-"))
+        && args.inputs.iter().any(|p| p == Path::new("-"))
+    {
+        return Err(twice_stdin());
+    }
     // The baseline first: a bad one fails fast, before any responses are read.
     let baseline = args
         .baseline
@@ -419,7 +424,8 @@ fn file_kind(text: &str) -> FileKind {
 
 fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     for path in &args.files {
-        if path != Path::new("-") && !path.exists() {
+        // A link that leads nowhere, or in a loop, exists: reading it says which.
+        if path != Path::new("-") && std::fs::symlink_metadata(path).is_err() {
             return Err(Error::io(
                 path,
                 std::io::Error::from(std::io::ErrorKind::NotFound),

@@ -422,8 +422,14 @@ pub fn pair_items<'r>(
         let id = item.id.as_str();
         let free = |c: &str| new_index.get(c).is_some_and(|&j| base_of[j].is_none());
         let found = forward_walk
-            .first(id, |x| forwards.get(x).copied().into_iter().collect(), &free)
-            .or_else(|| backward_walk.first(id, |x| backwards.get(x).cloned().unwrap_or_default(), &free));
+            .first(
+                id,
+                |x| forwards.get(x).copied().into_iter().collect(),
+                &free,
+            )
+            .or_else(|| {
+                backward_walk.first(id, |x| backwards.get(x).cloned().unwrap_or_default(), &free)
+            });
         if let Some(candidate) = found {
             let j = new_index[candidate];
             base_of[j] = Some(k);
@@ -1174,6 +1180,57 @@ mod tests {
         assert_eq!(first(&["d"]), Some("d"));
         assert_eq!(first(&["a"]), None, "a cycle ends where it began");
         assert_eq!(Walk::default().first("z", step, &|_| true), None);
+    }
+
+    /// SPEC §9 cost: all the walks of one diff along a rename chain of n ids take O(n) steps
+    /// together, not O(n) each. Counted, not timed.
+    #[test]
+    fn rename_walks_along_a_long_chain_take_linear_steps_in_all() {
+        let n = 100_000;
+        let ids: &'static [String] = Box::leak(
+            (0..=n)
+                .map(|k| format!("id-{k}"))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        let index = |id: &str| -> usize { id[3..].parse().unwrap() };
+        // Every 10th id starts a walk; every 1000th id is a free target, taken once found.
+        let count = |backwards: bool| -> (usize, usize) {
+            let steps = std::cell::Cell::new(0usize);
+            let step = |id: &str| -> Vec<&'static str> {
+                steps.set(steps.get() + 1);
+                let k = index(id);
+                let next = if backwards {
+                    k.checked_sub(1)
+                } else {
+                    Some(k + 1)
+                };
+                next.and_then(|j| ids.get(j))
+                    .map(String::as_str)
+                    .into_iter()
+                    .collect()
+            };
+            let taken = std::cell::RefCell::new(HashSet::new());
+            let free = |id: &str| index(id) % 1000 == 999 && !taken.borrow().contains(id);
+            let mut walk = Walk::default();
+            let mut found = 0;
+            let mut starts: Vec<usize> = (0..=n).step_by(10).collect();
+            if backwards {
+                starts.reverse();
+            }
+            for k in starts {
+                if let Some(id) = walk.first(&ids[k], step, &free) {
+                    taken.borrow_mut().insert(id.to_string());
+                    found += 1;
+                }
+            }
+            (found, steps.get())
+        };
+        for backwards in [false, true] {
+            let (found, steps) = count(backwards);
+            assert_eq!(found, n / 1000, "every free id is taken once");
+            assert!(steps <= 4 * n, "{steps} steps for a chain of {n}");
+        }
     }
 
     #[test]

@@ -203,7 +203,9 @@ fn open_lock(path: &Path) -> Result<fs::File> {
     options.open(path).map_err(|e| {
         if e.raw_os_error() == Some(40) {
             // ELOOP from O_NOFOLLOW: a link appeared since the check.
-            refuse_link(path).err().unwrap_or_else(|| Error::io(path, e))
+            refuse_link(path)
+                .err()
+                .unwrap_or_else(|| Error::io(path, e))
         } else {
             Error::io(path, e)
         }

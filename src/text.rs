@@ -132,7 +132,9 @@ pub fn markdown_escape(s: &str) -> String {
             ':' => chars.get(i + 1..i + 3) == Some(&['/', '/'][..]),
             'w' | 'W' => {
                 i >= 2
-                    && chars[i - 2..=i].iter().all(|c| c.eq_ignore_ascii_case(&'w'))
+                    && chars[i - 2..=i]
+                        .iter()
+                        .all(|c| c.eq_ignore_ascii_case(&'w'))
                     && next == Some('.')
             }
             '-' => {
@@ -187,8 +189,7 @@ fn commit_like_breaks(chars: &[char]) -> Vec<usize> {
 /// marks) in `$'…'` quotes with those characters written as escapes. Nothing is dropped.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
     {
         return s.to_string();

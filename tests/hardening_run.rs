@@ -113,7 +113,13 @@ fn answer_all(s: &mut Session) {
 }
 
 const ANN: [&str; 7] = [
-    "run", "mini", "--respondent", "Ann Lee", "--period", "Q", "--notes=never",
+    "run",
+    "mini",
+    "--respondent",
+    "Ann Lee",
+    "--period",
+    "Q",
+    "--notes=never",
 ];
 
 #[test]
@@ -131,7 +137,10 @@ fn a_second_run_of_the_same_respondent_is_refused_while_the_first_is_open() {
         let (rest, code) = finish(second);
         assert_eq!(code, 2, "{name:?}: {rest}");
         assert!(rest.contains("open elsewhere"), "{rest}");
-        assert!(!rest.contains("[1/3]") && !rest.contains("Resume"), "{rest}");
+        assert!(
+            !rest.contains("[1/3]") && !rest.contains("Resume"),
+            "{rest}"
+        );
     }
     // The first goes on, and none of its answers was overwritten.
     wait_for(&mut first, "Skip: answer it later");
@@ -143,7 +152,10 @@ fn a_second_run_of_the_same_respondent_is_refused_while_the_first_is_open() {
     assert_eq!(code, 0, "{rest}");
     let saved = fs::read_to_string(place.path("responses/Q/ann-lee.toml")).unwrap();
     assert!(saved.contains("return-calls = \"no\""), "{saved}");
-    assert!(saved.contains("greet = \"yes\"") && saved.contains("tidy = \"yes\""), "{saved}");
+    assert!(
+        saved.contains("greet = \"yes\"") && saved.contains("tidy = \"yes\""),
+        "{saved}"
+    );
     // Once it has ended, the lock is free again.
     let mut again = place.spawn(&ANN);
     wait_for(&mut again, "Replace it?");
@@ -175,9 +187,16 @@ fn links_planted_at_paths_the_tool_chose_are_refused_before_any_question() {
         let (rest, code) = finish(place.spawn(&ANN));
         assert_eq!(code, 2, "{planted}: {rest}");
         assert!(rest.contains("symbolic link"), "{planted}: {rest}");
-        assert!(!rest.contains("[1/3]"), "{planted}: asked a question: {rest}");
+        assert!(
+            !rest.contains("[1/3]"),
+            "{planted}: asked a question: {rest}"
+        );
         assert!(!target.exists(), "{planted}: wrote outside");
-        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "{planted}");
+        assert_eq!(
+            fs::read_dir(outside.path()).unwrap().count(),
+            0,
+            "{planted}"
+        );
     }
 }
 
@@ -201,7 +220,10 @@ fn unusable_output_paths_fail_before_the_first_question() {
         let (rest, code) = finish(place.spawn(&args));
         assert_eq!(code, 2, "{output}: {rest}");
         assert!(rest.contains(says), "{output} says {says}: {rest}");
-        assert!(!rest.contains("[1/3]"), "{output}: asked a question: {rest}");
+        assert!(
+            !rest.contains("[1/3]"),
+            "{output}: asked a question: {rest}"
+        );
     }
 }
 
@@ -218,7 +240,12 @@ fn a_chain_of_links_given_with_o_is_followed_to_the_file_it_names() {
     let (rest, code) = finish(s);
     assert_eq!(code, 0, "{rest}");
     for link in ["a.toml", "b.toml"] {
-        assert!(fs::symlink_metadata(place.path(link)).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(place.path(link))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
     let saved = fs::read_to_string(place.path("kept/c.toml")).unwrap();
     assert!(saved.contains("tidy = \"yes\""), "{saved}");
@@ -228,7 +255,16 @@ fn a_chain_of_links_given_with_o_is_followed_to_the_file_it_names() {
 fn the_resume_command_printed_after_ctrl_c_works_when_pasted() {
     let place = Place::new();
     let name = "Ann\tLee\u{200F} O'Neil $HOME";
-    let args = ["run", "mini", "--respondent", name, "--period", "Q 4", "--notes", "never"];
+    let args = [
+        "run",
+        "mini",
+        "--respondent",
+        name,
+        "--period",
+        "Q 4",
+        "--notes",
+        "never",
+    ];
     let mut s = place.spawn(&args);
     wait_for(&mut s, "[1/3]");
     wait_for(&mut s, "Skip: answer it later");
@@ -241,7 +277,9 @@ fn the_resume_command_printed_after_ctrl_c_works_when_pasted() {
     let start = rest.find("to go on, run: ").unwrap() + "to go on, run: ".len();
     let command = rest[start..].lines().next().unwrap().trim_end();
     assert!(
-        !command.chars().any(|c| c.is_control() || selfaudit::text::needs_escape(c)),
+        !command
+            .chars()
+            .any(|c| c.is_control() || selfaudit::text::needs_escape(c)),
         "{command:?}"
     );
     // Pasted into a shell, it goes on with the same interview.
@@ -264,7 +302,10 @@ fn the_resume_command_printed_after_ctrl_c_works_when_pasted() {
         .find(|p| p.extension().is_some_and(|e| e == "toml"))
         .unwrap();
     let saved = fs::read_to_string(file).unwrap();
-    assert!(saved.contains("respondent = \"Ann\\tLee\\u200F O'Neil $HOME\""), "{saved}");
+    assert!(
+        saved.contains("respondent = \"Ann\\tLee\\u200F O'Neil $HOME\""),
+        "{saved}"
+    );
     assert!(saved.contains("return-calls = \"no\""), "{saved}");
 }
 
@@ -287,7 +328,15 @@ fn a_progress_file_listing_a_checklist_twice_is_refused() {
 #[test]
 fn one_person_written_two_ways_resumes_one_progress_file() {
     let place = Place::new();
-    let nfd = ["run", "mini", "--respondent", "Jose\u{301}", "--period", "Q", "--notes=never"];
+    let nfd = [
+        "run",
+        "mini",
+        "--respondent",
+        "Jose\u{301}",
+        "--period",
+        "Q",
+        "--notes=never",
+    ];
     let mut s = place.spawn(&nfd);
     wait_for(&mut s, "[1/3]");
     wait_for(&mut s, "Skip: answer it later");

@@ -30,7 +30,8 @@ impl Source<'_> {
         let message = message.strip_suffix('.').unwrap_or(&message).to_string();
         // The parser's own words for deep nesting name its internals, not the file's problem.
         let message = if message.contains("recursion") || message.contains("recurse") {
-            "arrays or tables nested too deeply (the parser stops at its recursion limit)".to_string()
+            "arrays or tables nested too deeply (the parser stops at its recursion limit)"
+                .to_string()
         } else {
             message
         };

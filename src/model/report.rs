@@ -279,21 +279,29 @@ fn out_of_range(report: &Report) -> Vec<String> {
     for c in &report.checklists {
         check(c.score, &|| format!("checklists[{}].score", c.id));
         for s in &c.sections {
-            check(s.score, &|| format!("checklists[{}].sections[{}].score", c.id, s.id));
+            check(s.score, &|| {
+                format!("checklists[{}].sections[{}].score", c.id, s.id)
+            });
             for i in &s.items {
                 for (name, v) in [("score", i.score), ("min", i.min), ("max", i.max)] {
-                    check(v, &|| format!("checklists[{}] item `{}` {name}", c.id, i.id));
+                    check(v, &|| {
+                        format!("checklists[{}] item `{}` {name}", c.id, i.id)
+                    });
                 }
             }
         }
     }
     for g in &report.critical_gaps {
-        check(Some(g.score), &|| format!("critical_gaps item `{}` score", g.item));
+        check(Some(g.score), &|| {
+            format!("critical_gaps item `{}` score", g.item)
+        });
     }
     for r in &report.per_respondent {
         check(r.score, &|| "per_respondent score".to_string());
         for c in &r.checklists {
-            check(c.score, &|| format!("per_respondent checklist `{}` score", c.id));
+            check(c.score, &|| {
+                format!("per_respondent checklist `{}` score", c.id)
+            });
         }
     }
     out
