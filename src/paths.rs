@@ -130,9 +130,16 @@ impl RunFiles {
 /// the progress file's name, so that a name too long or a folder not writable fails now,
 /// not after the first answer).
 pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
-    let partial = with_suffix(output, ".partial");
-    let lock_path = with_suffix(output, ".lock");
-    let folder = folder_of(output);
+    // A link the user named stands for the file it leads to: the progress file and the lock go
+    // beside that file, so that two names of one file share one lock.
+    let target = if chosen_by_tool {
+        output.to_path_buf()
+    } else {
+        follow_links(output)?
+    };
+    let partial = with_suffix(&target, ".partial");
+    let lock_path = with_suffix(&target, ".lock");
+    let folder = folder_of(&target);
     if chosen_by_tool {
         for dir in output.ancestors().skip(1) {
             if !dir.as_os_str().is_empty() {
@@ -144,15 +151,6 @@ pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
     fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
     if chosen_by_tool {
         refuse_link(folder)?;
-    }
-    // Where the responses will land at the end: the folder must take a file there too.
-    let target = follow_links(output)?;
-    let target_folder = folder_of(&target);
-    if target_folder != folder {
-        tempfile::Builder::new()
-            .prefix(".selfaudit-")
-            .tempfile_in(target_folder)
-            .map_err(|e| Error::io(target_folder, e))?;
     }
     refuse_link(&lock_path)?;
     let lock = open_lock(&lock_path)?;
@@ -253,6 +251,18 @@ mod tests {
         let out2 = dir.path().join("bob.toml");
         symlink("/tmp/elsewhere.partial", with_suffix(&out2, ".partial")).unwrap();
         assert!(prepare_run(&out2, false).is_err());
+    }
+
+    #[test]
+    fn two_names_of_one_file_share_one_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        let link = dir.path().join("link.toml");
+        symlink("real.toml", &link).unwrap();
+        let first = prepare_run(&real, false).unwrap();
+        let err = prepare_run(&link, false).unwrap_err().to_string();
+        assert!(err.contains("open elsewhere"), "{err}");
+        assert_eq!(first.partial, dir.path().join("real.toml.partial"));
     }
 
     #[test]

@@ -283,9 +283,22 @@ fn out_of_range(report: &Report) -> Vec<String> {
                 format!("checklists[{}].sections[{}].score", c.id, s.id)
             });
             for i in &s.items {
-                for (name, v) in [("score", i.score), ("min", i.min), ("max", i.max)] {
+                for (name, v) in [
+                    ("score", i.score),
+                    ("min", i.min),
+                    ("max", i.max),
+                    ("stddev", i.stddev),
+                ] {
                     check(v, &|| {
                         format!("checklists[{}] item `{}` {name}", c.id, i.id)
+                    });
+                }
+                for p in &i.scale {
+                    check(Some(p.score), &|| {
+                        format!(
+                            "checklists[{}] item `{}` scale `{}` score",
+                            c.id, i.id, p.key
+                        )
                     });
                 }
             }
