@@ -1049,6 +1049,13 @@ fn clap_errors_and_user_text_reach_the_terminal_safe() {
     );
     for args in [
         vec!["list".to_string()],
+        vec!["list".into(), "--format".into(), "json".into()],
+        vec![
+            "report".into(),
+            "--format".into(),
+            "json".into(),
+            r.display().to_string(),
+        ],
         vec![
             "template".into(),
             "evil".into(),
