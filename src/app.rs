@@ -796,8 +796,10 @@ fn resume_command(
     respondent: &str,
     period: &str,
 ) -> String {
-    let program = std::env::args()
+    // `args()` would panic on a program path that is not UTF-8; such a path is left out.
+    let program = std::env::args_os()
         .next()
+        .and_then(|p| p.into_string().ok())
         .unwrap_or_else(|| "selfaudit".to_string());
     let mut words = vec![shell_word(&program), "run".to_string()];
     let checklists: Vec<String> = if args.ids.is_empty() {
