@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Time and peak memory of `selfaudit report` over synthetic teams of 1k, 10k and 30k
 # respondents (100 items each), of its spreadsheet exports (answers-csv, xlsx) for the first
-# team of 10k or more, and of `selfaudit diff` on two 10,000-item reports.
+# team of 10k or more, of `selfaudit diff` on two 10,000-item reports, and of `diff` on
+# hostile shapes (a rename chain of 100,000 ids, 50,000 checklists).
 #
 #   scripts/bench.sh                 # all sizes
 #   scripts/bench.sh 1000 10000      # chosen sizes
@@ -63,6 +64,36 @@ d1="$work/diff-a" d2="$work/diff-b"
 if "$bin" diff --help >/dev/null 2>&1; then
   read -r s kb < <(measure "$bin" diff "$d1/report.json" "$d2/report.json" --format json)
   printf '%-28s %10s %12.1f\n' "diff 10,000 items" "$s" "$(awk "BEGIN{print $kb/1024}")"
+fi
+
+# Cost on hostile shapes (SPEC §9: O(n log n) in the input): a `renamed` map that is one chain
+# of 100,000 ids, and a diff of 50,000 checklists rendered in every format.
+if command -v python3 >/dev/null; then
+  python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+n = 100_000
+renamed = {f"old-{k}": (f"old-{k+1}" if k + 1 < n else "current") for k in range(n)}
+item = lambda i: {"id": i, "score": 50.0}
+def report(items, renamed):
+    return {"format": "selfaudit-report/1", "period": "Q", "score": 50.0,
+            "checklists": [{"id": "c", "score": 50.0, "renamed": renamed,
+                            "sections": [{"id": "s", "score": 50.0, "items": items}]}]}
+json.dump(report([item(f"old-{k}") for k in range(0, n, 1000)], {}), open(f"{work}/chain-base.json", "w"))
+json.dump(report([item("current")], renamed), open(f"{work}/chain-new.json", "w"))
+cl = [{"id": f"c{k}", "score": 50.0, "sections": [{"id": "s", "score": 50.0,
+       "items": [item("i")]}]} for k in range(50_000)]
+json.dump({"format": "selfaudit-report/1", "period": "Q", "score": 50.0, "checklists": cl},
+          open(f"{work}/many-checklists.json", "w"))
+PY
+  read -r s kb < <(measure "$bin" diff "$work/chain-base.json" "$work/chain-new.json" --format json)
+  printf '%-28s %10s %12.1f
+' "diff, rename chain 100k" "$s" "$(awk "BEGIN{print $kb/1024}")"
+  for f in markdown html table; do
+    read -r s kb < <(measure "$bin" diff "$work/many-checklists.json" "$work/many-checklists.json" --format "$f")
+    printf '%-28s %10s %12.1f
+' "diff 50k checklists, $f" "$s" "$(awk "BEGIN{print $kb/1024}")"
+  done
 fi
 
 if command -v hyperfine >/dev/null; then

@@ -4,8 +4,10 @@
     python3 scripts/check_xlsx.py REPORT.xlsx REPORT.json [ANSWERS.csv]
 
 REPORT.json and ANSWERS.csv are the same report as `--format json` and `--format answers-csv`.
-Every figure of the Items, Summary and Respondents sheets must equal the JSON report's (scores
-are fractions with a percent format), every Answers row the CSV's; no cell may hold a formula,
+Every figure of the Items, Summary and Respondents sheets (and of Groups, with a team list) must
+equal the JSON report's (scores are fractions with a percent format), the sheet list must be the
+one the report calls for (Groups, Perception gaps and Actions only when it has them), who is
+missing must appear only when the report names them, every Answers row must equal the CSV's; no cell may hold a formula,
 and every text cell must be a string. Exits 1 with the first difference. tests/spreadsheets.rs
 runs it when openpyxl is installed (pip install openpyxl).
 """
@@ -55,8 +57,15 @@ def main():
     report = json.load(open(report_path, encoding="utf-8"))
     wb = openpyxl.load_workbook(xlsx)
     want = ["Summary", "Items", "Answers", "Notes", "Respondents"]
-    if wb.sheetnames[: len(want)] != want:
-        fail(f"sheets {wb.sheetnames}")
+    if report.get("groups"):
+        want.append("Groups")
+    if report.get("perception_gaps"):
+        want.append("Perception gaps")
+    if report.get("actions") is not None or report.get("targets") is not None:
+        want.append("Actions")
+    # A team too big for one Answers sheet goes on in `Answers 2`…, at the end.
+    if [n for n in wb.sheetnames if not n.startswith("Answers ")] != want:
+        fail(f"sheets {wb.sheetnames}, expected {want}")
 
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -88,6 +97,10 @@ def main():
                     same(row[col[f]].value, it[f], f"{where} {f}")
                 for f in ("score", "min", "max", "stddev"):
                     same(percent(row[col[f]], where), it[f], f"{where} {f}")
+                for f in ("se", "ci_lo", "ci_hi"):
+                    v = it.get("ci") and it["ci"][0 if f == "ci_lo" else 1] if f != "se" else it.get("se")
+                    same(percent(row[col[f]], where), v, f"{where} {f}")
+                same(row[col["rwg"]].value, it.get("rwg"), f"{where} rwg")
                 for key, count in it["choices"].items():
                     if key != "n/a":
                         same(row[col["count:" + key]].value, count, f"{where} count:{key}")
@@ -98,6 +111,43 @@ def main():
     same(summary["Period"][1].value, report["period"], "Summary period")
     same(percent(summary["Overall score"][1], "overall"), report["score"], "Summary overall")
     same(summary["Respondents"][1].value, len(report["respondents"]), "Summary respondents")
+
+    if report.get("ci"):
+        same(percent(summary["Overall ci_lo"][1], "ci_lo"), report["ci"][0], "Summary ci_lo")
+        same(percent(summary["Overall ci_hi"][1], "ci_hi"), report["ci"][1], "Summary ci_hi")
+    rate = report.get("response_rate")
+    if rate:
+        same(summary["Expected"][1].value, rate["expected"], "Summary expected")
+        same(summary["Answered"][1].value, rate["answered"], "Summary answered")
+        if "missing" in rate and rate["missing"]:
+            same(summary["Missing"][1].value, ", ".join(rate["missing"]), "Summary missing")
+        elif "Missing" in summary:
+            fail("Summary names who is missing, the report does not")
+
+    if report.get("groups"):
+        rows = list(wb["Groups"].iter_rows())
+        col = {c.value: i for i, c in enumerate(rows[0])}
+        if len(rows) - 1 != len(report["groups"]):
+            fail("Groups: wrong number of rows")
+        for row, g in zip(rows[1:], report["groups"]):
+            where = f"Groups {g['role']}"
+            same(row[col["role"]].value, g["role"], where)
+            same(row[col["n"]].value, g["n"], where + " n")
+            same(row[col["withheld"]].value, g["withheld"], where + " withheld")
+            same(percent(row[col["score"]], where), g["score"], where + " score")
+            for c in g["checklists"]:
+                same(percent(row[col["score:" + c["id"]]], where), c["score"], where)
+                for p in c["sections"] + c["items"]:
+                    name = f"score:{c['id']}/{p['id']}"
+                    same(percent(row[col[name]], where), p["score"], f"{where} {name}")
+            if g["withheld"] and any(c.value is not None for c in row[4:]):
+                fail(f"{where}: a withheld group shows a figure")
+
+    if report.get("actions"):
+        rows = list(wb["Actions"].iter_rows(values_only=True))
+        for row, a in zip(rows[2:], report["actions"]):
+            for j, f in ((0, "id"), (3, "what"), (4, "owner"), (7, "status")):
+                same(ooxml(row[j]) if row[j] is not None else None, a.get(f), f"Actions {a['id']} {f}")
 
     people = list(wb["Respondents"].iter_rows())[1:]
     if len(people) != len(report["per_respondent"]):

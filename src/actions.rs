@@ -1415,10 +1415,10 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
     let mut used_ids: HashSet<String> = actions.actions.iter().map(|a| a.id.clone()).collect();
     // Ids the file's existing proposals suggest are taken too, so an adopted one never clashes.
     for line in existing.lines() {
-        if let Some(rest) = line.trim_start().strip_prefix("# id = \"") {
-            if let Some(id) = rest.split('"').next() {
-                used_ids.insert(id.to_string());
-            }
+        if let Some(rest) = line.trim_start().strip_prefix("# id = \"")
+            && let Some(id) = rest.split('"').next()
+        {
+            used_ids.insert(id.to_string());
         }
     }
     let index = ReportIndex::new(report);

@@ -29,7 +29,12 @@ use std::collections::hash_map::Entry;
 pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
 
 pub fn run(cli: Cli) -> Result<u8> {
-    let dir = cli.checklists.as_deref();
+    crate::env::check()?;
+    let from_env = match &cli.checklists {
+        Some(_) => None,
+        None => crate::env::checklists_dir()?,
+    };
+    let dir = cli.checklists.as_deref().or(from_env.as_deref());
     match cli.command {
         Command::Run(args) => run_interview(dir, args),
         Command::Template(args) => template(dir, args),
@@ -73,19 +78,31 @@ pub fn table_style(to_stdout: bool) -> render::table::Style {
 
 /// Prints warnings to stderr, one line each.
 pub fn warn(message: &str) {
-    eprintln!("warning: {}", terminal_safe(message));
+    crate::out::eline(&format!("warning: {}", terminal_safe(message)));
 }
 
 /// Resolves CHECKLIST arguments (ids or paths) to checklists, in the order given, without repeats.
 pub fn resolve_checklists(registry: &mut Registry, args: &[String]) -> Result<Vec<String>> {
+    if args.iter().filter(|a| *a == "-").count() > 1 {
+        return Err(twice_stdin());
+    }
     let mut ids: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for arg in args {
         let id = registry.resolve(arg)?;
-        if !ids.contains(&id) {
+        if seen.insert(id.clone()) {
             ids.push(id);
         }
     }
     Ok(ids)
+}
+
+/// `-` named twice: standard input can be read once only.
+pub fn twice_stdin() -> Error {
+    Error::usage_hint(
+        "standard input (`-`) is named twice, but it can be read once only",
+        "name the other files by their paths",
+    )
 }
 
 fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
@@ -281,8 +298,8 @@ pub fn build_team_report(
 
     if !collected.tally.any_answered() {
         return Err(Error::usage_hint(
-            "no answers to any checklist in these files",
-            "add an [answers.CHECKLIST-ID] table; `selfaudit template` prints one to fill in",
+            "no answers to any checklist in these files: their [answers.CHECKLIST-ID] tables are empty or missing",
+            "under [answers.CHECKLIST-ID], write one answer a line, e.g. deliver-on-time = \"often\"; `selfaudit template` prints every question to fill in",
         ));
     }
     let options = score::Options {
@@ -444,18 +461,17 @@ fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
     let text = crate::team::starting_list(&found);
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     if to_file.is_some() {
-        eprintln!(
+        let list = args
+            .output
+            .as_deref()
+            .unwrap_or(Path::new("team.toml"))
+            .display()
+            .to_string();
+        crate::out::eline(&format!(
             "{} on the list; add the people who have not answered, give everyone a role, then: selfaudit validate {}",
             render::plural(text.matches("[[people]]").count(), "person", "people"),
-            terminal_safe(
-                &args
-                    .output
-                    .as_deref()
-                    .unwrap_or(Path::new("team.toml"))
-                    .display()
-                    .to_string()
-            )
-        );
+            crate::text::shell_quote(&list)
+        ));
     }
     Ok(EXIT_OK)
 }
@@ -463,10 +479,8 @@ fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
 /// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
 /// stands in for now, so that a report can be generated again byte for byte.
 pub fn now() -> String {
-    let fixed = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    // Checked (and refused when unusable) by `env::check` before any command runs.
+    let fixed = crate::env::source_date_epoch().ok().flatten();
     fixed
         .unwrap_or_else(jiff::Timestamp::now)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -474,6 +488,11 @@ pub fn now() -> String {
 }
 
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
+    if args.baseline.as_deref() == Some(Path::new("-"))
+        && args.inputs.iter().any(|p| p == Path::new("-"))
+    {
+        return Err(twice_stdin());
+    }
     // The baseline first: a bad one fails fast, before any responses are read.
     let baseline = args
         .baseline
@@ -637,7 +656,11 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
     // Markdown into a step summary) the log still needs it.
     if !(to_terminal && args.format == DiffFormat::Table) {
         for g in diff.failed_gates() {
-            eprintln!("gate failed: {}: {}", g.gate, terminal_safe(&g.detail));
+            crate::out::eline(&format!(
+                "gate failed: {}: {}",
+                g.gate,
+                terminal_safe(&g.detail)
+            ));
         }
     }
     Ok(if diff.passed { EXIT_OK } else { EXIT_GATE })
@@ -645,10 +668,7 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
 
 fn trend(args: TrendArgs) -> Result<u8> {
     if args.reports.iter().filter(|p| *p == Path::new("-")).count() > 1 {
-        return Err(Error::usage_hint(
-            "standard input (`-`) can be read once only",
-            "name the other reports by their paths",
-        ));
+        return Err(twice_stdin());
     }
     // Every unusable report at once, not one per run.
     let mut reports = Vec::new();
@@ -737,7 +757,8 @@ fn file_kind(text: &str) -> FileKind {
 
 fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     for path in &args.files {
-        if path != Path::new("-") && !path.exists() {
+        // A link that leads nowhere, or in a loop, exists: reading it says which.
+        if path != Path::new("-") && std::fs::symlink_metadata(path).is_err() {
             return Err(Error::io(
                 path,
                 std::io::Error::from(std::io::ErrorKind::NotFound),
@@ -846,15 +867,15 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     for p in &problems {
-        eprintln!("{p}");
+        crate::out::eline(&p.to_string());
         if let Some(h) = &p.hint {
-            eprintln!("  hint: {}", terminal_safe(h));
+            crate::out::eline(&format!("  hint: {}", terminal_safe(h)));
         }
     }
-    eprintln!(
+    crate::out::eline(&format!(
         "{} found",
         render::plural(problems.len(), "problem", "problems")
-    );
+    ));
     Ok(EXIT_GATE)
 }
 
@@ -891,6 +912,7 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         ));
     }
     // The names become path parts only once slugged, so no name reaches outside responses/.
+    let chosen_by_tool = args.output.is_none();
     let output = args.output.clone().unwrap_or_else(|| {
         Path::new("responses")
             .join(crate::text::period_slug(&period))
@@ -911,11 +933,10 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
             "name the responses file to write, e.g. -o answers.toml",
         ));
     }
-    let partial_path = {
-        let mut p = output.clone().into_os_string();
-        p.push(".partial");
-        PathBuf::from(p)
-    };
+    // Before anything is read or asked: the lock (one writer per respondent), no link at a
+    // path the tool chose, and a folder that takes these files.
+    let files = crate::paths::prepare_run(&output, chosen_by_tool)?;
+    let partial_path = files.partial.clone();
 
     let mut resumed = None;
     // Answers in the progress file as found, which stay there until the first new answer.
@@ -985,13 +1006,10 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         cli::NotesWhen::Gaps => Notes::Gaps,
         cli::NotesWhen::Never => Notes::Never,
     };
-    // A folder that cannot be made should stop us before the first answer, not after it.
-    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-    }
     let outcome = interview::run(&mut progress, notes, &mut prompter, &mut |p| {
+        files.write_partial(partial::write(p).as_bytes())?;
         on_disk = p.answered();
-        load::write_atomic(&partial_path, partial::write(p).as_bytes())
+        Ok(())
     });
     match outcome {
         Ok(()) => {}
@@ -1024,7 +1042,7 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         crate::text::comment_safe(&output.display().to_string())
     );
     text.push_str(&responses.to_toml(&progress.checklists));
-    load::write_atomic(&output, text.as_bytes())?;
+    files.write_output(text.as_bytes())?;
     if let Err(e) = std::fs::remove_file(&partial_path)
         && e.kind() != std::io::ErrorKind::NotFound
     {
@@ -1133,17 +1151,9 @@ fn login_name() -> Option<String> {
         .find(|v| !v.is_empty())
 }
 
-/// A word as a POSIX shell reads it back: bare when safe, else in single quotes.
+/// A word as a POSIX shell reads it back (the one quoting rule: `text::shell_quote`).
 fn shell_word(s: &str) -> String {
-    let s = terminal_safe(s);
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
-    }
+    crate::text::shell_quote(s)
 }
 
 /// The command that goes on with an interrupted interview.
@@ -1154,8 +1164,10 @@ fn resume_command(
     respondent: &str,
     period: &str,
 ) -> String {
-    let program = std::env::args()
+    // `args()` would panic on a program path that is not UTF-8; such a path is left out.
+    let program = std::env::args_os()
         .next()
+        .and_then(|p| p.into_string().ok())
         .unwrap_or_else(|| "selfaudit".to_string());
     let mut words = vec![shell_word(&program), "run".to_string()];
     let checklists: Vec<String> = if args.ids.is_empty() {
@@ -1221,7 +1233,7 @@ fn check_partial_is_ours(
 ) -> Result<()> {
     let r = &saved.responses;
     let mut differs = Vec::new();
-    if r.respondent.to_lowercase() != respondent.to_lowercase() {
+    if !crate::team::same_person(&r.respondent, respondent) {
         differs.push(format!("respondent `{}`, not `{respondent}`", r.respondent));
     }
     if r.period != period {
@@ -1250,7 +1262,12 @@ fn check_partial_is_ours(
         )),
         format!(
             "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
-            saved.checklists.join(" "),
+            saved
+                .checklists
+                .iter()
+                .map(|c| shell_word(c))
+                .collect::<Vec<_>>()
+                .join(" "),
             shell_word(&r.respondent),
             shell_word(&r.period)
         ),
@@ -1458,8 +1475,8 @@ fn write_stream(
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
             match fill(&mut out).and_then(|()| out.flush()) {
-                // A closed pipe (`| head`) is the reader's choice, not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                // A closed pipe (`| head`, `>&-`) is the reader's choice, not an error.
+                Err(e) if crate::out::is_closed(&e) => Ok(()),
                 Err(e) => Err(Error::io("<stdout>", e)),
                 Ok(()) => Ok(()),
             }
@@ -1509,12 +1526,13 @@ fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
     }
     load::write_output(Some(&target), imported.toml.as_bytes())?;
     if !to_stdout {
-        eprintln!(
+        let written = target.display().to_string();
+        crate::out::eline(&format!(
             "wrote {} ({}); check it with: selfaudit validate {}",
-            terminal_safe(&target.display().to_string()),
+            terminal_safe(&written),
             render::plural(imported.items, "item", "items"),
-            terminal_safe(&target.display().to_string())
-        );
+            crate::text::shell_quote(&written)
+        ));
     }
     Ok(EXIT_OK)
 }

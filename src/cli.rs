@@ -26,7 +26,8 @@ when it exists, else the built-in set. Exit codes: 0 success, 1 a gate failed or
 )]
 pub struct Cli {
     /// Folder of checklist files to use instead of ./checklists/ or the built-in set
-    #[arg(long, global = true, env = "SELFAUDIT_CHECKLISTS", value_name = "DIR")]
+    /// [env: SELFAUDIT_CHECKLISTS=]
+    #[arg(long, global = true, value_name = "DIR")]
     pub checklists: Option<PathBuf>,
 
     #[command(subcommand)]

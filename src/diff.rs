@@ -246,6 +246,24 @@ impl Diff {
     pub fn failed_gates(&self) -> impl Iterator<Item = &GateResult> {
         self.gates.iter().filter(|g| !g.passed)
     }
+
+    /// The sections of each checklist, in the diff's order, gathered once (a renderer that
+    /// looked them up per checklist would be quadratic in the number of checklists).
+    pub fn sections_by_checklist(&self) -> HashMap<&str, Vec<&SectionDelta>> {
+        let mut out: HashMap<&str, Vec<&SectionDelta>> = HashMap::new();
+        for s in &self.sections {
+            out.entry(s.checklist.as_str()).or_default().push(s);
+        }
+        out
+    }
+
+    /// The sections of one checklist from [`Diff::sections_by_checklist`].
+    pub fn sections_of<'m>(
+        by_checklist: &'m HashMap<&str, Vec<&'m SectionDelta>>,
+        checklist: &str,
+    ) -> impl Iterator<Item = &'m SectionDelta> {
+        by_checklist.get(checklist).into_iter().flatten().copied()
+    }
 }
 
 fn side(report: &Report) -> Side {
@@ -432,29 +450,32 @@ pub fn pair_items<'r>(
             .or_default()
             .push(old.as_str());
     }
-    let forwards = |id: &str| -> Vec<&'r str> {
-        new.and_then(|c| c.renamed.get(id))
-            .map(String::as_str)
-            .into_iter()
-            .collect()
-    };
-    let backwards = |id: &str| backwards.get(id).cloned().unwrap_or_default();
+    let forwards: HashMap<&str, &str> = new
+        .iter()
+        .flat_map(|c| &c.renamed)
+        .map(|(old, current)| (old.as_str(), current.as_str()))
+        .collect();
+    let mut forward_walk = Walk::default();
+    let mut backward_walk = Walk::default();
     for (k, (_, item)) in b.iter().enumerate() {
         if matched[k] {
             continue;
         }
         let id = item.id.as_str();
-        let candidates = renamings(id, forwards)
-            .into_iter()
-            .chain(renamings(id, backwards));
-        for candidate in candidates {
-            if let Some(&j) = new_index.get(candidate)
-                && base_of[j].is_none()
-            {
-                base_of[j] = Some(k);
-                matched[k] = true;
-                break;
-            }
+        let free = |c: &str| new_index.get(c).is_some_and(|&j| base_of[j].is_none());
+        let found = forward_walk
+            .first(
+                id,
+                |x| forwards.get(x).copied().into_iter().collect(),
+                &free,
+            )
+            .or_else(|| {
+                backward_walk.first(id, |x| backwards.get(x).cloned().unwrap_or_default(), &free)
+            });
+        if let Some(candidate) = found {
+            let j = new_index[candidate];
+            base_of[j] = Some(k);
+            matched[k] = true;
         }
     }
     let mut out: Vec<_> = n
@@ -471,23 +492,63 @@ pub fn pair_items<'r>(
     out
 }
 
-/// Every id that `start` became through `step` (one rename each), nearest first, each once:
-/// a chain is followed to its end, and a cycle ends where it began.
-fn renamings<'r>(start: &str, step: impl Fn(&str) -> Vec<&'r str>) -> Vec<&'r str> {
-    let mut out: Vec<&'r str> = Vec::new();
-    let mut next = 0;
-    let mut current = step(start);
-    loop {
-        for id in current {
-            if id != start && !out.contains(&id) {
-                out.push(id);
+/// The search for the nearest id that `start` became through renames (`step`: one rename
+/// each), breadth first, each id once, a cycle ending where it began. Searches share what
+/// they learn, so that a long chain is walked about once in all, not once per item: ids from
+/// which nothing free can be reached any more (`dead`: nothing becomes free again), and, along
+/// chains without branches, jumps past ids that were no candidate (`jump`).
+#[derive(Default)]
+struct Walk<'r> {
+    dead: HashSet<&'r str>,
+    jump: HashMap<&'r str, &'r str>,
+}
+
+impl<'r> Walk<'r> {
+    fn first(
+        &mut self,
+        start: &'r str,
+        step: impl Fn(&str) -> Vec<&'r str>,
+        free: &impl Fn(&str) -> bool,
+    ) -> Option<&'r str> {
+        let mut seen: HashSet<&'r str> = HashSet::from([start]);
+        let mut queue: std::collections::VecDeque<&'r str> = std::collections::VecDeque::new();
+        // The nodes passed on a chain without branches, for jumps once the search ends.
+        let mut chain: Vec<&'r str> = Vec::new();
+        let mut branched = false;
+        let mut current = start;
+        loop {
+            let next = match self.jump.get(current) {
+                Some(&far) => vec![far],
+                None => step(current),
+            };
+            if next.len() > 1 {
+                branched = true;
             }
+            for id in next {
+                if self.dead.contains(id) || !seen.insert(id) {
+                    continue;
+                }
+                if free(id) {
+                    if !branched {
+                        for &passed in &chain {
+                            self.jump.insert(passed, id);
+                        }
+                    }
+                    return Some(id);
+                }
+                queue.push_back(id);
+            }
+            let Some(id) = queue.pop_front() else {
+                // Nothing free is reachable from any id seen: nor will it ever be.
+                seen.remove(start);
+                self.dead.extend(seen);
+                return None;
+            };
+            if !branched && queue.is_empty() {
+                chain.push(id);
+            }
+            current = id;
         }
-        let Some(&id) = out.get(next) else {
-            return out;
-        };
-        next += 1;
-        current = step(id);
     }
 }
 
@@ -1290,8 +1351,63 @@ mod tests {
                 _ => vec![],
             }
         };
-        assert_eq!(renamings("a", step), ["b", "c", "d"]);
-        assert!(renamings("z", step).is_empty());
+        let first = |free: &[&str]| Walk::default().first("a", step, &|id| free.contains(&id));
+        assert_eq!(first(&["b", "c", "d"]), Some("b"));
+        assert_eq!(first(&["c", "d"]), Some("c"));
+        assert_eq!(first(&["d"]), Some("d"));
+        assert_eq!(first(&["a"]), None, "a cycle ends where it began");
+        assert_eq!(Walk::default().first("z", step, &|_| true), None);
+    }
+
+    /// SPEC §9 cost: all the walks of one diff along a rename chain of n ids take O(n) steps
+    /// together, not O(n) each. Counted, not timed.
+    #[test]
+    fn rename_walks_along_a_long_chain_take_linear_steps_in_all() {
+        let n = 100_000;
+        let ids: &'static [String] = Box::leak(
+            (0..=n)
+                .map(|k| format!("id-{k}"))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        let index = |id: &str| -> usize { id[3..].parse().unwrap() };
+        // Every 10th id starts a walk; every 1000th id is a free target, taken once found.
+        let count = |backwards: bool| -> (usize, usize) {
+            let steps = std::cell::Cell::new(0usize);
+            let step = |id: &str| -> Vec<&'static str> {
+                steps.set(steps.get() + 1);
+                let k = index(id);
+                let next = if backwards {
+                    k.checked_sub(1)
+                } else {
+                    Some(k + 1)
+                };
+                next.and_then(|j| ids.get(j))
+                    .map(String::as_str)
+                    .into_iter()
+                    .collect()
+            };
+            let taken = std::cell::RefCell::new(HashSet::new());
+            let free = |id: &str| index(id) % 1000 == 999 && !taken.borrow().contains(id);
+            let mut walk = Walk::default();
+            let mut found = 0;
+            let mut starts: Vec<usize> = (0..=n).step_by(10).collect();
+            if backwards {
+                starts.reverse();
+            }
+            for k in starts {
+                if let Some(id) = walk.first(&ids[k], step, &free) {
+                    taken.borrow_mut().insert(id.to_string());
+                    found += 1;
+                }
+            }
+            (found, steps.get())
+        };
+        for backwards in [false, true] {
+            let (found, steps) = count(backwards);
+            assert_eq!(found, n / 1000, "every free id is taken once");
+            assert!(steps <= 4 * n, "{steps} steps for a chain of {n}");
+        }
     }
 
     #[test]

@@ -89,6 +89,10 @@ fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ if e.raw_os_error() == Some(40) => {
+            "symbolic link loop (a link in this path leads back to itself)".to_string()
+        }
+        _ if e.raw_os_error() == Some(36) => "file name too long".to_string(),
         _ => {
             let text = e.to_string();
             // io::Error's text ends with " (os error N)"; keep just the human part.

@@ -66,6 +66,9 @@ impl std::fmt::Display for Origin {
 #[derive(Debug, Default)]
 pub struct Registry {
     entries: Vec<(Checklist, Origin)>,
+    /// Id → position in `entries` (the first, until `finish` rejects duplicates), so that
+    /// thousands of checklists cost O(n), not O(n²).
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Registry {
@@ -84,7 +87,7 @@ impl Registry {
         for (name, text) in BUILTIN {
             let name = format!("<built-in>/{name}");
             match Checklist::parse(&Source { name: &name, text }) {
-                Ok(c) => registry.entries.push((c, Origin::Builtin)),
+                Ok(c) => registry.push(c, Origin::Builtin),
                 Err(p) => problems.extend(p),
             }
         }
@@ -110,7 +113,7 @@ impl Registry {
                 name: &path.display().to_string(),
                 text: &text,
             }) {
-                Ok(c) => registry.entries.push((c, Origin::File(path))),
+                Ok(c) => registry.push(c, Origin::File(path)),
                 Err(p) => problems.extend(p),
             }
         }
@@ -119,7 +122,10 @@ impl Registry {
 
     fn finish(self, mut problems: Vec<Problem>) -> Result<Registry> {
         for (i, (c, origin)) in self.entries.iter().enumerate() {
-            if let Some((_, first)) = self.entries[..i].iter().find(|(o, _)| o.id == c.id) {
+            if let Some(&at) = self.index.get(&c.id)
+                && at != i
+            {
+                let first = &self.entries[at].1;
                 problems.push(
                     Problem::new(
                         origin.to_string(),
@@ -138,16 +144,29 @@ impl Registry {
 
     /// Adds a checklist read from a file named on the command line; it replaces one with the same id.
     pub fn insert(&mut self, checklist: Checklist, origin: Origin) -> &Checklist {
-        self.entries.retain(|(c, _)| c.id != checklist.id);
-        self.entries.push((checklist, origin));
+        if self.index.contains_key(&checklist.id) {
+            self.entries.retain(|(c, _)| c.id != checklist.id);
+            self.index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| (c.id.clone(), i))
+                .collect();
+        }
+        self.push(checklist, origin);
         &self.entries[self.entries.len() - 1].0
     }
 
+    /// Appends a checklist; the index keeps the first of an id.
+    fn push(&mut self, checklist: Checklist, origin: Origin) {
+        self.index
+            .entry(checklist.id.clone())
+            .or_insert(self.entries.len());
+        self.entries.push((checklist, origin));
+    }
+
     pub fn get(&self, id: &str) -> Option<&Checklist> {
-        self.entries
-            .iter()
-            .find(|(c, _)| c.id == id)
-            .map(|(c, _)| c)
+        self.index.get(id).map(|&i| &self.entries[i].0)
     }
 
     pub fn ids(&self) -> Vec<String> {
@@ -256,6 +275,9 @@ pub struct Inputs {
 
 /// Files and folders from the command line, folders expanded to their `*.toml` files.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Inputs> {
+    if paths.iter().filter(|p| *p == Path::new("-")).count() > 1 {
+        return Err(crate::app::twice_stdin());
+    }
     let mut inputs = Inputs {
         files: Vec::new(),
         in_progress: Vec::new(),
@@ -319,13 +341,8 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::io("<stdout>", e)),
-        Ok(()) => Ok(()),
-    }
+    // A closed pipe (`| head`) is the reader's choice, not an error.
+    crate::out::stdout(bytes).map_err(|e| Error::io("<stdout>", e))
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -359,20 +376,9 @@ pub fn write_atomic_with(
         }
         _ => {}
     }
-    // A symlink stays a link: the file it names is the one replaced.
-    let resolved;
-    let path = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            // A link to a file not yet written names it relative to the link's folder.
-            resolved = fs::canonicalize(path)
-                .or_else(|_| {
-                    fs::read_link(path).map(|t| path.parent().unwrap_or(Path::new(".")).join(t))
-                })
-                .map_err(|e| Error::io(path, e))?;
-            resolved.as_path()
-        }
-        _ => path,
-    };
+    // A symlink stays a link: the file its chain ends at is the one replaced.
+    let resolved = crate::paths::follow_links(path)?;
+    let path = resolved.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

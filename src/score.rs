@@ -101,7 +101,10 @@ impl<'c> Tally<'c> {
             let Some(ci) = self.checklists.iter().position(|c| c.id == set.checklist) else {
                 continue;
             };
-            self.answered[ci] = true;
+            // An empty [answers.ID] table answers nothing: it does not put its checklist in the report.
+            if !set.answers.is_empty() {
+                self.answered[ci] = true;
+            }
             let checklist = self.checklists[ci];
             for a in &set.answers {
                 let at = self.offsets[ci][a.section] + a.item;
@@ -169,10 +172,19 @@ impl<'c> Tally<'c> {
         // Anonymous reports list respondents by score, so that input order reveals nobody.
         let mut order: Vec<usize> = (0..self.respondents.len()).collect();
         if options.anonymous {
+            // Ties are broken by what the row shows (the scores per checklist), never by input
+            // order: two rows that compare equal are the same row.
+            let key = |s: Option<f64>| s.unwrap_or(f64::NEG_INFINITY);
             order.sort_by(|&a, &b| {
-                let (sa, sb) = (self.respondents[a].overall, self.respondents[b].overall);
-                sb.unwrap_or(f64::NEG_INFINITY)
-                    .total_cmp(&sa.unwrap_or(f64::NEG_INFINITY))
+                let (ra, rb) = (&self.respondents[a], &self.respondents[b]);
+                key(rb.overall).total_cmp(&key(ra.overall)).then_with(|| {
+                    rb.per_checklist
+                        .iter()
+                        .zip(&ra.per_checklist)
+                        .map(|(sb, sa)| key(*sb).total_cmp(&key(*sa)))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
             });
         }
         let names: Vec<String> = if options.anonymous {
@@ -206,7 +218,13 @@ impl<'c> Tally<'c> {
                 for (ii, item) in section.items.iter().enumerate() {
                     let tally = &self.items[self.offsets[ci][si] + ii];
                     let mut notes: Vec<&(usize, String)> = tally.notes.iter().collect();
-                    notes.sort_by_key(|(seq, _)| *seq);
+                    // Anonymous notes are ordered by their text alone: input order (file
+                    // names, which `run` makes from respondents' names) would reveal who wrote them.
+                    if options.anonymous {
+                        notes.sort_by(|(_, a), (_, b)| a.cmp(b));
+                    } else {
+                        notes.sort_by_key(|(seq, _)| *seq);
+                    }
                     let notes = notes
                         .into_iter()
                         .map(|(seq, note)| Note {
@@ -410,15 +428,23 @@ fn percent(x: f64) -> f64 {
 }
 
 /// `Σ w·S / Σ w` over the parts with a defined score; undefined when none is. Scores stay as given.
+/// Weights are taken relative to the largest, so that no sum overflows even across
+/// checklists whose weights are each valid (SPEC §9: every score is finite or undefined).
 fn weighted(parts: impl Iterator<Item = (f64, Option<f64>)>) -> Option<f64> {
-    let (mut num, mut den) = (0.0, 0.0);
-    for (w, s) in parts {
-        if let Some(s) = s {
-            num += w * s;
-            den += w;
-        }
+    let defined: Vec<(f64, f64)> = parts.filter_map(|(w, s)| s.map(|s| (w, s))).collect();
+    let sums = |scale: f64| {
+        defined.iter().fold((0.0, 0.0), |(num, den), (w, s)| {
+            let w = w / scale;
+            (num + w * s, den + w)
+        })
+    };
+    let (mut num, mut den): (f64, f64) = sums(1.0);
+    if !(num.is_finite() && den.is_finite()) {
+        let top = defined.iter().map(|(w, _)| *w).fold(0.0, f64::max);
+        (num, den) = sums(top);
     }
-    (den > 0.0).then(|| num / den)
+    let score = num / den;
+    (den > 0.0 && score.is_finite()).then_some(score)
 }
 
 /// A checklist's score from item scores in [0, 1] (`score(section, item)`), as a fraction.

@@ -36,7 +36,7 @@ pub fn same_person(a: &str, b: &str) -> bool {
 /// Characters that show nothing: Unicode's default-ignorable code points (zero-width spaces and
 /// joiners, bidi marks and overrides, variation selectors, the BOM, soft hyphen, fillers, tags)
 /// and control characters other than white space.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     if c.is_control() {
         return !c.is_whitespace();
     }

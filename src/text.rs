@@ -20,6 +20,12 @@ fn is_unsafe_char(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Whether a character may not reach a terminal raw: a control character, a line break, a bidi
+/// mark or override, or an invisible character (the one test for escaping in TOML and shell text).
+pub fn needs_escape(c: char) -> bool {
+    is_unsafe_char(c) || is_line_break(c) || crate::team::is_invisible(c)
+}
+
 /// Characters that end a line somewhere: a terminal, a Markdown table row, a paragraph.
 fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
@@ -77,22 +83,141 @@ pub fn comment_safe(s: &str) -> String {
     terminal_safe(s)
 }
 
-/// User text inside a Markdown table cell or paragraph: no character in it is markup.
-/// Always used mid-line, so characters that are markup only at a line's start stay as they are.
+/// The invisible character put between two characters that GitHub would otherwise read as
+/// a mention, a reference or a link (U+2060 WORD JOINER: no width, no line break).
+pub const MARKDOWN_BREAK: char = '\u{2060}';
+
+/// User text anywhere in Markdown output (a table cell, a heading, a list item, a line of its
+/// own): it renders as the literal text under CommonMark and GitHub's cmark-gfm, and is
+/// markup of no kind.
+///
+/// - one line: line breaks become spaces, control characters and bidi overrides go, and the
+///   ends are trimmed (leading spaces would make a code block, trailing ones a hard break);
+/// - no inline markup: `\ ` * _ [ ] | ~ $` are backslash-escaped, `& < >` become entities;
+/// - no block start: a first character that is punctuation is backslash-escaped (`#`, `-`,
+///   `+`, `=`, …), and so is the `.` or `)` of a leading number (`1. fix the phones`);
+/// - no link, mention or reference: a word joiner goes after `@` and `#` before a letter or
+///   digit (`@user`, `@org/team`, e-mail addresses, `#12`, `owner/repo#12`), inside `://` and
+///   `www.`, after `GH-` before a digit, and inside a word that could be a commit hash.
 pub fn markdown_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in terminal_safe(s).chars() {
+    let flat = terminal_safe(s);
+    let chars: Vec<char> = flat.trim().chars().collect();
+    let mut out = String::with_capacity(flat.len() + 8);
+    let leading_number = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let hash_breaks = commit_like_breaks(&chars);
+    let mut next_hash_break = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let next_is_word = next.is_some_and(char::is_alphanumeric);
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if i > 0 && i == leading_number => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if i == 0 && c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
             }
             c => out.push(c),
         }
+        let joiner = match c {
+            '@' | '#' => next_is_word,
+            ':' => chars.get(i + 1..i + 3) == Some(&['/', '/'][..]),
+            'w' | 'W' => {
+                i >= 2
+                    && chars[i - 2..=i]
+                        .iter()
+                        .all(|c| c.eq_ignore_ascii_case(&'w'))
+                    && next == Some('.')
+            }
+            '-' => {
+                i >= 2
+                    && chars[i - 2].eq_ignore_ascii_case(&'g')
+                    && chars[i - 1].eq_ignore_ascii_case(&'h')
+                    && (i < 3 || !chars[i - 3].is_alphanumeric())
+                    && next.is_some_and(|n| n.is_ascii_digit())
+            }
+            _ => false,
+        };
+        let hash_break = hash_breaks.get(next_hash_break) == Some(&i);
+        if hash_break {
+            next_hash_break += 1;
+        }
+        if joiner || hash_break {
+            out.push(MARKDOWN_BREAK);
+        }
     }
+    out
+}
+
+/// Where to break words that GitHub could link as a commit (7 or more hexadecimal digits, at
+/// least one a decimal digit, standing alone): after every fourth character, so that no piece
+/// is long enough to be read as a commit, in increasing order.
+fn commit_like_breaks(chars: &[char]) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_alphanumeric() {
+            i += 1;
+        }
+        let word = &chars[start..i];
+        if word.len() >= 7
+            && word.iter().all(char::is_ascii_hexdigit)
+            && word.iter().any(char::is_ascii_digit)
+        {
+            breaks.extend((start + 3..i - 1).step_by(4));
+        }
+    }
+    breaks
+}
+
+/// A word as a POSIX shell reads it back, character for character, so that a command the
+/// tool prints works when pasted: bare when it is plain, else in single quotes, else (when it
+/// holds characters a terminal must not see raw: controls, line breaks, bidi and invisible
+/// marks) in `$'…'` quotes with those characters written as escapes. Nothing is dropped.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        return s.to_string();
+    }
+    let needs_escapes = s.chars().any(needs_escape);
+    if !needs_escapes {
+        return format!("'{}'", s.replace('\'', "'\"'\"'"));
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if needs_escape(c) => {
+                if (c as u32) <= 0xFFFF {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
     out
 }
 
@@ -117,8 +242,10 @@ pub fn wrap(text: &str, width: usize) -> String {
 }
 
 /// A name made safe to be a file name: lower-case letters, digits and `-` only, never empty.
+/// Built on the identity rule, so that one person written two ways (NFC or NFD, with
+/// invisible marks) gets one file, and one progress file.
 pub fn slug(s: &str) -> String {
-    slug_with(s, true, "respondent")
+    slug_with(&crate::team::identity(s), true, "respondent")
 }
 
 /// A period label made safe to be a folder name, keeping its case (`2026-Q4`): letters, digits and `-` only.

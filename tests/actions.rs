@@ -660,7 +660,10 @@ fn user_text_of_actions_is_inert_in_markdown_and_html() {
         0,
     );
     assert!(!md.contains("<script>"), "{md}");
-    assert!(md.contains("\\[x\\](http://evil)"), "{md}");
+    // Brackets escaped, and the URL broken by an invisible joiner so that GitHub links nothing.
+    assert!(md.contains("\\[x\\](http:\u{2060}//evil)"), "{md}");
+    assert!(!md.contains("](http://evil)"), "{md}");
+    assert!(md.contains("@\u{2060}team #\u{2060}12"), "{md}");
     assert!(md.contains("\\*Bob\\* \\| \\`x\\`"), "{md}");
     let (html, _) = shop.run(
         &[

@@ -386,7 +386,7 @@ fn big_team_file(registry: &selfaudit::load::Registry, who: usize) -> String {
         for (i, (_, item)) in checklist.items().enumerate() {
             let choices = &item.scale.choices;
             let key = &choices[(who * 7 + i * 3) % choices.len()].key;
-            if (who + i) % 2 == 0 {
+            if (who + i).is_multiple_of(2) {
                 out.push_str(&format!(
                     "\"{}\" = {{ choice = \"{key}\", note = \"Respondent {who} on item {i}: what would help here is a clear owner, a weekly check and a note on the board so everyone sees it.\" }}\n",
                     item.id

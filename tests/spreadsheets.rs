@@ -99,7 +99,14 @@ fn items_csv_has_the_columns_of_the_spec_and_the_json_figures() {
             "split"
         ]
     );
-    assert!(header[15..].iter().all(|h| h.starts_with("count:")));
+    // Then one `count:KEY` per key, then the §14 columns, last.
+    let extras = ["se", "ci_lo", "ci_hi", "rwg"];
+    assert_eq!(header[header.len() - 4..], extras);
+    assert!(
+        header[15..header.len() - 4]
+            .iter()
+            .all(|h| h.starts_with("count:"))
+    );
     let report = json(&["report", TEAM, "--format", "json"]);
     let rows = table(&csv);
     let mut i = 0;
@@ -117,6 +124,11 @@ fn items_csv_has_the_columns_of_the_spec_and_the_json_figures() {
                 ] {
                     assert_eq!(row[f], as_cell(&item[f]), "{f} of {}", item["id"]);
                 }
+                for f in ["se", "rwg"] {
+                    assert_eq!(row[f], as_cell(&item[f]), "{f} of {}", item["id"]);
+                }
+                assert_eq!(row["ci_lo"], as_cell(&item["ci"][0]));
+                assert_eq!(row["ci_hi"], as_cell(&item["ci"][1]));
                 for (key, count) in item["choices"].as_object().unwrap() {
                     if key != "n/a" {
                         assert_eq!(row[&format!("count:{key}")], count.to_string());
@@ -165,16 +177,38 @@ fn diff_csv_has_the_json_diffs_item_fields() {
     let rows = table(&csv);
     let items = diff["items"].as_array().unwrap();
     assert_eq!(rows.len(), items.len());
+    let mut intervals = 0;
     for (row, item) in rows.iter().zip(items) {
         for (k, v) in item.as_object().unwrap() {
+            if k.ends_with("_ci") {
+                // An interval is two numeric columns, never JSON text.
+                assert!(!row.contains_key(k), "{k} as one cell");
+                let lo_hi = [&row[&format!("{k}_lo")], &row[&format!("{k}_hi")]];
+                match v.as_array() {
+                    Some(pair) => {
+                        intervals += 1;
+                        for (cell, x) in lo_hi.iter().zip(pair) {
+                            assert_eq!(cell.parse::<f64>().unwrap(), x.as_f64().unwrap(), "{k}");
+                        }
+                    }
+                    None => assert_eq!(lo_hi, ["", ""], "{k}"),
+                }
+                continue;
+            }
             assert_eq!(row[k], as_cell(v), "{k}");
         }
         for (k, cell) in row {
-            if item.get(k).is_none() {
+            let json_key = k
+                .strip_suffix("_lo")
+                .or_else(|| k.strip_suffix("_hi"))
+                .filter(|base| base.ends_with("_ci"))
+                .unwrap_or(k);
+            if item.get(json_key).is_none() {
                 assert_eq!(cell, "", "{k} absent from the JSON");
             }
         }
     }
+    assert!(intervals > 0, "the examples' diff has intervals");
 }
 
 /// No cell of any export starts a formula, and every hostile text comes back as written
@@ -612,6 +646,29 @@ fn openpyxl_reads_the_workbook_as_the_json_report() {
         (
             "anon",
             vec!["report", TEAM, "--anonymous", "--min-responses", "4"],
+        ),
+        (
+            "groups",
+            vec![
+                "report",
+                TEAM,
+                "--team",
+                "examples/team.toml",
+                "--actions",
+                "examples/actions.toml",
+            ],
+        ),
+        (
+            "groups-anon",
+            vec![
+                "report",
+                TEAM,
+                "--team",
+                "examples/team.toml",
+                "--actions",
+                "examples/actions.toml",
+                "--anonymous",
+            ],
         ),
     ] {
         let x = write_xlsx(dir.path(), &format!("{name}.xlsx"), &args);

@@ -127,6 +127,55 @@ pub fn parse<'c>(
             );
         }
     }
+    let mut listed = std::collections::HashSet::new();
+    for id in &resume.checklists {
+        if !listed.insert(id.as_str()) {
+            problems.push(
+                Problem::new(
+                    source.name,
+                    format!("[resume] lists checklist `{id}` twice"),
+                )
+                .hint("a progress file lists each checklist of its interview once"),
+            );
+        }
+    }
+    let mut skipped_once = std::collections::HashSet::new();
+    let mut item_ids: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
+        std::collections::HashMap::new();
+    for s in &resume.skipped {
+        match lookup(&s.checklist) {
+            Some(c) if listed.contains(s.checklist.as_str()) => {
+                let ids = item_ids
+                    .entry(s.checklist.as_str())
+                    .or_insert_with(|| c.items().map(|(_, i)| i.id.as_str()).collect());
+                if !ids.contains(s.item.as_str()) {
+                    problems.push(Problem::new(
+                        source.name,
+                        format!(
+                            "[resume] skipped item `{}` is not in checklist `{}`",
+                            s.item, s.checklist
+                        ),
+                    ));
+                }
+            }
+            _ => problems.push(Problem::new(
+                source.name,
+                format!(
+                    "[resume] skipped item `{}` of checklist `{}`, which the interview does not ask",
+                    s.item, s.checklist
+                ),
+            )),
+        }
+        if !skipped_once.insert((s.checklist.as_str(), s.item.as_str())) {
+            problems.push(Problem::new(
+                source.name,
+                format!(
+                    "[resume] lists skipped item `{}` of `{}` twice",
+                    s.item, s.checklist
+                ),
+            ));
+        }
+    }
     if resume.checklists.is_empty() {
         problems.push(Problem::new(source.name, "[resume] lists no checklists"));
     }

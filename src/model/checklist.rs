@@ -313,12 +313,28 @@ fn validate(file: ChecklistFile, source: &Source) -> Result<Checklist, Vec<Probl
                 });
             }
         }
+        // SPEC §9: the sums the scoring rule forms must be finite too, not only each weight.
+        if !items.iter().map(|i| i.weight).sum::<f64>().is_finite() {
+            problems.push(
+                section.id.span(),
+                format!("section `{sid}`: the weights of its items add up to more than a number can hold"),
+                Some("use small weights such as 1, 2 or 2.5; only their ratios matter"),
+            );
+        }
         sections.push(Section {
             id: sid.clone(),
             title: stitle,
             weight: sweight,
             items,
         });
+    }
+
+    if !sections.iter().map(|s| s.weight).sum::<f64>().is_finite() {
+        problems.push(
+            file.id.span(),
+            "the weights of the sections add up to more than a number can hold".to_string(),
+            Some("use small weights such as 1, 2 or 2.5; only their ratios matter"),
+        );
     }
 
     let mut renamed = BTreeMap::new();

@@ -66,8 +66,16 @@ fn read(text: &str) -> Option<Plain<'_>> {
     let mut plain = Plain::default();
     let mut table = Table::Top;
     let mut seen_versions = false;
-    for line in text.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
+    for line in text.split_inclusive('\n') {
+        // TOML ends a line with LF or CR LF; a carriage return anywhere else (a lone CR, at the
+        // end of the file too) is an error, which the full parser reports.
+        let line = match line.strip_suffix('\n') {
+            Some(l) => l.strip_suffix('\r').unwrap_or(l),
+            None => line,
+        };
+        if line.contains('\r') {
+            return None;
+        }
         let mut rest = Cursor(line);
         rest.skip_ws();
         if rest.0.is_empty() || rest.0.starts_with('#') {

@@ -28,6 +28,13 @@ impl Source<'_> {
     pub fn toml_problem(&self, err: &toml::de::Error) -> Problem {
         let message = err.message().trim().replace('\n', " ");
         let message = message.strip_suffix('.').unwrap_or(&message).to_string();
+        // The parser's own words for deep nesting name its internals, not the file's problem.
+        let message = if message.contains("recursion") || message.contains("recurse") {
+            "arrays or tables nested too deeply (the parser stops at its recursion limit)"
+                .to_string()
+        } else {
+            message
+        };
         let mut problem = self.problem(err.span(), message.clone());
         if let Some(hint) = toml_hint(&message) {
             problem = problem.hint(hint);
@@ -48,6 +55,8 @@ fn toml_hint(message: &str) -> Option<String> {
         Some("each key may appear once in a table; remove or rename the second one".to_string())
     } else if message.starts_with("invalid type") {
         None
+    } else if message.starts_with("arrays or tables nested too deeply") {
+        Some("no selfaudit file nests values more than a few levels deep; remove the extra brackets or braces".to_string())
     } else {
         Some("this is not valid TOML: check the quotes, brackets and `=` on this line".to_string())
     }

@@ -25,6 +25,7 @@ pub struct Report {
     /// True when `--anonymous` replaced the respondents' names.
     #[serde(default, skip_serializing_if = "is_false")]
     pub anonymous: bool,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     /// §14: jackknife standard error of `score`, in points; null when fewer than two
     /// leave-one-out scores are defined (and in reports from before §14).
@@ -68,6 +69,7 @@ pub struct ChecklistReport {
     pub version: String,
     #[serde(default = "one")]
     pub weight: f64,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     /// §14: jackknife standard error of `score`, in points; null when fewer than two
     /// leave-one-out scores are defined (and in reports from before §14).
@@ -97,6 +99,7 @@ pub struct SectionReport {
     pub title: String,
     #[serde(default = "one")]
     pub weight: f64,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     /// §14: jackknife standard error of `score`, in points; null when fewer than two
     /// leave-one-out scores are defined (and in reports from before §14).
@@ -121,6 +124,7 @@ pub struct ItemReport {
     pub weight: f64,
     #[serde(default)]
     pub critical: bool,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     /// §14: jackknife standard error of `score`, in points; null when fewer than two
     /// leave-one-out scores are defined (and in reports from before §14).
@@ -190,6 +194,7 @@ pub struct CriticalGap {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RespondentScore {
     pub respondent: String,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     /// The respondent's score per checklist of the report, in the report's order.
     #[serde(default)]
@@ -199,6 +204,7 @@ pub struct RespondentScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChecklistScore {
     pub id: String,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
 }
 
@@ -291,6 +297,12 @@ pub struct GapEnd {
     pub score: f64,
 }
 
+/// A score read back must be there: `null` is "undefined", but a missing (or misspelt) field is
+/// an error, never taken for `null`, since a gate would pass on it.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Option::<f64>::deserialize(d)
+}
+
 fn one() -> f64 {
     1.0
 }
@@ -303,18 +315,32 @@ impl Report {
     /// Reads a JSON report back: it must be a report, of a format version this build knows,
     /// and name each checklist, section and item once, so that a diff can match them by id.
     pub fn parse(source: &Source) -> Result<Report, Vec<Problem>> {
+        if source.text.starts_with('\u{FEFF}') {
+            return Err(vec![
+                Problem::new(
+                    source.name,
+                    "the file starts with a byte-order mark (U+FEFF), which JSON does not allow",
+                )
+                .at(Some((1, 1)))
+                .hint("save the report as UTF-8 without a byte-order mark"),
+            ]);
+        }
         let report: Report =
             serde_json::from_str(source.text).map_err(|e| vec![json_problem(source, &e)])?;
         if let Some(problem) = format_problem(source, Some(&report.format)) {
             return Err(vec![problem]);
         }
-        let problems = duplicate_ids(&report)
+        let mut problems = duplicate_ids(&report)
             .into_iter()
             .map(|message| {
                 Problem::new(source.name, message)
                     .hint("a report names each checklist once, and each section and item once within its checklist")
             })
             .collect::<Vec<_>>();
+        problems.extend(out_of_range(&report).into_iter().map(|message| {
+            Problem::new(source.name, message)
+                .hint("scores in a report are percentages from 0 to 100, or null where undefined")
+        }));
         if problems.is_empty() {
             Ok(report)
         } else {
@@ -358,12 +384,10 @@ fn format_problem(source: &Source, format: Option<&str>) -> Option<Problem> {
 /// A JSON error, located where serde_json says. When the JSON is well-formed but not shaped
 /// like a report, says first whether it is a report at all, which matters more than the field.
 fn json_problem(source: &Source, err: &serde_json::Error) -> Problem {
-    if err.is_data() {
-        let value: Option<serde_json::Value> = serde_json::from_str(source.text).ok();
-        let format = value
-            .as_ref()
-            .and_then(|v| v.get("format"))
-            .and_then(|f| f.as_str());
+    if err.is_data()
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(source.text)
+    {
+        let format = value.get("format").and_then(|f| f.as_str());
         if let Some(problem) = format_problem(source, format) {
             return problem;
         }
@@ -373,6 +397,11 @@ fn json_problem(source: &Source, err: &serde_json::Error) -> Problem {
     let message = match text.rfind(" at line ") {
         Some(i) => &text[..i],
         None => &text,
+    };
+    let message = if message.contains("recursion limit") {
+        "arrays or objects nested too deeply (more than 128 levels)"
+    } else {
+        message
     };
     let position = (err.line() > 0).then(|| (err.line(), err.column().max(1)));
     let problem = if err.is_data() {
@@ -385,6 +414,65 @@ fn json_problem(source: &Source, err: &serde_json::Error) -> Problem {
         Problem::new(source.name, format!("invalid JSON: {message}")).hint(REPORT_HINT)
     };
     problem.at(position)
+}
+
+/// Scores that no report can hold: a diff of them would overflow (SPEC §9: every score
+/// written is finite or null). Weights, which a diff does not use, are left alone.
+fn out_of_range(report: &Report) -> Vec<String> {
+    let bad = |s: Option<f64>| s.is_some_and(|s| !(-1e-6..=100.0 + 1e-6).contains(&s));
+    let mut out = Vec::new();
+    let mut check = |s: Option<f64>, field: &dyn Fn() -> String| {
+        if bad(s) && out.len() < 20 {
+            out.push(format!(
+                "`{}` is {}, not a score from 0 to 100",
+                field(),
+                s.unwrap_or_default()
+            ));
+        }
+    };
+    check(report.score, &|| "score".to_string());
+    for c in &report.checklists {
+        check(c.score, &|| format!("checklists[{}].score", c.id));
+        for s in &c.sections {
+            check(s.score, &|| {
+                format!("checklists[{}].sections[{}].score", c.id, s.id)
+            });
+            for i in &s.items {
+                for (name, v) in [
+                    ("score", i.score),
+                    ("min", i.min),
+                    ("max", i.max),
+                    ("stddev", i.stddev),
+                ] {
+                    check(v, &|| {
+                        format!("checklists[{}] item `{}` {name}", c.id, i.id)
+                    });
+                }
+                for p in &i.scale {
+                    check(Some(p.score), &|| {
+                        format!(
+                            "checklists[{}] item `{}` scale `{}` score",
+                            c.id, i.id, p.key
+                        )
+                    });
+                }
+            }
+        }
+    }
+    for g in &report.critical_gaps {
+        check(Some(g.score), &|| {
+            format!("critical_gaps item `{}` score", g.item)
+        });
+    }
+    for r in &report.per_respondent {
+        check(r.score, &|| "per_respondent score".to_string());
+        for c in &r.checklists {
+            check(c.score, &|| {
+                format!("per_respondent checklist `{}` score", c.id)
+            });
+        }
+    }
+    out
 }
 
 /// Ids that appear twice where a diff must match by id.

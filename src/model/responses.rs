@@ -369,13 +369,19 @@ impl Responses {
                 ));
             }
             out.push_str(&format!("[answers.{key}]\n"));
+            // Looked up once each: a checklist of many items is written in O(n).
+            let answers: std::collections::HashMap<(usize, usize), &_> = set
+                .answers
+                .iter()
+                .rev()
+                .map(|a| ((a.section, a.item), a))
+                .collect();
             for (s, section) in checklist.sections.iter().enumerate() {
                 out.push_str(&format!("# ── {} ──\n", comment_safe(&section.title)));
                 for (i, item) in section.items.iter().enumerate() {
                     let id = toml_key(&item.id);
                     let text = comment_safe(&item.text);
-                    let Some(answer) = set.answers.iter().find(|a| (a.section, a.item) == (s, i))
-                    else {
+                    let Some(answer) = answers.get(&(s, i)) else {
                         out.push_str(&format!("# {text} (not answered)\n# {id} = \"\"\n"));
                         continue;
                     };

@@ -59,6 +59,12 @@ impl Scale {
                 "scale `{name}`: its highest value must be above its lowest"
             ));
         }
+        // Scores divide by the span, so it must be a finite number too (SPEC §9).
+        if !(hi - lo).is_finite() {
+            return Err(format!(
+                "scale `{name}`: the span from its lowest to its highest value is more than a number can hold"
+            ));
+        }
         Ok(Scale {
             name: name.to_string(),
             choices,

@@ -57,6 +57,10 @@ pub const ITEM_COLUMNS: [&str; 15] = [
     "split",
 ];
 
+/// The §14 columns of the items table, after the `count:KEY` columns so that the columns of
+/// SPEC §13 come first and in order: `se` and the 95 % interval in points, `rwg` 0–1.
+pub const ITEM_EXTRA_COLUMNS: [&str; 4] = ["se", "ci_lo", "ci_hi", "rwg"];
+
 /// Every choice key of the report's scales, in first-seen order (checklists, sections, items,
 /// then each scale's own order): the `count:KEY` columns.
 pub fn choice_keys(report: &Report) -> Vec<String> {
@@ -107,12 +111,14 @@ fn percent(x: Option<f64>) -> Cell<'static> {
     x.map_or(Cell::Empty, Cell::Percent)
 }
 
-/// The header of the items table: the fixed columns, then `count:KEY` for each key.
+/// The header of the items table: the fixed columns, then `count:KEY` for each key, then the
+/// §14 columns.
 pub fn item_header(keys: &[String]) -> Vec<String> {
     ITEM_COLUMNS
         .iter()
         .map(|s| s.to_string())
         .chain(keys.iter().map(|k| format!("count:{k}")))
+        .chain(ITEM_EXTRA_COLUMNS.iter().map(|s| s.to_string()))
         .collect()
 }
 
@@ -152,6 +158,12 @@ pub fn item_row<'r>(
             Cell::Count(item.choices.get(k.as_str()).copied().unwrap_or(0))
         });
     }
+    row.extend([
+        percent(item.se),
+        percent(item.ci.map(|c| c[0])),
+        percent(item.ci.map(|c| c[1])),
+        item.rwg.map_or(Cell::Empty, Cell::Number),
+    ]);
     row
 }
 
@@ -325,15 +337,38 @@ pub fn diff_items(diff: &Diff) -> String {
     extra.sort();
     extra.dedup();
     columns.extend(extra.into_iter().cloned());
+    // An interval (`base_ci`, `new_ci`) is two numeric columns, `_lo` and `_hi`, not JSON text.
+    let columns: Vec<(String, &str, Option<usize>)> = columns
+        .iter()
+        .flat_map(|c| {
+            let pair = rows
+                .iter()
+                .any(|m| m.get(c.as_str()).and_then(|v| v.as_array()).is_some());
+            if pair && c.ends_with("_ci") {
+                vec![
+                    (format!("{c}_lo"), c.as_str(), Some(0)),
+                    (format!("{c}_hi"), c.as_str(), Some(1)),
+                ]
+            } else {
+                vec![(c.clone(), c.as_str(), None)]
+            }
+        })
+        .collect();
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
-        w.write_record(&columns)?;
+        w.write_record(columns.iter().map(|(h, _, _)| h))?;
         for m in &rows {
             let record: Vec<Cow<str>> = columns
                 .iter()
-                .map(|c| json_cell(m.get(c.as_str())))
+                .map(|(_, key, index)| {
+                    let v = m.get(*key);
+                    json_cell(match index {
+                        Some(i) => v.and_then(|v| v.get(*i)),
+                        None => v,
+                    })
+                })
                 .collect();
             w.write_record(record.iter().map(|c| c.as_ref()))?;
         }

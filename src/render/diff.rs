@@ -230,6 +230,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
 
     let mut t = new_table(style);
     t.set_header(vec!["Checklist / section", &bp, &np, "Change"]);
+    let by_checklist = diff.sections_by_checklist();
     for c in &diff.checklists {
         t.add_row(vec![
             Cell::new(terminal_safe(&checklist_label(c))).add_attribute(Attribute::Bold),
@@ -237,7 +238,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
             score_cell(c.new, style),
             noise_delta_cell(c.delta, c.status, &c.noise, style),
         ]);
-        for s in diff.sections.iter().filter(|s| s.checklist == c.id) {
+        for s in Diff::sections_of(&by_checklist, &c.id) {
             t.add_row(vec![
                 Cell::new(format!("  {}", terminal_safe(&s.title))),
                 score_cell(s.base, style),
@@ -407,6 +408,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
     out.push_str(&format!(
         "\n## Scores\n\n| Checklist | Section | {bp} | {np} | Change |\n|---|---|--:|--:|--:|\n"
     ));
+    let by_checklist = diff.sections_by_checklist();
     for c in &diff.checklists {
         out.push_str(&format!(
             "| **{}** | | **{}** | **{}** | **{}** |\n",
@@ -415,7 +417,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
             score(c.new),
             noisy_change(c.delta, c.status, &c.noise)
         ));
-        for s in diff.sections.iter().filter(|s| s.checklist == c.id) {
+        for s in Diff::sections_of(&by_checklist, &c.id) {
             out.push_str(&format!(
                 "| | {} | {} | {} | {} |\n",
                 esc(&s.title),

@@ -138,6 +138,7 @@ struct RenameView {
 impl DiffPage {
     fn new(diff: &Diff, top: usize) -> DiffPage {
         let titles = Titles::new(diff);
+        let by_checklist = diff.sections_by_checklist();
         let (delta, status) = diff::compare(Some(diff.base.score), Some(diff.new.score));
 
         let checklists = diff
@@ -152,10 +153,7 @@ impl DiffPage {
                         page_safe(c.new_version.as_deref().unwrap_or_default())
                     )
                 }),
-                sections: diff
-                    .sections
-                    .iter()
-                    .filter(|s| s.checklist == c.id)
+                sections: diff::Diff::sections_of(&by_checklist, &c.id)
                     .map(|s| row(&s.title, s.base, s.new, s.delta, s.status, &s.noise))
                     .collect(),
             })

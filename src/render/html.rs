@@ -330,16 +330,17 @@ impl Page {
                 }
             })
             .collect();
+        let item_index: HashMap<(&str, &str), &ItemReport> = report
+            .items()
+            .map(|(c, _, i)| ((c.id.as_str(), i.id.as_str()), i))
+            .collect();
         let critical_gaps = report
             .critical_gaps
             .iter()
             .map(|g| {
-                let item = report
-                    .checklists
-                    .iter()
-                    .filter(|c| c.id == g.checklist)
-                    .flat_map(|c| c.sections.iter().flat_map(|s| &s.items))
-                    .find(|i| i.id == g.item);
+                let item = item_index
+                    .get(&(g.checklist.as_str(), g.item.as_str()))
+                    .copied();
                 match item {
                     // In a list of critical gaps, a "critical" badge would say nothing.
                     Some(item) => Ref {
@@ -362,21 +363,21 @@ impl Page {
         let per_respondent = report
             .per_respondent
             .iter()
-            .map(|r| RespondentView {
-                name: page_safe(&r.respondent),
-                overall: Score::new(r.score, None, true),
-                checklists: report
+            .map(|r| {
+                let own: HashMap<&str, Option<f64>> = r
                     .checklists
                     .iter()
-                    .map(|c| {
-                        score_text(
-                            r.checklists
-                                .iter()
-                                .find(|s| s.id == c.id)
-                                .and_then(|s| s.score),
-                        )
-                    })
-                    .collect(),
+                    .map(|s| (s.id.as_str(), s.score))
+                    .collect();
+                RespondentView {
+                    name: page_safe(&r.respondent),
+                    overall: Score::new(r.score, None, true),
+                    checklists: report
+                        .checklists
+                        .iter()
+                        .map(|c| score_text(own.get(c.id.as_str()).copied().flatten()))
+                        .collect(),
+                }
             })
             .collect();
 
@@ -572,9 +573,16 @@ fn segments(item: &ItemReport) -> Vec<Segment> {
 
 /// One legend per distinct scale among the items, in order of first use.
 fn legends<'r>(items: impl Iterator<Item = &'r ItemReport>) -> Vec<Vec<LegendEntry>> {
+    // Keyed by the scale's text, so that many items with many scales stay O(n log n).
     let mut seen: Vec<&Vec<ScalePoint>> = Vec::new();
+    let mut keys = std::collections::HashSet::new();
     for item in items {
-        if !item.scale.is_empty() && !seen.contains(&&item.scale) {
+        let key: Vec<(&str, &str, u64)> = item
+            .scale
+            .iter()
+            .map(|p| (p.key.as_str(), p.label.as_str(), p.score.to_bits()))
+            .collect();
+        if !item.scale.is_empty() && keys.insert(key) {
             seen.push(&item.scale);
         }
     }

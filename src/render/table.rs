@@ -68,7 +68,7 @@ pub fn bar(s: Option<f64>, width: usize) -> String {
     let Some(s) = s else { return String::new() };
     let eighths = ((s.clamp(0.0, 100.0) / 100.0) * (width * 8) as f64).round() as usize;
     let mut out = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         out.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
     }
     out

@@ -1,4 +1,5 @@
-//! The XLSX workbook (SPEC §13): Summary, Items, Answers, Notes, Respondents. Scores are
+//! The XLSX workbook (SPEC §13): Summary, Items, Answers, Notes, Respondents and, when the
+//! report has them, Groups, Perception gaps and Actions. Scores are
 //! fractions (0–1) with a percent format; every piece of user text is a string cell.
 //! Adding a sheet is one function and one line in `SHEETS`.
 
@@ -23,8 +24,17 @@ pub struct Input<'a> {
 
 type Sheet = fn(&mut Workbook, &Input, &Styles) -> Result<(), XlsxError>;
 
-/// The sheets, in the workbook's order. The team list's Groups and the Actions sheet go here.
-const SHEETS: [Sheet; 5] = [summary, items, answers, notes, respondents];
+/// The sheets, in the workbook's order. A sheet with nothing to show adds none.
+const SHEETS: [Sheet; 8] = [
+    summary,
+    items,
+    answers,
+    notes,
+    respondents,
+    groups,
+    perception_gaps,
+    actions,
+];
 
 /// The longest text a cell holds (Excel's limit is 32,767 characters).
 const CELL_MAX: usize = 32_000;
@@ -206,7 +216,7 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
     ws.set_name("Summary")?;
     ws.set_landscape().set_print_fit_to_pages(1, 0);
     ws.write_string_with_format(0, 0, "Self-audit report", &styles.title)?;
-    let facts: [(&str, Cell); 4] = [
+    let mut facts: Vec<(&str, Cell)> = vec![
         ("Period", Cell::Text(report.period.as_str().into())),
         ("Generated", Cell::Text(report.generated.as_str().into())),
         ("Respondents", Cell::Count(report.respondents.len() as u64)),
@@ -215,6 +225,30 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
             report.score.map_or(Cell::Empty, Cell::Percent),
         ),
     ];
+    // §14: the overall score's 95 % interval.
+    if let Some([lo, hi]) = report.ci {
+        facts.push(("Overall ci_lo", Cell::Percent(lo)));
+        facts.push(("Overall ci_hi", Cell::Percent(hi)));
+    }
+    // The team list's response rate (SPEC §10); who is missing only when the report names them.
+    if let Some(rate) = &report.response_rate {
+        facts.push(("Expected", Cell::Count(rate.expected)));
+        facts.push(("Answered", Cell::Count(rate.answered)));
+        facts.push((
+            "Response rate",
+            rate.percent().map_or(Cell::Empty, Cell::Percent),
+        ));
+        if let Some(missing) = rate.missing.as_ref().filter(|_| !report.anonymous) {
+            facts.push(("Missing", Cell::Text(missing.join(", ").into())));
+        }
+    }
+    match &report.unlisted {
+        Some(crate::model::report::Unlisted::Names(names)) if !report.anonymous => {
+            facts.push(("Not on the team list", Cell::Text(names.join(", ").into())));
+        }
+        Some(u) => facts.push(("Not on the team list", Cell::Count(u.count() as u64))),
+        None => {}
+    }
     let mut row = 2;
     for (label, cell) in &facts {
         ws.write_string_with_format(row, 0, *label, &styles.header)?;
@@ -225,15 +259,22 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
         ws.write_string(row, 0, "Anonymous: respondents are numbered by score")?;
         row += 1;
     }
-    // The team list's response rate (SPEC §10) joins these facts once the report carries it.
     row += 1;
-    let header = ["checklist", "section", "title", "weight", "score"];
+    let header = [
+        "checklist",
+        "section",
+        "title",
+        "weight",
+        "score",
+        "ci_lo",
+        "ci_hi",
+    ];
     let header_row = row;
     write_header(ws, row, &header, styles)?;
     let mut widths = Widths::new(&header);
     widths.see(0, 16);
     for c in &report.checklists {
-        let mut lines = vec![(c.id.as_str(), "", c.title.as_str(), c.weight, c.score)];
+        let mut lines = vec![(c.id.as_str(), "", c.title.as_str(), c.weight, c.score, c.ci)];
         lines.extend(c.sections.iter().map(|s| {
             (
                 c.id.as_str(),
@@ -241,9 +282,10 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
                 s.title.as_str(),
                 s.weight,
                 s.score,
+                s.ci,
             )
         }));
-        for (checklist, section, title, weight, score) in lines {
+        for (checklist, section, title, weight, score, ci) in lines {
             row += 1;
             let cells = [
                 Cell::Text(checklist.into()),
@@ -251,6 +293,8 @@ fn summary(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), Xlsx
                 Cell::Text(title.into()),
                 Cell::Number(weight),
                 score.map_or(Cell::Empty, Cell::Percent),
+                ci.map_or(Cell::Empty, |c| Cell::Percent(c[0])),
+                ci.map_or(Cell::Empty, |c| Cell::Percent(c[1])),
             ];
             for (col, cell) in cells.iter().enumerate() {
                 let w = write_cell(ws, row, col as u16, cell, styles)?;
@@ -441,6 +485,186 @@ fn respondents(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), 
     }
     ws.autofilter(0, 0, row, (header.len() - 1) as u16)?;
     Ok(())
+}
+
+/// Writes one row of cells from column 0, fitting `widths`.
+fn write_row(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: &[Cell],
+    widths: &mut Widths,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    for (col, cell) in cells.iter().enumerate() {
+        let w = write_cell(ws, row, col as u16, cell, styles)?;
+        widths.see(col, w);
+    }
+    Ok(())
+}
+
+/// The team list's groups (SPEC §10): one row per role, its score for each checklist, section
+/// and item of the report. A withheld group shows its size and nothing else.
+fn groups(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxError> {
+    let report = input.report;
+    if report.groups.is_empty() {
+        return Ok(());
+    }
+    // (header, checklist, section, item): one score column each, in the report's order.
+    let mut parts: Vec<(String, &str, Option<&str>, Option<&str>)> = Vec::new();
+    for c in &report.checklists {
+        parts.push((format!("score:{}", c.id), &c.id, None, None));
+        for s in &c.sections {
+            parts.push((format!("score:{}/{}", c.id, s.id), &c.id, Some(&s.id), None));
+        }
+        for (_, i) in c
+            .sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        {
+            parts.push((format!("score:{}/{}", c.id, i.id), &c.id, None, Some(&i.id)));
+        }
+    }
+    let mut header: Vec<String> = ["role", "title", "n", "withheld", "score"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(parts.iter().map(|p| p.0.clone()));
+    let ws = wb.add_worksheet();
+    ws.set_name("Groups")?;
+    write_header(ws, 0, &header, styles)?;
+    let mut widths = Widths::new(&header);
+    let mut row = 0;
+    for g in &report.groups {
+        row += 1;
+        let score = |x: Option<f64>| match x {
+            Some(x) if !g.withheld => Cell::Percent(x),
+            _ => Cell::Empty,
+        };
+        let mut cells = vec![
+            Cell::Text(g.role.as_str().into()),
+            Cell::Text(g.title.as_str().into()),
+            Cell::Count(g.n),
+            Cell::Flag(g.withheld),
+            score(g.score),
+        ];
+        for (_, c, s, i) in &parts {
+            let gc = g.checklists.iter().find(|gc| gc.id == *c);
+            let x = gc.and_then(|gc| match (s, i) {
+                (Some(s), _) => gc.sections.iter().find(|x| x.id == *s)?.score,
+                (_, Some(i)) => gc.items.iter().find(|x| x.id == *i)?.score,
+                _ => gc.score,
+            });
+            cells.push(score(x));
+        }
+        write_row(ws, row, &cells, &mut widths, styles)?;
+    }
+    ws.add_conditional_format(1, 4, row, (header.len() - 1) as u16, &score_colours())?;
+    finish_table(ws, 0, row, header.len(), &widths)
+}
+
+/// Items whose groups' scores lie far apart (SPEC §10), widest first as the report has them.
+fn perception_gaps(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxError> {
+    let report = input.report;
+    if report.perception_gaps.is_empty() {
+        return Ok(());
+    }
+    let header = [
+        "checklist",
+        "item",
+        "high_role",
+        "high_score",
+        "low_role",
+        "low_score",
+        "gap",
+    ];
+    let ws = wb.add_worksheet();
+    ws.set_name("Perception gaps")?;
+    write_header(ws, 0, &header, styles)?;
+    let mut widths = Widths::new(&header);
+    let mut row = 0;
+    for g in &report.perception_gaps {
+        row += 1;
+        let cells = [
+            Cell::Text(g.checklist.as_str().into()),
+            Cell::Text(g.item.as_str().into()),
+            Cell::Text(g.high.role.as_str().into()),
+            Cell::Percent(g.high.score),
+            Cell::Text(g.low.role.as_str().into()),
+            Cell::Percent(g.low.score),
+            Cell::Percent(g.gap),
+        ];
+        write_row(ws, row, &cells, &mut widths, styles)?;
+    }
+    finish_table(ws, 0, row, header.len(), &widths)
+}
+
+/// The actions and targets of the actions file (SPEC §12): two tables, one under the other.
+fn actions(wb: &mut Workbook, input: &Input, styles: &Styles) -> Result<(), XlsxError> {
+    let report = input.report;
+    if report.actions.is_none() && report.targets.is_none() {
+        return Ok(());
+    }
+    let text = |s: &'_ str| Cell::Text(s.to_string().into());
+    let opt = |s: &Option<String>| s.as_deref().map_or(Cell::Empty, text);
+    let percent = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Percent);
+    let action_header = [
+        "id", "part", "of", "what", "owner", "opened", "due", "status", "overdue", "score",
+        "evidence",
+    ];
+    let target_header = [
+        "part", "of", "score", "due", "now", "met", "overdue", "then", "progress",
+    ];
+    let ws = wb.add_worksheet();
+    ws.set_name("Actions")?;
+    printable(ws)?;
+    let mut widths = Widths::new(&action_header);
+    for (col, h) in target_header.iter().enumerate() {
+        widths.see(col, h.len() + 2);
+    }
+    ws.write_string_with_format(0, 0, "Actions", &styles.title)?;
+    write_header(ws, 1, &action_header, styles)?;
+    let mut row = 1;
+    for a in report.actions.iter().flatten() {
+        row += 1;
+        let cells = [
+            text(&a.id),
+            text(a.part.kind()),
+            text(a.part.path()),
+            text(&a.what),
+            opt(&a.owner),
+            text(&a.opened),
+            opt(&a.due),
+            text(a.status.as_str()),
+            Cell::Flag(a.overdue),
+            percent(a.score),
+            opt(&a.evidence),
+        ];
+        write_row(ws, row, &cells, &mut widths, styles)?;
+    }
+    row += 2;
+    ws.write_string_with_format(row, 0, "Targets", &styles.title)?;
+    row += 1;
+    write_header(ws, row, &target_header, styles)?;
+    for t in report.targets.iter().flatten() {
+        row += 1;
+        let cells = [
+            text(t.part.kind()),
+            text(t.part.path()),
+            Cell::Percent(t.score),
+            opt(&t.due),
+            percent(t.now),
+            Cell::Flag(t.met),
+            Cell::Flag(t.overdue),
+            percent(t.then),
+            Cell::Empty,
+        ];
+        write_row(ws, row, &cells, &mut widths, styles)?;
+        // progress is a ratio (1 = reached): a fraction already, shown as a percent.
+        if let Some(p) = t.progress {
+            ws.write_number_with_format(row, 8, p, &styles.percent)?;
+        }
+    }
+    widths.apply(ws)
 }
 
 #[cfg(test)]

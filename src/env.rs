@@ -1,0 +1,107 @@
+//! The environment: every variable the tool reads, validated in one place (SPEC §9). A
+//! variable set but empty counts as unset; any other unusable value is a clear error that
+//! names the variable, never a message about a flag the user did not pass.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::text::terminal_safe;
+
+/// A time zone file larger than this is no time zone file (real ones are a few KiB).
+const TZ_FILE_MAX: u64 = 1 << 20;
+
+/// The value of a variable, `None` when unset or empty (white space only counts as empty).
+fn value(name: &str) -> Result<Option<String>> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(v) => match v.into_string() {
+            Ok(s) if s.trim().is_empty() => Ok(None),
+            Ok(s) => Ok(Some(s)),
+            Err(_) => Err(Error::usage_hint(
+                format!("{name} is not valid UTF-8 text"),
+                format!("unset it (`unset {name}`) or give it a plain value"),
+            )),
+        },
+    }
+}
+
+/// Checks every variable read later, so that a bad one fails before any work is done.
+pub fn check() -> Result<()> {
+    source_date_epoch()?;
+    check_tz()?;
+    Ok(())
+}
+
+/// `SELFAUDIT_CHECKLISTS`: a folder of checklists, when set and not empty.
+pub fn checklists_dir() -> Result<Option<PathBuf>> {
+    let Some(v) = std::env::var_os("SELFAUDIT_CHECKLISTS") else {
+        return Ok(None);
+    };
+    if v.to_string_lossy().trim().is_empty() {
+        return Ok(None);
+    }
+    let path = PathBuf::from(v);
+    if !path.is_dir() {
+        return Err(Error::usage_hint(
+            format!(
+                "SELFAUDIT_CHECKLISTS is `{}`, which is not a folder",
+                terminal_safe(&path.display().to_string())
+            ),
+            "point SELFAUDIT_CHECKLISTS at a folder of checklist files, or unset it to use ./checklists/ or the built-in set",
+        ));
+    }
+    Ok(Some(path))
+}
+
+/// `SOURCE_DATE_EPOCH`: seconds since 1970 that stand in for now, for reproducible reports.
+pub fn source_date_epoch() -> Result<Option<jiff::Timestamp>> {
+    let Some(v) = value("SOURCE_DATE_EPOCH")? else {
+        return Ok(None);
+    };
+    let bad = || {
+        Error::usage_hint(
+            format!(
+                "SOURCE_DATE_EPOCH is `{}`, not a number of seconds since 1970",
+                terminal_safe(&v)
+            ),
+            "set it to whole seconds such as 1767225600 (2026-01-01), or unset it",
+        )
+    };
+    let seconds: i64 = v.trim().parse().map_err(|_| bad())?;
+    jiff::Timestamp::from_second(seconds)
+        .map(Some)
+        .map_err(|_| bad())
+}
+
+/// `TZ`, read by the clock for the current quarter: a file it names must be a small regular
+/// file (not `/dev/zero`, a pipe or a folder, which would be read forever or fail oddly), a
+/// name may not climb out of the time zone database, and the zone must be one the clock knows.
+pub fn check_tz() -> Result<()> {
+    let Some(tz) = value("TZ")? else {
+        return Ok(());
+    };
+    let name = tz.strip_prefix(':').unwrap_or(&tz);
+    let bad = |why: &str| {
+        Error::usage_hint(
+            format!("TZ is `{}`, {why}", terminal_safe(&tz)),
+            "set TZ to a time zone name such as Europe/Paris or UTC, or unset it",
+        )
+    };
+    if name.starts_with('/') {
+        match std::fs::metadata(Path::new(name)) {
+            Ok(m) if m.is_file() && m.len() <= TZ_FILE_MAX => {}
+            Ok(m) if m.is_file() => return Err(bad("a file too large to be a time zone file")),
+            Ok(_) => return Err(bad("which is not a time zone file")),
+            Err(_) => return Err(bad("a time zone file that cannot be read")),
+        }
+    } else if Path::new(name)
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(bad("which is not a time zone name"));
+    }
+    if jiff::tz::TimeZone::try_system().is_err() {
+        return Err(bad("which is not a time zone this system knows"));
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Output paths: the one place that decides where a file is written, follows or refuses
+//! symbolic links, proves a folder writable and holds the one-writer lock (SPEC §9).
+//!
+//! - A path the *user* named (`-o FILE`) may be a symbolic link: the chain is followed to the
+//!   file it names, which is the one replaced; a loop is an error.
+//! - A path the *tool* chose (the default `responses/<period>/<name>.toml`, the `.partial` and
+//!   `.lock` beside any output) is never a symbolic link: one found there is refused (exit 2),
+//!   since a link planted there (git carries links) would send answers outside the folder.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::text::terminal_safe;
+
+/// The most links a chain may hold, as on Linux; more is taken for a loop.
+const MAX_LINKS: usize = 40;
+
+fn shown(path: &Path) -> String {
+    terminal_safe(&path.display().to_string())
+}
+
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn link_loop(path: &Path) -> Error {
+    Error::usage_hint(
+        format!(
+            "{}: symbolic link loop (the link leads back to itself)",
+            shown(path)
+        ),
+        "point the link at a file, or name another file with -o FILE",
+    )
+}
+
+/// The file that writing to `path` replaces: `path` itself, or the end of its chain of
+/// symbolic links (each relative target read from its link's folder). A chain that comes back
+/// on itself, or holds more than 40 links, is an error.
+pub fn follow_links(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    let mut seen = HashSet::new();
+    for _ in 0..=MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                if !seen.insert(current.clone()) {
+                    return Err(link_loop(path));
+                }
+                let target = fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Err(e) if e.raw_os_error() == Some(40) => return Err(link_loop(path)), // ELOOP
+            Err(e) => return Err(Error::io(&current, e)),
+        }
+    }
+    Err(link_loop(path))
+}
+
+/// Refuses a symbolic link at a path the tool chose.
+pub fn refuse_link(path: &Path) -> Result<()> {
+    if is_link(path) {
+        return Err(Error::usage_hint(
+            format!(
+                "{}: is a symbolic link, and selfaudit never writes through a link at a path it chose itself",
+                shown(path)
+            ),
+            "remove the link (it may have come with a git checkout), or name the file to write with -o FILE",
+        ));
+    }
+    Ok(())
+}
+
+/// `path` with `suffix` added to its file name: `a.toml` → `a.toml.partial`.
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.to_path_buf().into_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// The folder a file is written in (`.` for a bare name).
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// The files of one interview, checked before the first question, and the lock that makes
+/// this process the only writer of them until it ends.
+#[derive(Debug)]
+pub struct RunFiles {
+    /// The responses file, as named (by the user, or by the tool).
+    pub output: PathBuf,
+    /// Whether the tool chose `output` (then it may not be a link either).
+    pub chosen_by_tool: bool,
+    /// The progress file beside it.
+    pub partial: PathBuf,
+    /// `<output>.lock`, locked exclusively while this value lives.
+    pub lock_path: PathBuf,
+    _lock: fs::File,
+}
+
+impl RunFiles {
+    /// Saves the progress file: never through a link, always atomically.
+    pub fn write_partial(&self, bytes: &[u8]) -> Result<()> {
+        refuse_link(&self.partial)?;
+        crate::load::write_atomic(&self.partial, bytes)
+    }
+
+    /// Writes the responses file: through the user's link, never through one at a path the
+    /// tool chose.
+    pub fn write_output(&self, bytes: &[u8]) -> Result<()> {
+        if self.chosen_by_tool {
+            refuse_link(&self.output)?;
+        }
+        crate::load::write_atomic(&self.output, bytes)
+    }
+}
+
+/// Settles an interview's files before anything is asked: the folders exist (made if needed),
+/// no path the tool chose is a link, the lock is ours (else exit 2: the interview is open in
+/// another process), and the folder takes files of these names (a probe creates and removes
+/// the progress file's name, so that a name too long or a folder not writable fails now,
+/// not after the first answer).
+pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
+    // A link the user named stands for the file it leads to: the progress file and the lock go
+    // beside that file, so that two names of one file share one lock.
+    let target = if chosen_by_tool {
+        output.to_path_buf()
+    } else {
+        follow_links(output)?
+    };
+    let partial = with_suffix(&target, ".partial");
+    let lock_path = with_suffix(&target, ".lock");
+    let folder = folder_of(&target);
+    if chosen_by_tool {
+        for dir in output.ancestors().skip(1) {
+            if !dir.as_os_str().is_empty() {
+                refuse_link(dir)?;
+            }
+        }
+        refuse_link(output)?;
+    }
+    fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    if chosen_by_tool {
+        refuse_link(folder)?;
+    }
+    refuse_link(&lock_path)?;
+    let lock = open_lock(&lock_path)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(Error::usage_hint(
+                format!(
+                    "{}: this interview is open elsewhere (another `selfaudit run` holds {})",
+                    shown(output),
+                    shown(&lock_path)
+                ),
+                format!(
+                    "finish or stop the other interview first; its answers so far are saved in {}",
+                    shown(&partial)
+                ),
+            ));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+    }
+    refuse_link(&partial)?;
+    if fs::symlink_metadata(&partial).is_err() {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+            .map_err(|e| Error::io(&partial, e))?;
+        fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
+    }
+    Ok(RunFiles {
+        output: output.to_path_buf(),
+        chosen_by_tool,
+        partial,
+        lock_path,
+        _lock: lock,
+    })
+}
+
+/// Opens (creating) a lock file without following a link planted at its name.
+fn open_lock(path: &Path) -> Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nix::libc::O_NOFOLLOW);
+    }
+    options.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(40) {
+            // ELOOP from O_NOFOLLOW: a link appeared since the check.
+            refuse_link(path)
+                .err()
+                .unwrap_or_else(|| Error::io(path, e))
+        } else {
+            Error::io(path, e)
+        }
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn chains_are_followed_to_their_end_and_loops_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        symlink("b", d.join("a")).unwrap();
+        symlink("c", d.join("b")).unwrap();
+        assert_eq!(follow_links(&d.join("a")).unwrap(), d.join("c"));
+        symlink("self", d.join("self")).unwrap();
+        let err = follow_links(&d.join("self")).unwrap_err().to_string();
+        assert!(err.contains("symbolic link loop"), "{err}");
+        symlink("y", d.join("x")).unwrap();
+        symlink("x", d.join("y")).unwrap();
+        assert!(follow_links(&d.join("x")).is_err());
+        assert_eq!(follow_links(&d.join("plain")).unwrap(), d.join("plain"));
+    }
+
+    #[test]
+    fn a_second_run_of_the_same_output_is_refused_while_the_first_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r/p/ana.toml");
+        let first = prepare_run(&out, true).unwrap();
+        let err = prepare_run(&out, true).unwrap_err().to_string();
+        assert!(err.contains("open elsewhere"), "{err}");
+        drop(first);
+        prepare_run(&out, true).unwrap();
+    }
+
+    #[test]
+    fn links_at_chosen_paths_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ana.toml");
+        symlink("/tmp/elsewhere.toml", &out).unwrap();
+        assert!(prepare_run(&out, true).is_err());
+        let out2 = dir.path().join("bob.toml");
+        symlink("/tmp/elsewhere.partial", with_suffix(&out2, ".partial")).unwrap();
+        assert!(prepare_run(&out2, false).is_err());
+    }
+
+    #[test]
+    fn two_names_of_one_file_share_one_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        let link = dir.path().join("link.toml");
+        symlink("real.toml", &link).unwrap();
+        let first = prepare_run(&real, false).unwrap();
+        let err = prepare_run(&link, false).unwrap_err().to_string();
+        assert!(err.contains("open elsewhere"), "{err}");
+        assert_eq!(first.partial, dir.path().join("real.toml.partial"));
+    }
+
+    #[test]
+    fn a_name_too_long_for_its_progress_file_fails_before_any_question() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join(format!("{}.toml", "a".repeat(244)));
+        let err = prepare_run(&out, false).unwrap_err().to_string();
+        assert!(err.contains(".partial"), "{err}");
+    }
+}
