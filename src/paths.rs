@@ -189,6 +189,18 @@ pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
     })
 }
 
+/// Takes the lock of `<output>.lock` without waiting, for a writer that holds it only while it
+/// handles one request (`serve`): `None` while another process holds it.
+pub fn try_lock(lock_path: &Path) -> Result<Option<fs::File>> {
+    refuse_link(lock_path)?;
+    let lock = open_lock(lock_path)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(Some(lock)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(lock_path, e)),
+    }
+}
+
 /// Opens (creating) a lock file without following a link planted at its name.
 fn open_lock(path: &Path) -> Result<fs::File> {
     let mut options = fs::OpenOptions::new();

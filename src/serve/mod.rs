@@ -25,28 +25,6 @@ use crate::text::terminal_safe;
 use secrets::{Links, PersonLink};
 use session::{Files, Status};
 
-/// Refuses a symbolic link at a path `serve` chose: answers never leave their folder.
-pub fn refuse_link(path: &Path) -> Result<()> {
-    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Error::usage_hint(
-            format!(
-                "{}: is a symbolic link, and selfaudit never writes through a link at a path it chose itself",
-                terminal_safe(&path.display().to_string())
-            ),
-            "remove the link",
-        ));
-    }
-    Ok(())
-}
-
-/// The folder a file is in (`.` for a bare name).
-pub fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    }
-}
-
 /// Everything `serve` settles before it listens.
 pub struct Config {
     pub registry: Registry,
@@ -166,7 +144,7 @@ const MAX_JOINED: usize = 1000;
 impl App {
     fn new(config: Config) -> Result<App> {
         fs::create_dir_all(&config.folder).map_err(|e| Error::io(&config.folder, e))?;
-        refuse_link(&config.folder)?;
+        crate::paths::refuse_link(&config.folder)?;
         let links_path = config.folder.join(secrets::LINKS_FILE);
         let mut links = match Links::read(&links_path)? {
             Some(l) => l,
@@ -412,9 +390,7 @@ pub struct Roll {
 
 /// One line on stderr, never holding a secret (callers pass redacted paths).
 pub fn log(line: &str) {
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", terminal_safe(line));
+    crate::out::eline(&terminal_safe(line));
 }
 
 /// A running server.
@@ -649,12 +625,12 @@ fn summary_text(app: &App, responses: &Path) -> String {
     let folder = responses.join(crate::text::period_slug(&app.period));
     let mut command = format!(
         "selfaudit report {}",
-        shell_quote(&folder.display().to_string())
+        crate::text::shell_quote(&folder.display().to_string())
     );
     if let Some((path, _, _)) = &app.team {
         command.push_str(&format!(
             " --team {}",
-            shell_quote(&path.display().to_string())
+            crate::text::shell_quote(&path.display().to_string())
         ));
     }
     out.push_str(&format!("The team report: {command}\n"));
@@ -663,16 +639,3 @@ fn summary_text(app: &App, responses: &Path) -> String {
 
 /// How long the requests in flight get to finish after Ctrl-C.
 pub const DRAIN: Duration = Duration::from_secs(30);
-
-/// A word as a POSIX shell reads it back (until the shared helper lands).
-fn shell_quote(s: &str) -> String {
-    let s = terminal_safe(s);
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
-    }
-}

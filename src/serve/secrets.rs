@@ -78,7 +78,7 @@ impl Links {
 
     /// Reads the links file of a period, or `None` when there is none yet.
     pub fn read(path: &Path) -> Result<Option<Links>> {
-        crate::serve::refuse_link(path)?;
+        crate::paths::refuse_link(path)?;
         let text = match fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -139,8 +139,8 @@ impl Links {
 
 /// A file only its owner may read, replaced atomically and synced, never through a link.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::serve::refuse_link(path)?;
-    let dir = crate::serve::folder_of(path);
+    crate::paths::refuse_link(path)?;
+    let dir = crate::paths::folder_of(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".selfaudit-")
         .suffix(".tmp")

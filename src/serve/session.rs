@@ -26,17 +26,11 @@ impl Files {
     pub fn new(folder: &Path, slug: &str) -> Files {
         let output = folder.join(format!("{slug}.toml"));
         Files {
-            partial: with_suffix(&output, ".partial"),
-            lock: with_suffix(&output, ".lock"),
+            partial: crate::paths::with_suffix(&output, ".partial"),
+            lock: crate::paths::with_suffix(&output, ".lock"),
             output,
         }
     }
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut p = path.to_path_buf().into_os_string();
-    p.push(suffix);
-    PathBuf::from(p)
 }
 
 /// Where a respondent stands, as the files say.
@@ -62,27 +56,13 @@ pub struct Held {
 /// Takes the lock of `<output>.lock` without waiting: `None` while another process (a terminal's
 /// `selfaudit run`) holds it.
 pub fn try_lock(files: &Files) -> Result<Option<Held>> {
-    crate::serve::refuse_link(&files.lock)?;
-    let mut options = fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(nix::libc::O_NOFOLLOW);
-    }
-    let file = options
-        .open(&files.lock)
-        .map_err(|e| Error::io(&files.lock, e))?;
     // A lock held for a moment only (a process forked meanwhile holds a copy of the descriptor
     // until it execs) is waited for; a terminal holds it for its whole interview.
     for _ in 0..LOCK_TRIES {
-        match file.try_lock() {
-            Ok(()) => return Ok(Some(Held { _file: file })),
-            Err(fs::TryLockError::WouldBlock) => {
-                std::thread::sleep(std::time::Duration::from_millis(10))
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&files.lock, e)),
+        if let Some(file) = crate::paths::try_lock(&files.lock)? {
+            return Ok(Some(Held { _file: file }));
         }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
     Ok(None)
 }
@@ -101,8 +81,8 @@ pub struct Web<'a> {
 impl<'a> Web<'a> {
     /// Reads a respondent's progress or responses (the caller holds the lock).
     pub fn load(&self, files: &Files, name: &str) -> Result<Loaded<'a>> {
-        crate::serve::refuse_link(&files.partial)?;
-        crate::serve::refuse_link(&files.output)?;
+        crate::paths::refuse_link(&files.partial)?;
+        crate::paths::refuse_link(&files.output)?;
         if files.partial.exists() {
             let text = load::read_text(&files.partial)?;
             let shown = load::display(&files.partial);
@@ -201,13 +181,13 @@ impl<'a> Web<'a> {
 
 /// Saves the progress (atomically, synced) before anything is acknowledged.
 pub fn save(files: &Files, interview: &Interview) -> Result<()> {
-    crate::serve::refuse_link(&files.partial)?;
+    crate::paths::refuse_link(&files.partial)?;
     load::write_atomic(&files.partial, partial::write(interview).as_bytes())
 }
 
 /// Writes the responses file, as `run` does, and removes the progress file.
 pub fn submit(files: &Files, interview: &Interview, role: Option<&str>) -> Result<Responses> {
-    crate::serve::refuse_link(&files.output)?;
+    crate::paths::refuse_link(&files.output)?;
     let mut responses = interview.to_responses(Some(crate::app::now()));
     responses.role = role.map(str::to_string);
     let mut text = format!(
@@ -224,7 +204,7 @@ pub fn submit(files: &Files, interview: &Interview, role: Option<&str>) -> Resul
         }
         _ => {}
     }
-    if let Ok(d) = fs::File::open(crate::serve::folder_of(&files.output)) {
+    if let Ok(d) = fs::File::open(crate::paths::folder_of(&files.output)) {
         let _ = d.sync_all();
     }
     Ok(responses)
