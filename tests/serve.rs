@@ -277,7 +277,7 @@ async fn back_skip_not_applicable_and_notes_follow_run() {
     let q2 = get(&c, &format!("{link}/q/2")).await;
     assert!(q2.body.contains("✓ your answer"));
     assert!(
-        q2.body.contains(&format!("/q/1\" rel=\"prev\"")),
+        q2.body.contains("/q/1\" rel=\"prev\""),
         "{}",
         q2.body
     );
