@@ -276,11 +276,7 @@ async fn back_skip_not_applicable_and_notes_follow_run() {
     // Back shows the earlier answer as current, with its note kept when it stays.
     let q2 = get(&c, &format!("{link}/q/2")).await;
     assert!(q2.body.contains("✓ your answer"));
-    assert!(
-        q2.body.contains("/q/1\" rel=\"prev\""),
-        "{}",
-        q2.body
-    );
+    assert!(q2.body.contains("/q/1\" rel=\"prev\""), "{}", q2.body);
     let q3 = get(&c, &format!("{link}/q/3")).await;
     assert!(q3.body.contains("You skipped this question"));
     for n in 5..=21 {

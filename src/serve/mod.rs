@@ -129,6 +129,10 @@ pub struct App {
     pub tls: bool,
     links_path: PathBuf,
     links: Mutex<Links>,
+    /// The owner's secret, the team link's and the CSRF key: fixed for the period.
+    owner: String,
+    team_secret: String,
+    csrf_key: String,
     /// Secret → person.
     people: Mutex<HashMap<String, Person>>,
     /// One in-process lock per responses file, so that two requests of one respondent take turns
@@ -198,6 +202,9 @@ impl App {
             baseline: config.baseline,
             tls: config.tls.is_some(),
             links_path,
+            owner: links.owner.clone(),
+            team_secret: links.team.clone(),
+            csrf_key: links.csrf.clone(),
             links: Mutex::new(links),
             people: Mutex::new(people),
             turns: Mutex::new(HashMap::new()),
@@ -221,6 +228,11 @@ impl App {
         self.people.lock().ok()?.get(secret).cloned()
     }
 
+    /// The team link's secret.
+    pub fn team_secret(&self) -> &str {
+        &self.team_secret
+    }
+
     fn links(&self) -> Links {
         self.links
             .lock()
@@ -229,18 +241,18 @@ impl App {
     }
 
     pub fn is_owner(&self, secret: &str) -> bool {
-        secrets::looks_like_secret(secret) && secrets::same(secret, &self.links().owner)
+        secrets::looks_like_secret(secret) && secrets::same(secret, &self.owner)
     }
 
     /// The team link works only without a team list.
     pub fn is_team(&self, secret: &str) -> bool {
         self.team.is_none()
             && secrets::looks_like_secret(secret)
-            && secrets::same(secret, &self.links().team)
+            && secrets::same(secret, &self.team_secret)
     }
 
     pub fn csrf(&self, secret: &str) -> String {
-        secrets::csrf_token(&self.links().csrf, secret)
+        secrets::csrf_token(&self.csrf_key, secret)
     }
 
     /// The turn of one respondent's files.
@@ -405,7 +417,7 @@ pub struct Server {
 
 impl Server {
     pub fn owner_url(&self) -> String {
-        format!("{}/o/{}", self.base, self.app.links().owner)
+        format!("{}/o/{}", self.base, self.app.owner)
     }
 
     /// The team link, without a team list.
@@ -413,7 +425,7 @@ impl Server {
         self.app
             .team
             .is_none()
-            .then(|| format!("{}/t/{}", self.base, self.app.links().team))
+            .then(|| format!("{}/t/{}", self.base, self.app.team_secret))
     }
 
     /// Each person's name and link.

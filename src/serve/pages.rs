@@ -1259,7 +1259,7 @@ async fn invitations(
             })
             .collect()
     } else {
-        let link = format!("{base}/t/{}", app.links().team);
+        let link = format!("{base}/t/{}", app.team_secret());
         vec![Invitation {
             qr_svg: super::qr::svg(&link, "QR code of the team link"),
             name: "Everyone on the team".to_string(),
