@@ -139,6 +139,8 @@ pub struct App {
     /// before the file lock (which would otherwise read as "open in a terminal").
     turns: Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
     pub rate: secrets::RateLimit,
+    /// Names given at the team link, per client: the same limit as wrong secrets.
+    pub joins: secrets::RateLimit,
     pub pages: pages::Templates,
 }
 
@@ -209,6 +211,7 @@ impl App {
             people: Mutex::new(people),
             turns: Mutex::new(HashMap::new()),
             rate: secrets::RateLimit::default(),
+            joins: secrets::RateLimit::default(),
             pages: pages::Templates::new()?,
         })
     }

@@ -1047,6 +1047,18 @@ async fn join_post(
             )),
         );
     }
+    if !app.joins.miss(peer.ip()) {
+        let mut res = join_form(
+            &app,
+            StatusCode::TOO_MANY_REQUESTS,
+            &secret,
+            &name,
+            Some("Too many names were given from this device. Wait a minute, then try again."),
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return res;
+    }
     let app2 = app.clone();
     let joined = {
         let name = name.clone();
