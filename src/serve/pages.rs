@@ -1135,6 +1135,7 @@ async fn owner(
             report => format!("/o/{secret}/report"),
             invitations => format!("/o/{secret}/invitations"),
             folder => page_safe(&app.folder.display().to_string()),
+            wide => true,
         },
     )
 }
@@ -1282,7 +1283,12 @@ async fn invitations(
     app.pages.render(
         StatusCode::OK,
         "invitations.html",
-        minijinja::context! { cards => v(cards), period => page_safe(&app.period), owner => format!("/o/{secret}") },
+        minijinja::context! {
+            cards => v(cards),
+            period => page_safe(&app.period),
+            owner => format!("/o/{secret}"),
+            wide => true,
+        },
     )
 }
 
