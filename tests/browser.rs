@@ -131,6 +131,22 @@ async fn accessible(c: &Client) {
 }
 
 async fn start(dir: &Path, names: &[&str]) -> Server {
+    if names.is_empty() {
+        let args = ServeArgs {
+            ids: vec![],
+            period: Some(PERIOD.to_string()),
+            team: None,
+            listen: "127.0.0.1:0".to_string(),
+            responses: dir.join("responses"),
+            baseline: None,
+            qr: false,
+            tls_cert: None,
+            tls_key: None,
+        };
+        return serve::start(Config::settle(None, &args).unwrap())
+            .await
+            .unwrap();
+    }
     let mut text = String::from("[roles]\nowner = \"Owner\"\nstaff = \"Staff\"\n");
     for (i, n) in names.iter().enumerate() {
         text.push_str(&format!(
@@ -375,5 +391,42 @@ async fn the_owners_pages_on_a_laptop_and_a_phone() {
         accessible(&c).await;
         c.close().await.unwrap();
     }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn joining_through_the_team_link_on_a_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[]).await;
+    let d = driver().await;
+    let c = browser(&d, 390, true, false).await;
+    c.goto(&server.team_url().unwrap()).await.unwrap();
+    shot(&c, "team-1-join").await;
+    no_sideways_scroll(&c).await;
+    let name = c.find(Locator::Css("input#name")).await.unwrap();
+    name.send_keys("Lucy Nguyen").await.unwrap();
+    click(&c, "button.primary").await;
+    let home = c.source().await.unwrap();
+    assert!(home.contains("Your personal link"), "{home}");
+    let personal = c.current_url().await.unwrap();
+    assert!(personal.path().starts_with("/r/"), "{personal}");
+    shot(&c, "team-2-personal-link").await;
+    no_sideways_scroll(&c).await;
+    click(&c, "a.button.primary").await;
+    answer(&c, "top").await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/q/2"));
+    // Another phone cannot take the same name over.
+    let other = browser(&d, 390, true, false).await;
+    other.goto(&server.team_url().unwrap()).await.unwrap();
+    let name = other.find(Locator::Css("input#name")).await.unwrap();
+    name.send_keys("lucy  NGUYEN").await.unwrap();
+    click(&other, "button.primary").await;
+    let refused = other.source().await.unwrap();
+    assert!(refused.contains("already has a link"), "{refused}");
+    shot(&other, "team-3-name-taken").await;
+    no_sideways_scroll(&other).await;
+    other.close().await.unwrap();
+    c.close().await.unwrap();
     server.shutdown().await;
 }
