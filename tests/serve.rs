@@ -276,7 +276,11 @@ async fn back_skip_not_applicable_and_notes_follow_run() {
     // Back shows the earlier answer as current, with its note kept when it stays.
     let q2 = get(&c, &format!("{link}/q/2")).await;
     assert!(q2.body.contains("✓ your answer"));
-    assert!(q2.body.contains("/q/1\" rel=\"prev\""), "{}", q2.body);
+    assert!(
+        q2.body.contains("/q/1?walk=1\" rel=\"prev\""),
+        "{}",
+        q2.body
+    );
     let q3 = get(&c, &format!("{link}/q/3")).await;
     assert!(q3.body.contains("You skipped this question"));
     for n in 5..=21 {
@@ -909,5 +913,41 @@ async fn https_with_the_owners_certificate() {
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(15), plain.read_to_end(&mut buf)).await;
     assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_back_the_questions_come_one_by_one_as_in_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let team = team_file(dir.path(), &["Helen Carter", "Dev Patel"]);
+    let server = start(dir.path(), Some(&team)).await;
+    let c = client();
+    let link = link_of(&server, "Dev Patel");
+    for n in 1..=5 {
+        answer(&c, &link, n, "top").await;
+    }
+    let q5 = get(&c, &format!("{link}/q/5")).await;
+    assert!(q5.body.contains("/q/4?walk=1\""), "Back walks: {}", q5.body);
+    // Changing question 3 from Back goes on to question 4 (answered), then 5, then 6.
+    let page = get(&c, &format!("{link}/q/3?walk=1")).await;
+    assert!(page.body.contains("name=\"walk\" value=\"1\""));
+    let r = post(
+        &c,
+        &format!("{link}/q/3?walk=1"),
+        &[("csrf", &page.csrf()), ("a", "c0"), ("walk", "1")],
+    )
+    .await;
+    let note = r.location();
+    assert!(note.ends_with("/q/3/note?walk=1"), "{note}");
+    let page = get(&c, &format!("{}{note}", server.base)).await;
+    let r = post(
+        &c,
+        &format!("{}{note}", server.base),
+        &[("csrf", &page.csrf()), ("a", "none"), ("walk", "1")],
+    )
+    .await;
+    assert!(r.location().ends_with("/q/4?walk=1"), "{}", r.location());
+    let q4 = get(&c, &format!("{link}/q/4?walk=1")).await;
+    assert!(q4.body.contains("✓ your answer"));
     server.shutdown().await;
 }

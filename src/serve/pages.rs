@@ -328,9 +328,48 @@ fn same_origin(headers: &HeaderMap, tls: bool) -> bool {
     origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
 }
 
-fn wants_review(uri: &Uri) -> bool {
-    uri.query()
-        .is_some_and(|q| q.split('&').any(|p| p == "review=1"))
+/// How the respondent goes through the questions: forward (on to the next one not yet
+/// settled), walking on from "Back" (every question in turn, as `run` does after "back"), or
+/// answering the skipped ones from the last page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Forward,
+    Walk,
+    Review,
+}
+
+impl Mode {
+    fn of(uri: &Uri, fields: Option<&[(String, String)]>) -> Mode {
+        let flag = |name: &str| {
+            uri.query()
+                .is_some_and(|q| q.split('&').any(|p| p == format!("{name}=1")))
+                || fields.is_some_and(|f| field(f, name) == Some("1"))
+        };
+        if flag("review") {
+            Mode::Review
+        } else if flag("walk") {
+            Mode::Walk
+        } else {
+            Mode::Forward
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Mode::Forward => "",
+            Mode::Walk => "?walk=1",
+            Mode::Review => "?review=1",
+        }
+    }
+
+    /// The hidden field that carries the mode through a form.
+    fn field(self) -> Option<&'static str> {
+        match self {
+            Mode::Forward => None,
+            Mode::Walk => Some("walk"),
+            Mode::Review => Some("review"),
+        }
+    }
 }
 
 fn base_of(headers: &HeaderMap, tls: bool) -> String {
@@ -430,7 +469,8 @@ struct QuestionView {
     back: Option<String>,
     action: String,
     csrf: String,
-    review: bool,
+    /// The hidden field that keeps the way through the questions.
+    mode: Option<&'static str>,
     home: String,
 }
 
@@ -439,7 +479,7 @@ fn question_view(
     interview: &Interview,
     n: usize,
     secret: &str,
-    review: bool,
+    mode: Mode,
 ) -> QuestionView {
     let q = interview.question(n, n > 0);
     let current = q.current;
@@ -455,7 +495,7 @@ fn question_view(
             current: current == Some(Reply::Choice(i)),
         })
         .collect();
-    let suffix = if review { "?review=1" } else { "" };
+    let suffix = mode.suffix();
     QuestionView {
         name: page_safe(&interview.respondent),
         period: page_safe(&interview.period),
@@ -470,14 +510,14 @@ fn question_view(
         na: q.item.na,
         na_current: current == Some(Reply::NotApplicable),
         skipped: current == Some(Reply::Skip),
-        back: if review {
+        back: if mode == Mode::Review {
             Some(format!("/r/{secret}/review"))
         } else {
-            (n > 0).then(|| format!("/r/{secret}/q/{n}"))
+            (n > 0).then(|| format!("/r/{secret}/q/{n}?walk=1"))
         },
         action: format!("/r/{secret}/q/{}{suffix}", n + 1),
         csrf: app.csrf(secret),
-        review,
+        mode: mode.field(),
         home: format!("/r/{secret}"),
     }
 }
@@ -490,11 +530,15 @@ fn first_pending(interview: &Interview) -> Option<usize> {
         .position(|s| *s == QState::Pending)
 }
 
-/// Where to go after question `n`: in order, the next question not yet settled (the way `run`
-/// passes over what an earlier session settled); in review, the next one still unanswered; then
-/// the last page.
-fn next_after(interview: &Interview, n: usize, review: bool, secret: &str) -> String {
+/// Where to go after question `n`: forward, the next question not yet settled (the way `run`
+/// passes over what an earlier session settled); walking on from "Back", the next question;
+/// in review, the next one still unanswered; then the last page.
+fn next_after(interview: &Interview, n: usize, mode: Mode, secret: &str) -> String {
     let states = interview.states();
+    if mode == Mode::Walk && n + 1 < states.len() {
+        return format!("/r/{secret}/q/{}?walk=1", n + 2);
+    }
+    let review = mode == Mode::Review;
     let open = |s: &QState| {
         if review {
             !matches!(s, QState::Answered { .. })
@@ -669,13 +713,13 @@ async fn question(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let review = wants_review(&uri);
+    let mode = Mode::of(&uri, None);
     let s = secret.clone();
     let outcome = locked(&app, &person, move |app, person| {
         Ok(match app.web().load(&person.files, &person.name)? {
             Loaded::Submitted(_) => Err(format!("/r/{s}")),
             Loaded::Open(interview) => match index(&n).filter(|&n| n < interview.total()) {
-                Some(n) => Ok(question_view(app, &interview, n, &s, review)),
+                Some(n) => Ok(question_view(app, &interview, n, &s, mode)),
                 None => Err(format!("/r/{s}")),
             },
         })
@@ -705,7 +749,7 @@ async fn answer(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let review = wants_review(&uri) || field(&fields, "review") == Some("1");
+    let mode = Mode::of(&uri, Some(&fields));
     let reply = match field(&fields, "a") {
         Some("na") => Reply::NotApplicable,
         Some("skip") => Reply::Skip,
@@ -736,19 +780,19 @@ async fn answer(
         let Some(n) = index(&n).filter(|&n| n < interview.total()) else {
             return Ok(format!("/r/{s}"));
         };
-        let suffix = if review { "?review=1" } else { "" };
+        let suffix = mode.suffix();
         Ok(match interview.apply(n, reply, Notes::Gaps) {
             Applied::Unchanged => format!("/r/{s}/q/{}{suffix}", n + 1),
             Applied::Skipped => {
                 session::save(&person.files, &interview)?;
-                next_after(&interview, n, review, &s)
+                next_after(&interview, n, mode, &s)
             }
             Applied::Answered { ask_note, .. } => {
                 session::save(&person.files, &interview)?;
                 if ask_note {
                     format!("/r/{s}/q/{}/note{suffix}", n + 1)
                 } else {
-                    next_after(&interview, n, review, &s)
+                    next_after(&interview, n, mode, &s)
                 }
             }
         })
@@ -776,7 +820,7 @@ fn note_view(
     interview: &Interview,
     n: usize,
     secret: &str,
-    review: bool,
+    mode: Mode,
 ) -> Option<NoteView> {
     let QState::Answered { choice, note } = &interview.states()[n] else {
         return None;
@@ -786,8 +830,8 @@ fn note_view(
         Some(c) => page_safe(&q.item.scale.choices[*c].label),
         None => "Not applicable".to_string(),
     };
-    let suffix = if review { "?review=1" } else { "" };
-    let mut question = question_view(app, interview, n, secret, review);
+    let suffix = mode.suffix();
+    let mut question = question_view(app, interview, n, secret, mode);
     question.action = format!("/r/{secret}/q/{}/note{suffix}", n + 1);
     question.back = Some(format!("/r/{secret}/q/{}{suffix}", n + 1));
     Some(NoteView {
@@ -810,13 +854,13 @@ async fn note_page(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let review = wants_review(&uri);
+    let mode = Mode::of(&uri, None);
     let s = secret.clone();
     let outcome = locked(&app, &person, move |app, person| {
         Ok(match app.web().load(&person.files, &person.name)? {
             Loaded::Submitted(_) => Err(format!("/r/{s}")),
             Loaded::Open(interview) => match index(&n).filter(|&n| n < interview.total()) {
-                Some(n) => note_view(app, &interview, n, &s, review)
+                Some(n) => note_view(app, &interview, n, &s, mode)
                     .ok_or_else(|| format!("/r/{s}/q/{}", n + 1)),
                 None => Err(format!("/r/{s}")),
             },
@@ -847,7 +891,7 @@ async fn note_post(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let review = wants_review(&uri) || field(&fields, "review") == Some("1");
+    let mode = Mode::of(&uri, Some(&fields));
     let note = match field(&fields, "a") {
         Some("none") => None,
         _ => Some(page_safe(field(&fields, "note").unwrap_or_default())),
@@ -865,20 +909,18 @@ async fn note_post(
             return Ok(Err(format!("/r/{s}")));
         };
         if too_long {
-            return Ok(Ok(note_view(app, &interview, n, &s, review).map(
-                |mut v| {
-                    v.note = note.unwrap_or_default();
-                    v.error = Some(format!(
-                        "A note can be at most {NOTE_MAX} characters long; please shorten it."
-                    ));
-                    v
-                },
-            )));
+            return Ok(Ok(note_view(app, &interview, n, &s, mode).map(|mut v| {
+                v.note = note.unwrap_or_default();
+                v.error = Some(format!(
+                    "A note can be at most {NOTE_MAX} characters long; please shorten it."
+                ));
+                v
+            })));
         }
         if interview.set_note(n, note) {
             session::save(&person.files, &interview)?;
         }
-        Ok(Err(next_after(&interview, n, review, &s)))
+        Ok(Err(next_after(&interview, n, mode, &s)))
     })
     .await;
     match outcome {
