@@ -14,6 +14,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+
 use crate::app::{self, DEFAULT_CHECKLISTS};
 use crate::cli::ServeArgs;
 use crate::error::{EXIT_OK, Error, Result};
@@ -408,6 +415,56 @@ pub fn log(line: &str) {
     crate::out::eline(&terminal_safe(line));
 }
 
+/// Every page, behind the body limit and the guard that puts the security headers on every response.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/r/{s}", get(pages::home))
+        .route("/r/{s}/q/{n}", get(pages::question).post(pages::answer))
+        .route(
+            "/r/{s}/q/{n}/note",
+            get(pages::note_page).post(pages::note_post),
+        )
+        .route("/r/{s}/review", get(pages::review))
+        .route("/r/{s}/submit", post(pages::submit))
+        .route("/t/{s}", get(pages::join_page).post(pages::join_post))
+        .route("/o/{s}", get(pages::owner))
+        .route("/o/{s}/report", get(pages::owner_report))
+        .route("/o/{s}/invitations", get(pages::invitations))
+        .fallback(pages::not_found)
+        .layer(RequestBodyLimitLayer::new(pages::BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+/// The headers of SPEC §11, on every response; server errors logged, secrets redacted.
+async fn guard(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = req.method().clone();
+    let path = pages::redacted(req.uri());
+    let mut res = next.run(req).await;
+    if res.status().is_server_error() {
+        log(&format!("{method} {path}: {}", res.status()));
+    }
+    let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, app.pages.csp.clone());
+    }
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
@@ -472,7 +529,7 @@ pub async fn start(config: Config) -> Result<Server> {
         .map_err(|e| Error::usage(e.to_string()))?;
     let base = base_url(addr, tls.is_some());
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let router = pages::router(app.clone());
+    let router = router(app.clone());
     let done = tokio::spawn(conn::accept_loop(listener, router, tls, stopped));
     Ok(Server {
         addr,

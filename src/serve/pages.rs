@@ -7,15 +7,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use super::session::{self, Loaded};
 use super::{App, JoinRefused, Person, secrets};
@@ -52,7 +49,7 @@ const TEMPLATES: [(&str, &str); 10] = [
 /// allows exactly their one inline style sheet.
 pub struct Templates {
     env: Environment<'static>,
-    csp: HeaderValue,
+    pub(super) csp: HeaderValue,
 }
 
 fn csp(style_sources: &str) -> String {
@@ -108,56 +105,10 @@ fn template_error(e: minijinja::Error) -> crate::error::Error {
     crate::error::Error::usage(format!("could not load the page templates: {e}"))
 }
 
-type Shared = Arc<App>;
-
-pub fn router(app: Shared) -> Router {
-    Router::new()
-        .route("/r/{s}", get(home))
-        .route("/r/{s}/q/{n}", get(question).post(answer))
-        .route("/r/{s}/q/{n}/note", get(note_page).post(note_post))
-        .route("/r/{s}/review", get(review))
-        .route("/r/{s}/submit", post(submit))
-        .route("/t/{s}", get(join_page).post(join_post))
-        .route("/o/{s}", get(owner))
-        .route("/o/{s}/report", get(owner_report))
-        .route("/o/{s}/invitations", get(invitations))
-        .fallback(not_found)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
-        .with_state(app)
-}
-
-/// The headers of SPEC §11, on every response; server errors logged, secrets redacted.
-async fn guard(
-    State(app): State<Shared>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let method = req.method().clone();
-    let path = redacted(req.uri());
-    let mut res = next.run(req).await;
-    if res.status().is_server_error() {
-        super::log(&format!("{method} {path}: {}", res.status()));
-    }
-    let h = res.headers_mut();
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, app.pages.csp.clone());
-    }
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    res
-}
+pub(super) type Shared = Arc<App>;
 
 /// A path with its secret hidden, for the log.
-fn redacted(uri: &Uri) -> String {
+pub(super) fn redacted(uri: &Uri) -> String {
     let parts: Vec<&str> = uri.path().split('/').collect();
     parts
         .iter()
@@ -187,7 +138,7 @@ fn miss(app: &App, peer: SocketAddr) -> Response {
     }
 }
 
-async fn not_found(
+pub(super) async fn not_found(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: Uri,
@@ -628,7 +579,7 @@ enum Home {
     },
 }
 
-async fn home(
+pub(super) async fn home(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -703,7 +654,7 @@ fn index(n: &str) -> Option<usize> {
     n.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| n - 1)
 }
 
-async fn question(
+pub(super) async fn question(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((secret, n)): Path<(String, String)>,
@@ -733,7 +684,7 @@ async fn question(
     }
 }
 
-async fn answer(
+pub(super) async fn answer(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((secret, n)): Path<(String, String)>,
@@ -844,7 +795,7 @@ fn note_view(
     })
 }
 
-async fn note_page(
+pub(super) async fn note_page(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((secret, n)): Path<(String, String)>,
@@ -875,7 +826,7 @@ async fn note_page(
     }
 }
 
-async fn note_post(
+pub(super) async fn note_post(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((secret, n)): Path<(String, String)>,
@@ -943,7 +894,7 @@ struct OpenQuestion {
     place: String,
 }
 
-async fn review(
+pub(super) async fn review(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -993,7 +944,7 @@ async fn review(
     }
 }
 
-async fn submit(
+pub(super) async fn submit(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -1050,7 +1001,7 @@ fn join_form(
     )
 }
 
-async fn join_page(
+pub(super) async fn join_page(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -1061,7 +1012,7 @@ async fn join_page(
     join_form(&app, StatusCode::OK, &secret, "", None)
 }
 
-async fn join_post(
+pub(super) async fn join_post(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -1143,7 +1094,7 @@ async fn join_post(
 
 // ---- the owner's pages ----------------------------------------------------------------------
 
-async fn owner(
+pub(super) async fn owner(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -1207,7 +1158,7 @@ fn report_csp(html: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&csp(&sources.join(" "))).ok()
 }
 
-async fn owner_report(
+pub(super) async fn owner_report(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
@@ -1281,7 +1232,7 @@ struct Invitation {
     qr_svg: String,
 }
 
-async fn invitations(
+pub(super) async fn invitations(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(secret): Path<String>,
