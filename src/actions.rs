@@ -1274,7 +1274,7 @@ fn overdue_gate(actions: &[ActionDelta], day: &str) -> GateResult {
             true,
             format!(
                 "no action is overdue as of {day} ({} open)",
-                crate::render::plural(open, "action", "actions")
+                crate::text::plural(open, "action", "actions")
             ),
         )
     } else {
@@ -1296,7 +1296,7 @@ fn overdue_gate(actions: &[ActionDelta], day: &str) -> GateResult {
             false,
             format!(
                 "{} overdue as of {day}: {}",
-                crate::render::plural(late.len(), "action is", "actions are"),
+                crate::text::plural(late.len(), "action is", "actions are"),
                 names(&list)
             ),
         )
@@ -1324,7 +1324,7 @@ fn target_gate(targets: &[TargetDelta], day: &str) -> GateResult {
             true,
             format!(
                 "no target is past its due date unmet as of {day} ({} with a due date)",
-                crate::render::plural(dated, "target", "targets")
+                crate::text::plural(dated, "target", "targets")
             ),
         )
     } else {
@@ -1344,7 +1344,7 @@ fn target_gate(targets: &[TargetDelta], day: &str) -> GateResult {
             false,
             format!(
                 "{} past due and not met as of {day}: {}",
-                crate::render::plural(late.len(), "target is", "targets are"),
+                crate::text::plural(late.len(), "target is", "targets are"),
                 names(&list)
             ),
         )

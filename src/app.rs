@@ -12,8 +12,9 @@ use crate::cli::{
 use crate::collect;
 use crate::diff::{Diff, Gates};
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
-use crate::interview::term::{Resume, TermPrompter};
-use crate::interview::{self, Interview, Notes, partial};
+use crate::interview::session::{Session, Settings};
+use crate::interview::term::TermPrompter;
+use crate::interview::{Interview, Notes};
 use crate::load::{self, Origin, Registry};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
@@ -24,9 +25,6 @@ use crate::score;
 use crate::text::terminal_safe;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-
-/// The checklists asked when none is named.
-pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
 
 pub fn run(cli: Cli) -> Result<u8> {
     crate::env::check()?;
@@ -56,11 +54,6 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// The current quarter as a period label, e.g. `2026-Q4`.
-pub fn current_quarter() -> String {
-    jiff::Zoned::now().strftime("%Y-Q%q").to_string()
-}
-
 /// Whether stdout gets colour: a terminal, and NO_COLOR unset or empty.
 pub fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -73,11 +66,6 @@ pub fn table_style(to_stdout: bool) -> render::table::Style {
         color: terminal && color_stdout(),
         fit: terminal,
     }
-}
-
-/// Prints warnings to stderr, one line each.
-pub fn warn(message: &str) {
-    crate::out::eline(&format!("warning: {}", terminal_safe(message)));
 }
 
 /// Resolves CHECKLIST arguments (ids or paths) to checklists, in the order given, without repeats.
@@ -107,7 +95,7 @@ pub fn twice_stdin() -> Error {
 fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let mut registry = Registry::discover(dir)?;
     let ids = if args.ids.is_empty() {
-        let defaults: Vec<String> = DEFAULT_CHECKLISTS
+        let defaults: Vec<String> = load::DEFAULT_CHECKLISTS
             .iter()
             .filter(|id| registry.get(id).is_some())
             .map(|s| s.to_string())
@@ -122,7 +110,7 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     };
     let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
-    let period = args.period.unwrap_or_else(current_quarter);
+    let period = args.period.unwrap_or_else(crate::env::current_quarter);
     let role = role_arg(args.role.as_deref())?;
     let text =
         crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref());
@@ -137,8 +125,8 @@ fn warn_versions(mismatch: &VersionMismatch, files: &[String]) {
         mismatch.answered, mismatch.checklist, mismatch.current
     );
     match files {
-        [one] => warn(&format!("{one}: answers {what}")),
-        [first, ..] => warn(&format!(
+        [one] => crate::out::warn(&format!("{one}: answers {what}")),
+        [first, ..] => crate::out::warn(&format!(
             "{} files (first {first}) answer {what}",
             files.len()
         )),
@@ -215,7 +203,7 @@ pub fn build_team_report(
     }
     // An interview still under way is not in the report; say so rather than leave it out quietly.
     for partial in in_progress {
-        warn(&format!(
+        crate::out::warn(&format!(
             "{}: an interview still in progress is not in this report; finish it with `selfaudit run`",
             partial.display()
         ));
@@ -299,7 +287,7 @@ pub fn build_team_report(
     }
     let options = score::Options {
         period,
-        generated: now(),
+        generated: crate::env::now(),
         anonymous,
         min_responses,
     };
@@ -342,7 +330,7 @@ fn add_team(
             if let (Some(listed), Some(theirs)) =
                 crate::team::role_of(Some(list), &p.name, p.role.as_deref())
             {
-                warn(&format!(
+                crate::out::warn(&format!(
                     "{}: role `{theirs}` in the file, but the team list {team_name} gives `{listed}`; grouped as `{listed}`",
                     file_name(p.seq)
                 ));
@@ -357,9 +345,9 @@ fn add_team(
         if !call.unlisted.is_empty() {
             let n = call.unlisted.len();
             if anonymous {
-                warn(&format!(
+                crate::out::warn(&format!(
                     "{} not on the team list {team_name}; scored all the same (names left out: --anonymous)",
-                    render::plural(n, "respondent is", "respondents are")
+                    crate::text::plural(n, "respondent is", "respondents are")
                 ));
                 report.unlisted = Some(crate::model::report::Unlisted::Count(n as u64));
             } else {
@@ -369,7 +357,7 @@ fn add_team(
                 if n > NAMED {
                     names.push_str(&format!(" and {} more", n - NAMED));
                 }
-                warn(&format!(
+                crate::out::warn(&format!(
                     "not on the team list {team_name}, scored all the same: {names}"
                 ));
                 report.unlisted = Some(crate::model::report::Unlisted::Names(
@@ -464,22 +452,11 @@ fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
             .to_string();
         crate::out::eline(&format!(
             "{} on the list; add the people who have not answered, give everyone a role, then: selfaudit validate {}",
-            render::plural(text.matches("[[people]]").count(), "person", "people"),
+            crate::text::plural(text.matches("[[people]]").count(), "person", "people"),
             crate::text::shell_quote(&list)
         ));
     }
     Ok(EXIT_OK)
-}
-
-/// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
-/// stands in for now, so that a report can be generated again byte for byte.
-pub fn now() -> String {
-    // Checked (and refused when unusable) by `env::check` before any command runs.
-    let fixed = crate::env::source_date_epoch().ok().flatten();
-    fixed
-        .unwrap_or_else(jiff::Timestamp::now)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
@@ -794,10 +771,10 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         match crate::team::Team::parse(&Source { name: &name, text }) {
             Ok(t) => valid.push(format!(
                 "{name}: ok (team list, {}{})",
-                render::plural(t.people.len(), "person", "people"),
+                crate::text::plural(t.people.len(), "person", "people"),
                 t.roles
                     .as_ref()
-                    .map(|r| format!(", {}", render::plural(r.len(), "role", "roles")))
+                    .map(|r| format!(", {}", crate::text::plural(r.len(), "role", "roles")))
                     .unwrap_or_default()
             )),
             Err(p) => problems.extend(p),
@@ -833,7 +810,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                     "{name}: ok (responses of {}, {}, {})",
                     r.respondent,
                     r.period,
-                    render::plural(answered, "answer", "answers")
+                    crate::text::plural(answered, "answer", "answers")
                 ));
             }
             Err(p) => problems.extend(p),
@@ -846,8 +823,8 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         match Actions::parse(&Source { name: &name, text }, &catalog) {
             Ok(a) => valid.push(format!(
                 "{name}: ok (actions file, {}, {})",
-                render::plural(a.actions.len(), "action", "actions"),
-                render::plural(a.targets.len(), "target", "targets")
+                crate::text::plural(a.actions.len(), "action", "actions"),
+                crate::text::plural(a.targets.len(), "target", "targets")
             )),
             Err(p) => problems.extend(p),
         }
@@ -869,7 +846,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     }
     crate::out::eline(&format!(
         "{} found",
-        render::plural(problems.len(), "problem", "problems")
+        crate::text::plural(problems.len(), "problem", "problems")
     ));
     Ok(EXIT_GATE)
 }
@@ -882,176 +859,31 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     }
     let role = role_arg(args.role.as_deref())?;
     let mut registry = Registry::discover(dir)?;
-    let requested = resolve_checklists(&mut registry, &args.ids)?;
+    let checklists = resolve_checklists(&mut registry, &args.ids)?;
+    let settings = Settings {
+        named: args.ids.clone(),
+        checklists,
+        respondent: args.respondent.clone(),
+        period: args.period.clone(),
+        output: args.output.clone(),
+        force: args.force,
+        notes: match args.notes {
+            cli::NotesWhen::Always => Notes::Always,
+            cli::NotesWhen::Gaps => Notes::Gaps,
+            cli::NotesWhen::Never => Notes::Never,
+        },
+        role,
+        dir: dir.map(Path::to_path_buf),
+    };
     let mut prompter = TermPrompter::new();
-    let respondent = match &args.respondent {
-        Some(name) => name.trim().to_string(),
-        None => prompter
-            .respondent(login_name().as_deref())
-            .map_err(not_begun(None))?,
-    };
-    if respondent.is_empty() {
-        return Err(Error::usage_hint(
-            "the respondent's name is empty",
-            "give a name with --respondent NAME",
-        ));
-    }
-    let period = args
-        .period
-        .as_deref()
-        .map_or_else(current_quarter, |p| p.trim().to_string());
-    if period.is_empty() {
-        return Err(Error::usage_hint(
-            "the period is empty",
-            "give a label with --period LABEL, e.g. 2026-Q4, or leave it out for the current quarter",
-        ));
-    }
-    // The names become path parts only once slugged, so no name reaches outside responses/.
-    let chosen_by_tool = args.output.is_none();
-    let output = args.output.clone().unwrap_or_else(|| {
-        Path::new("responses")
-            .join(crate::text::period_slug(&period))
-            .join(format!("{}.toml", crate::text::slug(&respondent)))
-    });
-    if output == Path::new("-") {
-        return Err(Error::usage_hint(
-            "`selfaudit run` cannot write its responses to standard output",
-            "it saves progress beside the output file; name a file with -o FILE",
-        ));
-    }
-    if output.is_dir() {
-        return Err(Error::usage_hint(
-            format!(
-                "{}: is a folder, not a file",
-                terminal_safe(&output.display().to_string())
-            ),
-            "name the responses file to write, e.g. -o answers.toml",
-        ));
-    }
-    // Before anything is read or asked: the lock (one writer per respondent), no link at a
-    // path the tool chose, and a folder that takes these files.
-    let files = crate::paths::prepare_run(&output, chosen_by_tool)?;
-    let partial_path = files.partial.clone();
-
-    let mut resumed = None;
-    // Answers in the progress file as found, which stay there until the first new answer.
-    let mut on_disk = 0;
-    if partial_path.exists() {
-        let saved = read_partial(&registry, &partial_path)?;
-        on_disk = saved.answered();
-        check_partial_is_ours(
-            &saved,
-            &partial_path,
-            &args,
-            &respondent,
-            &period,
-            &requested,
-        )?;
-        let total: usize = saved
-            .checklists
-            .iter()
-            .filter_map(|id| registry.get(id))
-            .map(Checklist::item_count)
-            .sum();
-        if prompter
-            .resume(&partial_path, saved.answered(), total)
-            .map_err(not_begun(Some(&partial_path)))?
-            == Resume::Resume
-        {
-            resumed = Some(saved);
-        }
-    }
-    let ids = match (&resumed, requested.is_empty()) {
-        (_, false) => requested,
-        (Some(saved), true) => saved.checklists.clone(),
-        (None, true) if registry.ids().len() == 1 => registry.ids(),
-        (None, true) => {
-            let all: Vec<&Checklist> = registry.iter().map(|(c, _)| c).collect();
-            let preselected: Vec<bool> = all
-                .iter()
-                .map(|c| DEFAULT_CHECKLISTS.contains(&c.id.as_str()))
-                .collect();
-            prompter
-                .checklists(&all, &preselected)
-                .map_err(not_begun(Some(&partial_path)))?
-                .into_iter()
-                .map(|i| all[i].id.clone())
-                .collect()
-        }
-    };
-    let mut replace = args.force;
-    if output.exists() && !replace {
-        if !prompter
-            .replace(&output)
-            .map_err(not_begun(Some(&partial_path)))?
-        {
-            return Err(kept(&output));
-        }
-        replace = true;
-    }
-
-    let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
-    let mut progress = match &resumed {
-        Some(saved) => Interview::new(checklists, &respondent, &period, &saved.started)
-            .resume(&saved.responses, &saved.skipped),
-        None => Interview::new(checklists, &respondent, &period, &now()),
-    };
-    let notes = match args.notes {
-        cli::NotesWhen::Always => Notes::Always,
-        cli::NotesWhen::Gaps => Notes::Gaps,
-        cli::NotesWhen::Never => Notes::Never,
-    };
-    let outcome = interview::run(&mut progress, notes, &mut prompter, &mut |p| {
-        files.write_partial(partial::write(p).as_bytes())?;
-        on_disk = p.answered();
-        Ok(())
-    });
-    match outcome {
-        Ok(()) => {}
-        Err(Error::Interrupted { .. }) => {
-            let hint = if partial_path.exists() {
-                format!(
-                    "{} saved in {}; to go on, run: {}",
-                    render::plural(on_disk, "answer is", "answers are"),
-                    partial_path.display(),
-                    resume_command(dir, &args, &ids, &respondent, &period)
-                )
-            } else {
-                "nothing was answered yet, so nothing was saved".to_string()
-            };
-            return Err(Error::Interrupted { hint: Some(hint) });
-        }
-        Err(e) => return Err(e),
-    }
-
-    // The file may have appeared while the questions were asked.
-    if output.exists() && !replace && !prompter.replace(&output)? {
-        return Err(kept(&output));
-    }
-    let mut responses = progress.to_responses(Some(now()));
-    responses.role = role;
-    let mut text = format!(
-        "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
-        crate::text::comment_safe(&respondent),
-        crate::text::comment_safe(&period),
-        crate::text::comment_safe(&output.display().to_string())
-    );
-    text.push_str(&responses.to_toml(&progress.checklists));
-    files.write_output(text.as_bytes())?;
-    if let Err(e) = std::fs::remove_file(&partial_path)
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        warn(&format!(
-            "{}: could not remove the progress file: {e}",
-            partial_path.display()
-        ));
-    }
-
-    let mut summary = own_summary(&progress, &responses, &output);
+    let mut session = Session::open(&registry, settings, &mut prompter)?;
+    session.ask(&mut prompter)?;
+    let done = session.finish(&mut prompter)?;
+    let mut summary = own_summary(&done.interview, &done.responses, &done.output);
     summary.push_str(&open_actions_on_gaps(
         &registry,
-        &progress,
-        &responses,
+        &done.interview,
+        &done.responses,
         args.actions.as_deref(),
     ));
     load::write_stdout(summary.as_bytes())?;
@@ -1064,14 +896,14 @@ fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> St
     tally.add(0, responses);
     let report = tally.finish(&score::Options {
         period: progress.period.clone(),
-        generated: now(),
+        generated: crate::env::now(),
         ..Default::default()
     });
     let skipped = progress.skipped().len();
     let mut out = format!(
         "\nSaved {} ({}{}).\n\nYour scores · {} · {}\n",
         terminal_safe(&output.display().to_string()),
-        render::plural(progress.answered(), "answer", "answers"),
+        crate::text::plural(progress.answered(), "answer", "answers"),
         if skipped > 0 {
             format!(", {skipped} skipped")
         } else {
@@ -1090,33 +922,17 @@ fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> St
     out
 }
 
-/// Ctrl-C before the first question: says what became of earlier progress, if any.
-fn not_begun(partial: Option<&Path>) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::Interrupted { .. } => Error::Interrupted {
-            hint: Some(match partial.filter(|p| p.exists()) {
-                Some(p) => format!(
-                    "the answers saved earlier are kept in {}; run the same command to go on",
-                    p.display()
-                ),
-                None => "no question was asked yet, so nothing was saved".to_string(),
-            }),
-        },
-        e => e,
-    }
-}
-
 fn no_terminal(args: &cli::RunArgs) -> Error {
     let mut template = String::from("selfaudit template");
     for c in &args.ids {
         template.push(' ');
-        template.push_str(&shell_word(c));
+        template.push_str(&crate::text::shell_quote(c));
     }
     if let Some(r) = &args.respondent {
-        template.push_str(&format!(" --respondent {}", shell_word(r)));
+        template.push_str(&format!(" --respondent {}", crate::text::shell_quote(r)));
     }
     if let Some(p) = &args.period {
-        template.push_str(&format!(" --period {}", shell_word(p)));
+        template.push_str(&format!(" --period {}", crate::text::shell_quote(p)));
     }
     Error::usage_hint(
         "`selfaudit run` asks its questions in a terminal, and standard input or standard error is not one",
@@ -1125,148 +941,6 @@ fn no_terminal(args: &cli::RunArgs) -> Error {
              write the answers in it, then score it: `selfaudit report answers.toml`"
         ),
     )
-}
-
-fn kept(output: &Path) -> Error {
-    Error::usage_hint(
-        format!(
-            "{}: kept as it is; nothing was asked",
-            terminal_safe(&output.display().to_string())
-        ),
-        "write elsewhere with -o FILE, or replace it without asking with --force",
-    )
-}
-
-/// The login name, to suggest as the respondent.
-fn login_name() -> Option<String> {
-    ["USER", "LOGNAME"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-}
-
-/// A word as a POSIX shell reads it back (the one quoting rule: `text::shell_quote`).
-fn shell_word(s: &str) -> String {
-    crate::text::shell_quote(s)
-}
-
-/// The command that goes on with an interrupted interview.
-fn resume_command(
-    dir: Option<&Path>,
-    args: &cli::RunArgs,
-    ids: &[String],
-    respondent: &str,
-    period: &str,
-) -> String {
-    // `args()` would panic on a program path that is not UTF-8; such a path is left out.
-    let program = std::env::args_os()
-        .next()
-        .and_then(|p| p.into_string().ok())
-        .unwrap_or_else(|| "selfaudit".to_string());
-    let mut words = vec![shell_word(&program), "run".to_string()];
-    let checklists: Vec<String> = if args.ids.is_empty() {
-        ids.to_vec()
-    } else {
-        args.ids.clone()
-    };
-    words.extend(checklists.iter().map(|c| shell_word(c)));
-    words.push(format!("--respondent {}", shell_word(respondent)));
-    words.push(format!("--period {}", shell_word(period)));
-    if let Some(o) = &args.output {
-        words.push(format!("-o {}", shell_word(&o.display().to_string())));
-    }
-    if let Some(d) = dir {
-        words.push(format!(
-            "--checklists {}",
-            shell_word(&d.display().to_string())
-        ));
-    }
-    match args.notes {
-        cli::NotesWhen::Gaps => {}
-        cli::NotesWhen::Always => words.push("--notes always".to_string()),
-        cli::NotesWhen::Never => words.push("--notes never".to_string()),
-    }
-    words.join(" ")
-}
-
-/// Reads a progress file; one that cannot be read back is an error, never overwritten.
-fn read_partial(registry: &Registry, path: &Path) -> Result<partial::Saved> {
-    let text = load::read_text(path)?;
-    let name = load::display(path);
-    partial::parse(
-        &Source {
-            name: &name,
-            text: &text,
-        },
-        |id| registry.get(id),
-        || registry.ids(),
-    )
-    .map_err(|problems| Error::Invalid {
-        problems: problems
-            .into_iter()
-            .map(|p| {
-                let hint = p.hint.clone().unwrap_or_default();
-                p.hint(format!(
-                    "{}{}it holds an unfinished interview that cannot be resumed; move it away or delete it to start afresh",
-                    hint,
-                    if hint.is_empty() { "" } else { ". Or: " }
-                ))
-            })
-            .collect(),
-    })
-}
-
-/// A progress file of another respondent, period or set of checklists is not resumed, nor overwritten.
-fn check_partial_is_ours(
-    saved: &partial::Saved,
-    path: &Path,
-    args: &cli::RunArgs,
-    respondent: &str,
-    period: &str,
-    requested: &[String],
-) -> Result<()> {
-    let r = &saved.responses;
-    let mut differs = Vec::new();
-    if !crate::team::same_person(&r.respondent, respondent) {
-        differs.push(format!("respondent `{}`, not `{respondent}`", r.respondent));
-    }
-    if r.period != period {
-        differs.push(format!("period `{}`, not `{period}`", r.period));
-    }
-    let mut theirs = saved.checklists.clone();
-    let mut ours = requested.to_vec();
-    theirs.sort();
-    ours.sort();
-    if !requested.is_empty() && theirs != ours {
-        differs.push(format!("checklists {}", saved.checklists.join(", ")));
-    }
-    if differs.is_empty() {
-        return Ok(());
-    }
-    let output = args
-        .output
-        .as_ref()
-        .map(|o| format!(" -o {}", shell_word(&o.display().to_string())))
-        .unwrap_or_default();
-    Err(Error::usage_hint(
-        terminal_safe(&format!(
-            "{}: an unfinished interview of another kind is saved here ({})",
-            path.display(),
-            differs.join("; ")
-        )),
-        format!(
-            "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
-            saved
-                .checklists
-                .iter()
-                .map(|c| shell_word(c))
-                .collect::<Vec<_>>()
-                .join(" "),
-            shell_word(&r.respondent),
-            shell_word(&r.period)
-        ),
-    ))
 }
 
 /// The actions file named, else `./actions.toml` when it exists; None when there is none.
@@ -1339,7 +1013,7 @@ fn open_actions_on_gaps(
         Ok(Some((_, file))) => file,
         Ok(None) => return String::new(),
         Err(e) => {
-            warn(&format!("the actions file is not shown: {e}"));
+            crate::out::warn(&format!("the actions file is not shown: {e}"));
             return String::new();
         }
     };
@@ -1347,7 +1021,7 @@ fn open_actions_on_gaps(
     tally.add(0, responses);
     let report = tally.finish(&score::Options {
         period: progress.period.clone(),
-        generated: now(),
+        generated: crate::env::now(),
         ..Default::default()
     });
     let by_part = file.open_by_part();
@@ -1517,7 +1191,7 @@ fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
         },
     )?;
     for w in &imported.warnings {
-        warn(w);
+        crate::out::warn(w);
     }
     load::write_output(Some(&target), imported.toml.as_bytes())?;
     if !to_stdout {
@@ -1525,7 +1199,7 @@ fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
         crate::out::eline(&format!(
             "wrote {} ({}); check it with: selfaudit validate {}",
             terminal_safe(&written),
-            render::plural(imported.items, "item", "items"),
+            crate::text::plural(imported.items, "item", "items"),
             crate::text::shell_quote(&written)
         ));
     }

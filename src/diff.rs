@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 use crate::stats::Noise;
+use crate::text::plural;
 
 pub const DIFF_FORMAT: &str = "selfaudit-diff/1";
 /// A score that moved less than this many points is unchanged (SPEC §7).
@@ -715,10 +716,6 @@ fn figure(value: f64, limit: f64) -> String {
         }
     }
     format!("{value:.1}")
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// How many names a gate's detail lists before "and N more"; JSON's `items` has them all.

@@ -62,6 +62,9 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// The checklists asked when none is named.
+pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
+
 /// The checklists in use, in a stable order.
 #[derive(Debug, Default)]
 pub struct Registry {

@@ -283,6 +283,11 @@ fn slug_with(s: &str, lowercase: bool, fallback: &str) -> String {
     }
 }
 
+/// `1 answer`, `2 answers`: a count with its noun.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

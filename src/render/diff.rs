@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 
 use super::table::{Style, new_table, score_cell};
-use super::{delta, plural, score};
+use super::{delta, score};
 use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
 use crate::stats::Noise;
+use crate::text::plural;
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.

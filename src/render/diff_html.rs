@@ -8,11 +8,12 @@ use serde::Serialize;
 
 use super::diff::{Titles, gate_limit, more, with_status};
 use super::html::{ChangeView, Score, display_time, moved, render};
-use super::{plural, score as score_text, svg};
+use super::{score as score_text, svg};
 use crate::diff::{self, Diff, GapChange, ItemDelta, Side, Status};
 use crate::error::Result;
 use crate::stats::Noise;
 use crate::text::page_safe;
+use crate::text::plural;
 
 /// The diff as one HTML page; `top` caps each list of items.
 pub fn page(diff: &Diff, top: usize) -> Result<String> {

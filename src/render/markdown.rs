@@ -1,9 +1,10 @@
 //! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
 
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
-use super::{Located, distribution, plural, score, split_items, weakest};
+use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::markdown_escape as esc;
+use crate::text::plural;
 
 fn answers(l: &Located) -> String {
     if l.item.withheld {

@@ -4,8 +4,9 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
-use super::{Located, distribution, plural, score, split_items, weakest};
+use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
+use crate::text::plural;
 use crate::text::terminal_safe;
 
 /// How the terminal output looks.

@@ -5,9 +5,9 @@
 use comfy_table::{Attribute, Cell, CellAlignment};
 use serde::Serialize;
 
-use super::plural;
 use super::score;
 use super::table::{Style, new_table, score_cell};
+use crate::text::plural;
 use std::collections::HashMap;
 
 use crate::model::report::{Group, ItemReport, PerceptionGap, Report, ResponseRate, Unlisted};
