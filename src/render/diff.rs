@@ -157,16 +157,7 @@ fn gap_counts(diff: &Diff, period: &str) -> String {
 }
 
 pub(super) fn gate_limit(g: &GateResult) -> String {
-    if matches!(
-        g.gate,
-        "fail-on-new-critical" | "fail-on-overdue" | "fail-below-target"
-    ) {
-        String::new()
-    } else if g.gate == "min-response-rate" {
-        format!("{}%", g.limit)
-    } else {
-        format!("{}", g.limit)
-    }
+    g.gate.limit_text(g.limit)
 }
 
 fn verdict(diff: &Diff) -> String {

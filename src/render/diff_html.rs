@@ -205,7 +205,7 @@ impl DiffPage {
                 .gates
                 .iter()
                 .map(|g| GateView {
-                    gate: g.gate,
+                    gate: g.gate.as_str(),
                     limit: gate_limit(g),
                     passed: g.passed,
                     detail: page_safe(&g.detail),

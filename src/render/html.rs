@@ -496,7 +496,7 @@ impl ItemView {
             id: page_safe(&item.id),
             text: page_safe(&item.text),
             critical: item.critical,
-            gap: item.critical && item.score.is_some_and(|s| s < 100.0),
+            gap: item.gap().is_some(),
             split: item.split,
             withheld: item.withheld,
             score: Score::new(item.score, before, false).margin(item.ci, item.moe),
