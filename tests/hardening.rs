@@ -24,7 +24,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn toml_str(s: &str) -> String {
-    selfaudit::template::toml_string(s)
+    selfaudit::model::quote::toml_string(s)
 }
 
 /// A responses file for the built-in `be-sure` checklist.

@@ -5,9 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::checklist::Checklist;
-use super::responses::{Answer, AnswerSet, Responses, VersionMismatch};
-use super::scale::NA;
+use super::resolve::{Field, Raw, RawAnswer};
 
 /// A value as the plain shape allows it.
 /// Strings borrow from the file unless they hold escapes, so reading allocates little.
@@ -51,15 +49,49 @@ enum Table {
     },
 }
 
-/// Reads and checks a responses file of the plain shape, or gives up with `None`.
-pub fn parse<'c>(
-    text: &str,
-    lookup: &impl Fn(&str) -> Option<&'c Checklist>,
-) -> Option<(Responses, Vec<VersionMismatch>)> {
-    resolve(read(text)?, lookup)
+/// Reads a responses file of the plain shape into the raw form, or gives up with `None`.
+pub fn read(text: &str) -> Option<Raw<'_>> {
+    let plain = read_plain(text)?;
+    let answers = plain
+        .answers
+        .into_iter()
+        .map(|(id, items)| {
+            let items = items
+                .into_iter()
+                .map(|(item, value)| {
+                    let value = match value {
+                        Value::Str(k) => (k, None),
+                        Value::Int(k) => (Cow::Borrowed(k), None),
+                        Value::Answer { choice, note } => (choice, note),
+                        Value::Datetime(_) => return None,
+                    };
+                    Some((
+                        Field::new(item, None),
+                        RawAnswer {
+                            value: Ok(value),
+                            span: None,
+                        },
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((Field::new(id, None), items))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Raw {
+        respondent: Field::new(plain.respondent?, None),
+        period: Field::new(plain.period?, None),
+        role: plain.role.map(|r| Field::new(r, None)),
+        submitted: Ok(plain.submitted),
+        versions: plain
+            .versions
+            .into_iter()
+            .map(|(id, v)| (Field::new(id, None), v.into_owned()))
+            .collect(),
+        answers,
+    })
 }
 
-fn read(text: &str) -> Option<Plain<'_>> {
+fn read_plain(text: &str) -> Option<Plain<'_>> {
     if text.starts_with('\u{feff}') {
         return None;
     }
@@ -220,96 +252,6 @@ fn read(text: &str) -> Option<Plain<'_>> {
         return None;
     }
     Some(plain)
-}
-
-/// The same checks as the full parser, without positions: any problem gives up.
-fn resolve<'c>(
-    plain: Plain<'_>,
-    lookup: &impl Fn(&str) -> Option<&'c Checklist>,
-) -> Option<(Responses, Vec<VersionMismatch>)> {
-    let respondent = plain.respondent?.trim().to_string();
-    let period = plain.period?.trim().to_string();
-    if respondent.is_empty() || period.is_empty() {
-        return None;
-    }
-    // An empty role is the full parser's to report.
-    let role = match plain.role {
-        None => None,
-        Some(r) if r.trim().is_empty() => return None,
-        Some(r) => Some(r.trim().to_string()),
-    };
-    for (id, _) in &plain.versions {
-        lookup(id)?;
-    }
-    let mut tables = plain.answers;
-    tables.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut sets = Vec::with_capacity(tables.len());
-    let mut warnings = Vec::new();
-    for (id, items) in tables {
-        let checklist = lookup(&id)?;
-        let version = plain
-            .versions
-            .iter()
-            .find(|(c, _)| *c == id)
-            .map(|(_, v)| v.to_string());
-        if let Some(v) = &version
-            && *v != checklist.version
-        {
-            warnings.push(VersionMismatch {
-                checklist: checklist.id.clone(),
-                answered: v.clone(),
-                current: checklist.version.clone(),
-            });
-        }
-        let mut answers: Vec<Answer> = Vec::with_capacity(items.len());
-        for (item_id, value) in items {
-            let (section, item) = checklist.locate(&item_id)?;
-            let (key, note) = match value {
-                Value::Str(k) => (k, None),
-                Value::Int(k) => (Cow::Borrowed(k), None),
-                Value::Answer { choice, note } => (choice, note),
-                Value::Datetime(_) => return None,
-            };
-            let spec = &checklist.sections[section].items[item];
-            let choice = if key == NA {
-                if !spec.na {
-                    return None;
-                }
-                None
-            } else {
-                Some(spec.scale.choice(&key)?.0)
-            };
-            answers.push(Answer {
-                section,
-                item,
-                choice,
-                note: note.map(Cow::into_owned),
-            });
-        }
-        answers.sort_by_key(|a| (a.section, a.item));
-        // An old and a new id naming the same item: the full parser reports it.
-        if answers
-            .windows(2)
-            .any(|w| (w[0].section, w[0].item) == (w[1].section, w[1].item))
-        {
-            return None;
-        }
-        sets.push(AnswerSet {
-            checklist: checklist.id.clone(),
-            version,
-            answers,
-        });
-    }
-    Some((
-        Responses {
-            respondent,
-            period,
-            submitted: plain.submitted,
-            sets,
-            role,
-        },
-        warnings,
-    ))
 }
 
 /// A note as the full parser keeps it: trimmed, and none when empty.
@@ -489,9 +431,11 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Source;
     use super::*;
     use crate::load::Registry;
+    use crate::model::Source;
+    use crate::model::checklist::Checklist;
+    use crate::model::responses::Responses;
 
     fn registry() -> Registry {
         let mut registry = Registry::builtin().unwrap();
@@ -505,11 +449,23 @@ mod tests {
         registry
     }
 
+    /// What the fast reader and the rules make of a file, or `None` when it gives up.
+    fn parse<'c>(
+        text: &str,
+        lookup: &impl Fn(&str) -> Option<&'c Checklist>,
+    ) -> Option<(Responses, Vec<crate::model::responses::VersionMismatch>)> {
+        let source = Source { name: "x", text };
+        read(text)
+            .and_then(|raw| super::super::resolve::resolve(raw, &source, lookup, Vec::new).ok())
+    }
+
     /// The fast reader either gives up or agrees exactly with the full parser.
     fn agrees(registry: &Registry, text: &str) -> bool {
         let lookup = |id: &str| registry.get(id);
-        let fast = parse(text, &lookup);
-        let full = Responses::parse_full(&Source { name: "x", text }, lookup, Vec::new);
+        let source = Source { name: "x", text };
+        let fast = read(text)
+            .and_then(|raw| super::super::resolve::resolve(raw, &source, lookup, Vec::new).ok());
+        let full = Responses::parse_full(&source, lookup, Vec::new);
         if let Some(fast) = &fast {
             assert_eq!(
                 Ok(fast),
