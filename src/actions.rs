@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::diff::{Counterparts, Diff, EPS};
+use crate::diff::{Counterparts, Diff};
 use crate::error::Problem;
 use crate::model::checklist::Checklist;
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 use crate::model::{Source, is_checklist_id};
+use crate::stats::EPS;
 use crate::text::comment_safe;
 
 /// The file name looked for in the current folder when `--actions` is not given.
@@ -852,14 +853,6 @@ pub struct ReportIndex<'r> {
     items: HashMap<(&'r str, &'r str), (usize, usize, usize)>,
 }
 
-fn title_or_id(title: &str, id: &str) -> String {
-    if title.trim().is_empty() {
-        id.to_string()
-    } else {
-        title.to_string()
-    }
-}
-
 impl<'r> ReportIndex<'r> {
     pub fn new(report: &'r Report) -> Self {
         let mut index = ReportIndex {
@@ -916,17 +909,26 @@ impl<'r> ReportIndex<'r> {
         match part {
             Part::Checklist(c) => {
                 let c = &r.checklists[*self.checklists.get(c.as_str())?];
-                Some((c.score, title_or_id(&c.title, &c.id)))
+                Some((
+                    c.score,
+                    crate::text::title_or_id(&c.title, &c.id).to_string(),
+                ))
             }
             Part::Section(c, s) => {
                 let (ci, si) = *self.sections.get(&(c.as_str(), s.as_str()))?;
                 let s = &r.checklists[ci].sections[si];
-                Some((s.score, title_or_id(&s.title, &s.id)))
+                Some((
+                    s.score,
+                    crate::text::title_or_id(&s.title, &s.id).to_string(),
+                ))
             }
             Part::Item(c, i) => {
                 let (ci, si, ii) = *self.items.get(&(c.as_str(), i.as_str()))?;
                 let i = &r.checklists[ci].sections[si].items[ii];
-                Some((i.score, title_or_id(&i.text, &i.id)))
+                Some((
+                    i.score,
+                    crate::text::title_or_id(&i.text, &i.id).to_string(),
+                ))
             }
         }
     }

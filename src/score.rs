@@ -14,11 +14,10 @@ use crate::model::report::{GapEnd, Group, GroupChecklist, GroupItem, GroupScore,
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
 use crate::stats;
+use crate::stats::EPS;
 
 /// An item is split when its answers lie this many points apart or more.
 pub const SPLIT_POINTS: f64 = 50.0;
-/// Tolerance for comparing percentages that are equal on paper but not in floating point.
-const EPS: f64 = 1e-9;
 
 /// How a report is labelled and what it withholds.
 #[derive(Debug, Clone, Default)]

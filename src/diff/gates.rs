@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use super::{CriticalChanges, EPS, ItemDelta, Side};
+use super::{CriticalChanges, ItemDelta, Side};
 use crate::actions::{ActionDelta, TargetDelta};
-use crate::stats::Noise;
+use crate::stats::{EPS, Noise};
 use crate::text::plural;
 
 /// The gates asked for; `None`/`false` leaves a gate out.

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::model::report::{ChecklistReport, Report};
-use crate::stats::Noise;
+use crate::stats::{EPS, Noise};
 
 mod gates;
 mod pair;
@@ -17,9 +17,6 @@ pub use pair::{Counterparts, Located, Pair, pair_checklists, pair_items, pair_se
 pub const DIFF_FORMAT: &str = "selfaudit-diff/1";
 /// A score that moved less than this many points is unchanged (SPEC §7).
 pub const UNCHANGED_BELOW: f64 = 0.05;
-/// Figures this close to a threshold count as equal to it: percentages equal on paper can
-/// differ in their last bits (75.0 − 69.99999999999999 = 5.000000000000007 is a drop of 5).
-pub const EPS: f64 = 1e-9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -284,7 +281,7 @@ fn compare_checklist(
     let (delta, status) = compare(base.map(|c| c.score), new.map(|c| c.score));
     checklists.push(ChecklistDelta {
         id: either.id.clone(),
-        title: title_or_id(&either.title, &either.id),
+        title: crate::text::title_or_id(&either.title, &either.id).to_string(),
         base: base.and_then(|c| c.score),
         new: new.and_then(|c| c.score),
         delta,
@@ -304,7 +301,7 @@ fn compare_checklist(
         sections.push(SectionDelta {
             checklist: either.id.clone(),
             id: s.id.clone(),
-            title: title_or_id(&s.title, &s.id),
+            title: crate::text::title_or_id(&s.title, &s.id).to_string(),
             base: b.and_then(|s| s.score),
             new: n.and_then(|s| s.score),
             delta,
@@ -331,7 +328,7 @@ fn compare_checklist(
             status,
             renamed_from,
             section: section.id.clone(),
-            text: title_or_id(&item.text, &item.id),
+            text: crate::text::title_or_id(&item.text, &item.id).to_string(),
             critical: item.critical,
             noise: Noise::new(
                 delta,
@@ -339,14 +336,6 @@ fn compare_checklist(
                 n.map(|(_, i)| (i.moe, i.ci)),
             ),
         });
-    }
-}
-
-fn title_or_id(title: &str, id: &str) -> String {
-    if title.trim().is_empty() {
-        id.to_string()
-    } else {
-        title.to_string()
     }
 }
 
