@@ -332,20 +332,16 @@ fn max_item_drop(n: f64, beyond_noise: bool, items: &[ItemDelta]) -> GateResult 
             ),
         )
     };
-    let tripped = if passed {
-        Vec::new()
-    } else {
-        failed
-            .iter()
-            .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
-            .collect()
-    };
+    let items = failed
+        .iter()
+        .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
+        .collect();
     GateResult {
         within_noise: quiet
             .iter()
             .map(|(i, _)| format!("{}/{}", i.checklist, i.id))
             .collect(),
-        ..gate(Gate::MaxItemDrop, n, passed, detail, tripped)
+        ..gate(Gate::MaxItemDrop, n, passed, detail, tripped(passed, items))
     }
 }
 
@@ -462,18 +458,14 @@ pub fn fail_on_overdue(actions: &[ActionDelta], day: &str) -> GateResult {
             ),
         )
     };
-    GateResult {
-        gate: Gate::FailOnOverdue,
-        limit: 0.0,
+    let items = late.iter().map(|a| a.id.clone()).collect();
+    gate(
+        Gate::FailOnOverdue,
+        0.0,
         passed,
         detail,
-        items: if passed {
-            Vec::new()
-        } else {
-            late.iter().map(|a| a.id.clone()).collect()
-        },
-        within_noise: Vec::new(),
-    }
+        tripped(passed, items),
+    )
 }
 
 /// `--fail-below-target`: fails when a target's due date has passed (as of NEW's date) unmet.
@@ -510,18 +502,14 @@ pub fn fail_below_target(targets: &[TargetDelta], day: &str) -> GateResult {
             ),
         )
     };
-    GateResult {
-        gate: Gate::FailBelowTarget,
-        limit: 0.0,
+    let items = late.iter().map(|t| t.part.path().to_string()).collect();
+    gate(
+        Gate::FailBelowTarget,
+        0.0,
         passed,
         detail,
-        items: if passed {
-            Vec::new()
-        } else {
-            late.iter().map(|t| t.part.path().to_string()).collect()
-        },
-        within_noise: Vec::new(),
-    }
+        tripped(passed, items),
+    )
 }
 
 /// A change's noise as a gate's detail quotes it: `noise ±7.2`.
@@ -541,6 +529,11 @@ fn noise_note(beyond_noise: bool, noise: &Noise) -> String {
             ", and its noise is unknown (too few respondents), which still counts".to_string()
         }
     }
+}
+
+/// What tripped a gate: nothing when it held.
+fn tripped(passed: bool, items: Vec<String>) -> Vec<String> {
+    if passed { Vec::new() } else { items }
 }
 
 fn gate(name: Gate, limit: f64, passed: bool, detail: String, items: Vec<String>) -> GateResult {

@@ -6,7 +6,7 @@ use super::*;
 use crate::error::Error;
 use crate::model::Source;
 
-const SHOP: &str = r#"
+pub(super) const SHOP: &str = r#"
 id = "shop"
 title = "Shop"
 version = "3"

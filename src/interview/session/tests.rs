@@ -5,24 +5,7 @@ use std::path::Path;
 use super::*;
 use crate::interview::{Intro, Question, Reply};
 
-const SHOP: &str = r#"
-id = "shop"
-title = "Shop"
-version = "1"
-scale = "yes-no"
-
-[[sections]]
-id = "calls"
-title = "Calls"
-
-[[sections.items]]
-id = "answer-phone"
-text = "Do you answer the phone?"
-
-[[sections.items]]
-id = "return-calls"
-text = "Do you return calls?"
-"#;
+use crate::interview::tests::SHOP;
 
 /// A prompter with set answers; it answers `answers` questions with the first choice, then
 /// behaves as Ctrl-C does.
@@ -159,12 +142,12 @@ fn resume_asks_only_what_is_left_and_keeps_the_answers() {
     f.interrupted_after_one("Ann");
     let mut script = Script::new(5);
     let mut session = Session::open(&f.registry, f.settings("Ann"), &mut script).unwrap();
-    assert_eq!(script.resume_asked, Some((1, 2)));
+    assert_eq!(script.resume_asked, Some((1, 4)));
     assert_eq!(session.interview().answered(), 1);
     session.ask(&mut script).unwrap();
-    assert_eq!(script.asked, ["return-calls"]);
+    assert_eq!(script.asked, ["return-calls", "greet", "tidy"]);
     let done = session.finish(&mut script).unwrap();
-    assert_eq!(done.interview.answered(), 2);
+    assert_eq!(done.interview.answered(), 4);
     assert!(f.output().exists());
     assert!(!f.partial().exists(), "the progress file goes once written");
 }
@@ -178,7 +161,10 @@ fn start_again_asks_everything() {
     let mut session = Session::open(&f.registry, f.settings("Ann"), &mut script).unwrap();
     assert_eq!(session.interview().answered(), 0);
     session.ask(&mut script).unwrap();
-    assert_eq!(script.asked, ["answer-phone", "return-calls"]);
+    assert_eq!(
+        script.asked,
+        ["answer-phone", "return-calls", "greet", "tidy"]
+    );
 }
 
 #[test]
@@ -255,6 +241,6 @@ fn an_answer_saved_through_the_session_is_there_when_it_is_opened_again() {
     }
     let mut script = Script::new(0);
     let session = Session::open(&f.registry, f.settings("Ann"), &mut script).unwrap();
-    assert_eq!(script.resume_asked, Some((1, 2)));
+    assert_eq!(script.resume_asked, Some((1, 4)));
     assert_eq!(session.interview().answered(), 1);
 }
