@@ -211,6 +211,19 @@ impl Diff {
         }
     }
 
+    /// The items that improved or regressed, biggest movement first.
+    pub fn movers(&self) -> Vec<&ItemDelta> {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.status, Status::Improved | Status::Regressed))
+            .collect()
+    }
+
+    /// The items of one status, biggest movement first.
+    pub fn with_status(&self, status: Status) -> Vec<&ItemDelta> {
+        self.items.iter().filter(|i| i.status == status).collect()
+    }
+
     pub fn failed_gates(&self) -> impl Iterator<Item = &GateResult> {
         self.gates.iter().filter(|g| !g.passed)
     }

@@ -1,5 +1,5 @@
 //! A diff of two reports as a terminal table and as Markdown (JSON is the `Diff` itself).
-//! Both lay out what `diff.rs` computed, in the same order: headline, gates, scores, movers,
+//! Both lay out what `diff` computed, in the same order: headline, gates, scores, movers,
 //! added and removed items, critical gaps.
 
 use std::collections::HashMap;
@@ -122,17 +122,6 @@ fn renames(diff: &Diff) -> Vec<String> {
         .collect()
 }
 
-fn movers(diff: &Diff) -> Vec<&ItemDelta> {
-    diff.items
-        .iter()
-        .filter(|i| matches!(i.status, Status::Improved | Status::Regressed))
-        .collect()
-}
-
-pub(super) fn with_status(diff: &Diff, status: Status) -> Vec<&ItemDelta> {
-    diff.items.iter().filter(|i| i.status == status).collect()
-}
-
 fn summary_line(diff: &Diff, sep: &str) -> String {
     let s = &diff.summary;
     [
@@ -247,7 +236,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         out.push('\n');
     }
 
-    let moved = movers(diff);
+    let moved = diff.movers();
     if !moved.is_empty() {
         let shown = moved.len().min(top);
         out.push_str(&format!("\nBiggest movers ({shown} of {})\n", moved.len()));
@@ -273,7 +262,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         (Status::Added, "Added items"),
         (Status::Removed, "Removed items"),
     ] {
-        let list = with_status(diff, status);
+        let list = diff.with_status(status);
         if list.is_empty() {
             continue;
         }
@@ -423,7 +412,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         out.push_str(&format!("\n{}.\n", esc(legend)));
     }
 
-    let moved = movers(diff);
+    let moved = diff.movers();
     if !moved.is_empty() {
         let shown = moved.len().min(top);
         out.push_str(&format!(
@@ -454,7 +443,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         (Status::Added, "Added items"),
         (Status::Removed, "Removed items"),
     ] {
-        let list = with_status(diff, status);
+        let list = diff.with_status(status);
         if list.is_empty() {
             continue;
         }

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::diff::{Titles, gate_limit, more, with_status};
+use super::diff::{Titles, gate_limit, more};
 use super::html::{ChangeView, Score, display_time, moved, render};
 use super::{score as score_text, svg};
 use crate::diff::{self, Diff, GapChange, ItemDelta, Side, Status};
@@ -219,10 +219,10 @@ impl DiffPage {
                 ("removed", diff.summary.removed),
             ],
             checklists,
-            regressed: list(with_status(diff, Status::Regressed)),
-            improved: list(with_status(diff, Status::Improved)),
-            added: list(with_status(diff, Status::Added)),
-            removed: list(with_status(diff, Status::Removed)),
+            regressed: list(diff.with_status(Status::Regressed)),
+            improved: list(diff.with_status(Status::Improved)),
+            added: list(diff.with_status(Status::Added)),
+            removed: list(diff.with_status(Status::Removed)),
             gaps_new: diff.critical_gaps.new.iter().map(gap).collect(),
             gaps_resolved: diff.critical_gaps.resolved.iter().map(gap).collect(),
             gaps_open: diff.critical_gaps.open,

@@ -119,7 +119,10 @@ pub fn report(report: &Report, top: usize) -> String {
     if !report.per_respondent.is_empty() {
         out.push_str("\n## Per respondent\n\n| Respondent | Overall |");
         for c in &report.checklists {
-            out.push_str(&format!(" {} |", esc(&c.title)));
+            out.push_str(&format!(
+                " {} |",
+                esc(crate::text::title_or_id(&c.title, &c.id))
+            ));
         }
         out.push_str("\n|---|--:|");
         out.push_str(&"--:|".repeat(report.checklists.len()));

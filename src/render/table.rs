@@ -233,7 +233,13 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
         heading(&mut out, "Per respondent");
         let mut t = new_table(style);
         let mut header = vec!["Respondent".to_string(), "Overall".to_string()];
-        header.extend(report.checklists.iter().map(|c| terminal_safe(&c.id)));
+        // Named as in the Markdown and every other section: by title, else id.
+        header.extend(
+            report
+                .checklists
+                .iter()
+                .map(|c| terminal_safe(crate::text::title_or_id(&c.title, &c.id))),
+        );
         t.set_header(header);
         for r in &report.per_respondent {
             let mut row = vec![
