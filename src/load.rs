@@ -279,7 +279,7 @@ pub struct Inputs {
 /// Files and folders from the command line, folders expanded to their `*.toml` files.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Inputs> {
     if paths.iter().filter(|p| *p == Path::new("-")).count() > 1 {
-        return Err(crate::app::twice_stdin());
+        return Err(twice_stdin());
     }
     let mut inputs = Inputs {
         files: Vec::new(),
@@ -425,6 +425,14 @@ fn new_file_permissions() -> Option<fs::Permissions> {
 #[cfg(not(unix))]
 fn new_file_permissions() -> Option<fs::Permissions> {
     None
+}
+
+/// `-` named twice: standard input can be read once only.
+pub fn twice_stdin() -> Error {
+    Error::usage_hint(
+        "standard input (`-`) is named twice, but it can be read once only",
+        "name the other files by their paths",
+    )
 }
 
 #[cfg(test)]

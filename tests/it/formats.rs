@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use selfaudit::app::build_report;
+use selfaudit::collect::build_report;
 use selfaudit::load::Registry;
 use selfaudit::model::report::Report;
 use selfaudit::render;
