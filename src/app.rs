@@ -187,7 +187,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ));
     }
     // The actions file is checked before any responses are read, like the baseline.
-    let actions_file = read_actions(
+    let actions_file = load::read_actions(
         args.actions.as_deref(),
         &Catalog::from_checklists(registry.iter().map(|(c, _)| c)),
     )?;
@@ -201,7 +201,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         path,
     };
     if args.format == ReportFormat::Xlsx {
-        refuse_terminal(args.output.as_deref())?;
+        load::refuse_terminal(args.output.as_deref())?;
     }
     // The spreadsheet exports need the answers themselves, kept while the files are read.
     let keeper = crate::answers::Keeper::new(&registry, team.team.as_ref().map(|(_, t)| t));
@@ -295,7 +295,7 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
         Catalog::from_report(&new).merge(Catalog::from_report(&base)),
         dir,
     );
-    match read_actions(args.actions.as_deref(), &catalog)? {
+    match load::read_actions(args.actions.as_deref(), &catalog)? {
         Some((_, file)) => {
             if (action_gates.fail_on_overdue || action_gates.fail_below_target)
                 && actions::report_date(&new.generated).is_none()
@@ -648,27 +648,6 @@ fn no_terminal(args: &cli::RunArgs) -> Error {
     )
 }
 
-/// The actions file named, else `./actions.toml` when it exists; None when there is none.
-/// A file named with `--actions` must exist.
-fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String, Actions)>> {
-    let path = match arg {
-        Some(p) => p.to_path_buf(),
-        None if Path::new(actions::DEFAULT_FILE).is_file() => PathBuf::from(actions::DEFAULT_FILE),
-        None => return Ok(None),
-    };
-    let text = load::read_text(&path)?;
-    let name = load::display(&path);
-    let file = Actions::parse(
-        &Source {
-            name: &name,
-            text: &text,
-        },
-        catalog,
-    )
-    .map_err(|problems| Error::Invalid { problems })?;
-    Ok(Some((text, file)))
-}
-
 /// The parts an actions file may name next to reports: the reports' own, then those of the
 /// checklists in use (an action may be on a checklist these reports did not answer). The
 /// checklists are a help here, not a need: when they cannot be read, the reports' parts do.
@@ -697,7 +676,7 @@ fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
     let (text, file) = if starts_empty {
         Default::default()
     } else {
-        read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
+        load::read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
     };
     let out = actions::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
@@ -714,7 +693,7 @@ fn open_actions_on_gaps(
 ) -> String {
     // Checked against every checklist in use: the file may name ones this interview did not ask.
     let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
-    let file = match read_actions(arg, &catalog) {
+    let file = match load::read_actions(arg, &catalog) {
         Ok(Some((_, file))) => file,
         Ok(None) => return String::new(),
         Err(e) => {
@@ -771,27 +750,6 @@ fn scale_names(registry: &Registry) -> impl Fn(&str, &str) -> String + '_ {
     }
 }
 
-/// A workbook is refused where it would land on a terminal (`-o /dev/tty` is one too).
-fn refuse_terminal(output: Option<&Path>) -> Result<()> {
-    let to_terminal = match output.filter(|p| *p != Path::new("-")) {
-        None => std::io::stdout().is_terminal(),
-        Some(p) => {
-            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
-                && std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(p)
-                    .is_ok_and(|f| f.is_terminal())
-        }
-    };
-    if to_terminal {
-        return Err(Error::usage_hint(
-            "a workbook is not for a terminal",
-            "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
-        ));
-    }
-    Ok(())
-}
-
 /// `report --format answers-csv|xlsx`: the answers kept while the files were read, streamed
 /// out row by row.
 fn spreadsheet(
@@ -816,7 +774,7 @@ fn spreadsheet(
                 })
             };
             match target {
-                Some(_) => write_stream(target, write),
+                Some(_) => load::write_stream(target, write),
                 // Whole, then written: a reader that stops early (`| head`) must not leave
                 // the zip writer complaining on standard error.
                 None => {
@@ -826,35 +784,11 @@ fn spreadsheet(
                 }
             }
         }
-        _ => write_stream(target, |out| {
+        _ => load::write_stream(target, |out| {
             let mut w = render::csv::AnswerWriter::new(out)?;
             answers.for_each(|row| w.row(row))?;
             w.finish()
         }),
-    }
-}
-
-/// Streams output to a file (atomically) or to standard output, without holding it whole.
-fn write_stream(
-    path: Option<&Path>,
-    fill: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
-) -> Result<()> {
-    use std::io::Write;
-    match path {
-        Some(p) => load::write_atomic_with(p, |file| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            fill(&mut out)?;
-            out.flush()
-        }),
-        None => {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
-            match fill(&mut out).and_then(|()| out.flush()) {
-                // A closed pipe (`| head`, `>&-`) is the reader's choice, not an error.
-                Err(e) if crate::out::is_closed(&e) => Ok(()),
-                Err(e) => Err(Error::io("<stdout>", e)),
-                Ok(()) => Ok(()),
-            }
-        }
     }
 }
 
