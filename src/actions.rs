@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::diff::{Counterparts, Diff, EPS, GateResult};
+use crate::diff::{Counterparts, Diff};
 use crate::error::Problem;
 use crate::model::checklist::Checklist;
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 use crate::model::{Source, is_checklist_id};
+use crate::stats::EPS;
 use crate::text::comment_safe;
 
 /// The file name looked for in the current folder when `--actions` is not given.
@@ -852,14 +853,6 @@ pub struct ReportIndex<'r> {
     items: HashMap<(&'r str, &'r str), (usize, usize, usize)>,
 }
 
-fn title_or_id(title: &str, id: &str) -> String {
-    if title.trim().is_empty() {
-        id.to_string()
-    } else {
-        title.to_string()
-    }
-}
-
 impl<'r> ReportIndex<'r> {
     pub fn new(report: &'r Report) -> Self {
         let mut index = ReportIndex {
@@ -916,17 +909,26 @@ impl<'r> ReportIndex<'r> {
         match part {
             Part::Checklist(c) => {
                 let c = &r.checklists[*self.checklists.get(c.as_str())?];
-                Some((c.score, title_or_id(&c.title, &c.id)))
+                Some((
+                    c.score,
+                    crate::text::title_or_id(&c.title, &c.id).to_string(),
+                ))
             }
             Part::Section(c, s) => {
                 let (ci, si) = *self.sections.get(&(c.as_str(), s.as_str()))?;
                 let s = &r.checklists[ci].sections[si];
-                Some((s.score, title_or_id(&s.title, &s.id)))
+                Some((
+                    s.score,
+                    crate::text::title_or_id(&s.title, &s.id).to_string(),
+                ))
             }
             Part::Item(c, i) => {
                 let (ci, si, ii) = *self.items.get(&(c.as_str(), i.as_str()))?;
                 let i = &r.checklists[ci].sections[si].items[ii];
-                Some((i.score, title_or_id(&i.text, &i.id)))
+                Some((
+                    i.score,
+                    crate::text::title_or_id(&i.text, &i.id).to_string(),
+                ))
             }
         }
     }
@@ -1233,10 +1235,12 @@ pub fn diff_actions(
     let as_of = date_text(date);
     let day = as_of.clone().unwrap_or_else(|| "NEW's date".to_string());
     if gates.fail_on_overdue {
-        diff.gates.push(overdue_gate(&action_deltas, &day));
+        diff.gates
+            .push(crate::diff::fail_on_overdue(&action_deltas, &day));
     }
     if gates.fail_below_target {
-        diff.gates.push(target_gate(&target_deltas, &day));
+        diff.gates
+            .push(crate::diff::fail_below_target(&target_deltas, &day));
     }
     diff.passed = diff.gates.iter().all(|g| g.passed);
     diff.actions = Some(ActionsDiff {
@@ -1247,120 +1251,6 @@ pub fn diff_actions(
         others,
         summary,
     });
-}
-
-/// How many names a gate's detail lists before "and N more".
-const DETAIL_NAMES: usize = 5;
-
-fn names(list: &[String]) -> String {
-    let mut out = list
-        .iter()
-        .take(DETAIL_NAMES)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if list.len() > DETAIL_NAMES {
-        out.push_str(&format!(" and {} more", list.len() - DETAIL_NAMES));
-    }
-    out
-}
-
-/// `--fail-on-overdue`: fails when any action is overdue as of NEW's date.
-fn overdue_gate(actions: &[ActionDelta], day: &str) -> GateResult {
-    let late: Vec<&ActionDelta> = actions.iter().filter(|a| a.overdue).collect();
-    let open = actions.iter().filter(|a| a.status.is_open()).count();
-    let (passed, detail) = if late.is_empty() {
-        (
-            true,
-            format!(
-                "no action is overdue as of {day} ({} open)",
-                crate::render::plural(open, "action", "actions")
-            ),
-        )
-    } else {
-        let list: Vec<String> = late
-            .iter()
-            .map(|a| {
-                format!(
-                    "{} (due {}{})",
-                    a.id,
-                    a.due.as_deref().unwrap_or("?"),
-                    a.owner
-                        .as_deref()
-                        .map(|o| format!(", {o}"))
-                        .unwrap_or_default()
-                )
-            })
-            .collect();
-        (
-            false,
-            format!(
-                "{} overdue as of {day}: {}",
-                crate::render::plural(late.len(), "action is", "actions are"),
-                names(&list)
-            ),
-        )
-    };
-    GateResult {
-        gate: "fail-on-overdue",
-        limit: 0.0,
-        passed,
-        detail,
-        items: if passed {
-            Vec::new()
-        } else {
-            late.iter().map(|a| a.id.clone()).collect()
-        },
-        within_noise: Vec::new(),
-    }
-}
-
-/// `--fail-below-target`: fails when a target's due date has passed (as of NEW's date) unmet.
-fn target_gate(targets: &[TargetDelta], day: &str) -> GateResult {
-    let late: Vec<&TargetDelta> = targets.iter().filter(|t| t.overdue).collect();
-    let dated = targets.iter().filter(|t| t.due.is_some()).count();
-    let (passed, detail) = if late.is_empty() {
-        (
-            true,
-            format!(
-                "no target is past its due date unmet as of {day} ({} with a due date)",
-                crate::render::plural(dated, "target", "targets")
-            ),
-        )
-    } else {
-        let list: Vec<String> = late
-            .iter()
-            .map(|t| {
-                format!(
-                    "{} at {} of {} (due {})",
-                    t.part.path(),
-                    t.new.map_or_else(|| "—".to_string(), |s| format!("{s:.1}")),
-                    t.score,
-                    t.due.as_deref().unwrap_or("?")
-                )
-            })
-            .collect();
-        (
-            false,
-            format!(
-                "{} past due and not met as of {day}: {}",
-                crate::render::plural(late.len(), "target is", "targets are"),
-                names(&list)
-            ),
-        )
-    };
-    GateResult {
-        gate: "fail-below-target",
-        limit: 0.0,
-        passed,
-        detail,
-        items: if passed {
-            Vec::new()
-        } else {
-            late.iter().map(|t| t.part.path().to_string()).collect()
-        },
-        within_noise: Vec::new(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1399,7 +1289,7 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         add(&g.checklist, &g.item, &|r| r.critical = true);
     }
     for (c, _, i) in report.items() {
-        if i.critical && i.score.is_some_and(|s| s < 100.0) {
+        if i.gap().is_some() {
             add(&c.id, &i.id, &|r| r.critical = true);
         }
     }

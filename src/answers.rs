@@ -80,7 +80,7 @@ impl<'c> Items<'c> {
     }
 }
 
-/// Gathers answers while `app::build_report_with` reads the files: pass `keep` as its callback.
+/// Gathers answers while `collect::build_team_report` reads the files: pass `keep` as its callback.
 pub struct Keeper<'c> {
     items: Items<'c>,
     team: Option<&'c Team>,

@@ -9,24 +9,20 @@ use crate::cli::{
     Cli, Command, CompareFormat, DiffArgs, DiffFormat, ListArgs, ListFormat, ReportArgs,
     ReportFormat, TemplateArgs, TrendArgs, ValidateArgs,
 };
-use crate::collect;
+use crate::collect::{self, TeamOptions, build_team_report, find_team, warn_versions};
 use crate::diff::{Diff, Gates};
 use crate::error::{EXIT_GATE, EXIT_OK, Error, Problem, Result};
-use crate::interview::term::{Resume, TermPrompter};
-use crate::interview::{self, Interview, Notes, partial};
+use crate::interview::session::{Session, Settings};
+use crate::interview::term::TermPrompter;
+use crate::interview::{Interview, Notes};
 use crate::load::{self, Origin, Registry};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
 use crate::model::report::Report;
-use crate::model::responses::{Responses, VersionMismatch};
+use crate::model::responses::Responses;
 use crate::render;
 use crate::score;
 use crate::text::terminal_safe;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
-/// The checklists asked when none is named.
-pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
 
 pub fn run(cli: Cli) -> Result<u8> {
     crate::env::check()?;
@@ -57,11 +53,6 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// The current quarter as a period label, e.g. `2026-Q4`.
-pub fn current_quarter() -> String {
-    jiff::Zoned::now().strftime("%Y-Q%q").to_string()
-}
-
 /// Whether stdout gets colour: a terminal, and NO_COLOR unset or empty.
 pub fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -76,15 +67,10 @@ pub fn table_style(to_stdout: bool) -> render::table::Style {
     }
 }
 
-/// Prints warnings to stderr, one line each.
-pub fn warn(message: &str) {
-    crate::out::eline(&format!("warning: {}", terminal_safe(message)));
-}
-
 /// Resolves CHECKLIST arguments (ids or paths) to checklists, in the order given, without repeats.
 pub fn resolve_checklists(registry: &mut Registry, args: &[String]) -> Result<Vec<String>> {
     if args.iter().filter(|a| *a == "-").count() > 1 {
-        return Err(twice_stdin());
+        return Err(load::twice_stdin());
     }
     let mut ids: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -97,18 +83,10 @@ pub fn resolve_checklists(registry: &mut Registry, args: &[String]) -> Result<Ve
     Ok(ids)
 }
 
-/// `-` named twice: standard input can be read once only.
-pub fn twice_stdin() -> Error {
-    Error::usage_hint(
-        "standard input (`-`) is named twice, but it can be read once only",
-        "name the other files by their paths",
-    )
-}
-
 fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let mut registry = Registry::discover(dir)?;
     let ids = if args.ids.is_empty() {
-        let defaults: Vec<String> = DEFAULT_CHECKLISTS
+        let defaults: Vec<String> = load::DEFAULT_CHECKLISTS
             .iter()
             .filter(|id| registry.get(id).is_some())
             .map(|s| s.to_string())
@@ -123,7 +101,7 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     };
     let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
-    let period = args.period.unwrap_or_else(current_quarter);
+    let period = args.period.unwrap_or_else(crate::env::current_quarter);
     let role = role_arg(args.role.as_deref())?;
     let text = match args.format {
         cli::TemplateFormat::Toml => {
@@ -133,291 +111,6 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
-}
-
-/// Prints one warning per kind of version mismatch, naming the file or counting the files.
-fn warn_versions(mismatch: &VersionMismatch, files: &[String]) {
-    let what = format!(
-        "version {} of checklist `{}`, which is now version {}; scoring by item ids",
-        mismatch.answered, mismatch.checklist, mismatch.current
-    );
-    match files {
-        [one] => warn(&format!("{one}: answers {what}")),
-        [first, ..] => warn(&format!(
-            "{} files (first {first}) answer {what}",
-            files.len()
-        )),
-        [] => {}
-    }
-}
-
-/// Reading many files is worth a progress bar, but only on a terminal.
-const PROGRESS_FROM: usize = 300;
-
-/// Scores responses files into one report, after the checks of SPEC §6 (one period, each respondent once).
-pub fn build_report(
-    registry: &Registry,
-    inputs: &[PathBuf],
-    period: Option<String>,
-    anonymous: bool,
-    min_responses: u64,
-) -> Result<Report> {
-    build_team_report(
-        registry,
-        inputs,
-        period,
-        anonymous,
-        min_responses,
-        &TeamOptions::default(),
-        &|_, _| {},
-    )
-}
-
-/// What the team list adds to a report (SPEC §10).
-#[derive(Debug, Clone, Default)]
-pub struct TeamOptions {
-    /// The team list and its name for messages.
-    pub team: Option<(String, crate::team::Team)>,
-    /// `--min-group`; the default depends on `--anonymous`.
-    pub min_group: Option<u64>,
-    /// Where the team list was read, so that a folder of responses holding it does not read
-    /// it as a responses file.
-    pub path: Option<PathBuf>,
-}
-
-/// `build_report`, with the team list's response rate and the role groups of SPEC §10, and
-/// `keep(seq, responses)` called on every responses file read (for the spreadsheet exports).
-pub fn build_team_report(
-    registry: &Registry,
-    inputs: &[PathBuf],
-    period: Option<String>,
-    anonymous: bool,
-    min_responses: u64,
-    team: &TeamOptions,
-    keep: &(dyn Fn(usize, &Responses) + Sync),
-) -> Result<Report> {
-    let load::Inputs {
-        mut files,
-        in_progress,
-    } = load::expand_inputs(inputs)?;
-    if let Some(list) = team
-        .path
-        .as_deref()
-        .filter(|p| *p != Path::new("-"))
-        .and_then(|p| std::fs::canonicalize(p).ok())
-    {
-        // Only a file of the same name can be it; the others need no look at the disk.
-        files.retain(|f| {
-            f.file_name() != list.file_name()
-                || std::fs::canonicalize(f).map_or(true, |c| c != list)
-        });
-        if files.is_empty() {
-            return Err(Error::usage_hint(
-                "no responses files besides the team list",
-                "name the responses files or the folder that holds them",
-            ));
-        }
-    }
-    // An interview still under way is not in the report; say so rather than leave it out quietly.
-    for partial in in_progress {
-        warn(&format!(
-            "{}: an interview still in progress is not in this report; finish it with `selfaudit run`",
-            partial.display()
-        ));
-    }
-    let bar = if files.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("reading {pos}/{len} files {wide_bar} {eta}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let collected = collect::collect_team(
-        registry,
-        &files,
-        team.team.as_ref().map(|(_, t)| t),
-        &|| bar.inc(1),
-        keep,
-    );
-    bar.finish_and_clear();
-    let collected = collected?;
-    let name = |seq: usize| load::display(&files[seq]);
-    for (mismatch, seqs) in &collected.version_warnings {
-        let names: Vec<String> = seqs.iter().map(|s| name(*s)).collect();
-        warn_versions(mismatch, &names);
-    }
-
-    let people = &collected.respondents;
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut problems = Vec::new();
-    for p in people {
-        match seen.entry(crate::team::identity(&p.name)) {
-            Entry::Vacant(v) => {
-                v.insert(p.seq);
-            }
-            Entry::Occupied(first) => problems.push(
-                Problem::new(
-                    name(p.seq),
-                    format!(
-                        "respondent `{}` also answered in {}",
-                        p.name,
-                        name(*first.get())
-                    ),
-                )
-                .hint("a respondent may appear only once in a report; remove one of the files"),
-            ),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Error::Invalid { problems });
-    }
-
-    let period = match period {
-        Some(p) => p,
-        None => {
-            let first = &people[0];
-            if let Some(other) = people.iter().find(|p| p.period != first.period) {
-                return Err(Error::usage_hint(
-                    format!(
-                        "{}: period `{}` differs from `{}` in {}",
-                        name(other.seq),
-                        other.period,
-                        first.period,
-                        name(first.seq)
-                    ),
-                    "report one period at a time, or name the report's period with --period LABEL",
-                ));
-            }
-            first.period.clone()
-        }
-    };
-
-    if !collected.tally.any_answered() {
-        return Err(Error::usage_hint(
-            "no answers to any checklist in these files: their [answers.CHECKLIST-ID] tables are empty or missing",
-            "under [answers.CHECKLIST-ID], write one answer a line, e.g. deliver-on-time = \"often\"; `selfaudit template` prints every question to fill in",
-        ));
-    }
-    let options = score::Options {
-        period,
-        generated: now(),
-        anonymous,
-        min_responses,
-    };
-    let people = collected.respondents;
-    let groups = collected.groups;
-    let mut report = collected.tally.finish(&options);
-    add_team(&mut report, &people, groups, team, anonymous, &name)?;
-    Ok(report)
-}
-
-/// Adds the response rate, the groups and the perception gaps of SPEC §10 to a report, with a
-/// warning for each role the list and a file disagree on and for respondents the list lacks.
-fn add_team(
-    report: &mut Report,
-    people: &[collect::Respondent],
-    groups: std::collections::BTreeMap<String, score::Tally>,
-    options: &TeamOptions,
-    anonymous: bool,
-    file_name: &dyn Fn(usize) -> String,
-) -> Result<()> {
-    let team = options.team.as_ref();
-    if let Some((team_name, list)) = team {
-        let mut problems = Vec::new();
-        for p in people {
-            let Some(role) = &p.role else { continue };
-            if !list.knows_role(role) {
-                problems.push(
-                    Problem::new(
-                        file_name(p.seq),
-                        format!("role `{role}` is not in the [roles] of the team list {team_name}"),
-                    )
-                    .hint(crate::team::role_hint(list.roles.as_deref().unwrap_or(&[]))),
-                );
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid { problems });
-        }
-        for p in people {
-            if let (Some(listed), Some(theirs)) =
-                crate::team::role_of(Some(list), &p.name, p.role.as_deref())
-            {
-                warn(&format!(
-                    "{}: role `{theirs}` in the file, but the team list {team_name} gives `{listed}`; grouped as `{listed}`",
-                    file_name(p.seq)
-                ));
-            }
-        }
-        let call = crate::team::roll_call(list, people.iter().map(|p| p.name.as_str()));
-        report.response_rate = Some(crate::model::report::ResponseRate {
-            expected: call.expected as u64,
-            answered: call.answered as u64,
-            missing: (!anonymous).then_some(call.missing),
-        });
-        if !call.unlisted.is_empty() {
-            let n = call.unlisted.len();
-            if anonymous {
-                warn(&format!(
-                    "{} not on the team list {team_name}; scored all the same (names left out: --anonymous)",
-                    render::plural(n, "respondent is", "respondents are")
-                ));
-                report.unlisted = Some(crate::model::report::Unlisted::Count(n as u64));
-            } else {
-                // A warning names a few; the report lists them all.
-                const NAMED: usize = 10;
-                let mut names = call.unlisted[..n.min(NAMED)].join(", ");
-                if n > NAMED {
-                    names.push_str(&format!(" and {} more", n - NAMED));
-                }
-                warn(&format!(
-                    "not on the team list {team_name}, scored all the same: {names}"
-                ));
-                report.unlisted = Some(crate::model::report::Unlisted::Names(
-                    call.unlisted.iter().map(|s| s.to_string()).collect(),
-                ));
-            }
-        }
-    }
-    if groups.is_empty() {
-        return Ok(());
-    }
-    let list = team.map(|(_, t)| t);
-    let mut tallies: Vec<(String, String, score::Tally)> = groups
-        .into_iter()
-        .map(|(role, tally)| {
-            let title = list.map_or_else(|| role.clone(), |t| t.title(&role));
-            (role, title, tally)
-        })
-        .collect();
-    tallies.sort_by_key(|(role, _, _)| list.and_then(|t| t.rank(role)).unwrap_or(usize::MAX));
-    let min_group = options.min_group.unwrap_or(if anonymous { 3 } else { 1 });
-    report.groups = score::groups(report, tallies, min_group);
-    report.perception_gaps = score::perception_gaps(report, &report.groups);
-    Ok(())
-}
-
-/// The team list: `--team FILE`, else SELFAUDIT_TEAM (unless empty), else ./team.toml if any.
-pub fn find_team(flag: Option<&Path>) -> Result<Option<(PathBuf, String, crate::team::Team)>> {
-    let env = std::env::var_os("SELFAUDIT_TEAM").filter(|v| !v.is_empty());
-    let path = match (flag, env) {
-        (Some(p), _) => p.to_path_buf(),
-        (None, Some(v)) => PathBuf::from(v),
-        (None, None) if Path::new("team.toml").is_file() => PathBuf::from("team.toml"),
-        (None, None) => return Ok(None),
-    };
-    let text = load::read_text(&path)?;
-    let name = load::display(&path);
-    let team = crate::team::Team::parse(&Source {
-        name: &name,
-        text: &text,
-    })
-    .map_err(|problems| Error::Invalid { problems })?;
-    Ok(Some((path, name, team)))
 }
 
 /// A role from the command line, trimmed; an empty one is a usage error.
@@ -469,29 +162,18 @@ fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
             .to_string();
         crate::out::eline(&format!(
             "{} on the list; add the people who have not answered, give everyone a role, then: selfaudit validate {}",
-            render::plural(text.matches("[[people]]").count(), "person", "people"),
+            crate::text::plural(text.matches("[[people]]").count(), "person", "people"),
             crate::text::shell_quote(&list)
         ));
     }
     Ok(EXIT_OK)
 }
 
-/// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
-/// stands in for now, so that a report can be generated again byte for byte.
-pub fn now() -> String {
-    // Checked (and refused when unusable) by `env::check` before any command runs.
-    let fixed = crate::env::source_date_epoch().ok().flatten();
-    fixed
-        .unwrap_or_else(jiff::Timestamp::now)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     if args.baseline.as_deref() == Some(Path::new("-"))
         && args.inputs.iter().any(|p| p == Path::new("-"))
     {
-        return Err(twice_stdin());
+        return Err(load::twice_stdin());
     }
     // The baseline first: a bad one fails fast, before any responses are read.
     let baseline = args
@@ -510,7 +192,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ));
     }
     // The actions file is checked before any responses are read, like the baseline.
-    let actions_file = read_actions(
+    let actions_file = load::read_actions(
         args.actions.as_deref(),
         &Catalog::from_checklists(registry.iter().map(|(c, _)| c)),
     )?;
@@ -524,7 +206,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         path,
     };
     if args.format == ReportFormat::Xlsx {
-        refuse_terminal(args.output.as_deref())?;
+        load::refuse_terminal(args.output.as_deref())?;
     }
     // The spreadsheet exports need the answers themselves, kept while the files are read.
     let keeper = crate::answers::Keeper::new(&registry, team.team.as_ref().map(|(_, t)| t));
@@ -618,7 +300,7 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
         Catalog::from_report(&new).merge(Catalog::from_report(&base)),
         dir,
     );
-    match read_actions(args.actions.as_deref(), &catalog)? {
+    match load::read_actions(args.actions.as_deref(), &catalog)? {
         Some((_, file)) => {
             if (action_gates.fail_on_overdue || action_gates.fail_below_target)
                 && actions::report_date(&new.generated).is_none()
@@ -668,7 +350,7 @@ fn diff(dir: Option<&Path>, args: DiffArgs) -> Result<u8> {
 
 fn trend(args: TrendArgs) -> Result<u8> {
     if args.reports.iter().filter(|p| *p == Path::new("-")).count() > 1 {
-        return Err(twice_stdin());
+        return Err(load::twice_stdin());
     }
     // Every unusable report at once, not one per run.
     let mut reports = Vec::new();
@@ -799,10 +481,10 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         match crate::team::Team::parse(&Source { name: &name, text }) {
             Ok(t) => valid.push(format!(
                 "{name}: ok (team list, {}{})",
-                render::plural(t.people.len(), "person", "people"),
+                crate::text::plural(t.people.len(), "person", "people"),
                 t.roles
                     .as_ref()
-                    .map(|r| format!(", {}", render::plural(r.len(), "role", "roles")))
+                    .map(|r| format!(", {}", crate::text::plural(r.len(), "role", "roles")))
                     .unwrap_or_default()
             )),
             Err(p) => problems.extend(p),
@@ -838,7 +520,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                     "{name}: ok (responses of {}, {}, {})",
                     r.respondent,
                     r.period,
-                    render::plural(answered, "answer", "answers")
+                    crate::text::plural(answered, "answer", "answers")
                 ));
             }
             Err(p) => problems.extend(p),
@@ -851,8 +533,8 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         match Actions::parse(&Source { name: &name, text }, &catalog) {
             Ok(a) => valid.push(format!(
                 "{name}: ok (actions file, {}, {})",
-                render::plural(a.actions.len(), "action", "actions"),
-                render::plural(a.targets.len(), "target", "targets")
+                crate::text::plural(a.actions.len(), "action", "actions"),
+                crate::text::plural(a.targets.len(), "target", "targets")
             )),
             Err(p) => problems.extend(p),
         }
@@ -874,7 +556,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     }
     crate::out::eline(&format!(
         "{} found",
-        render::plural(problems.len(), "problem", "problems")
+        crate::text::plural(problems.len(), "problem", "problems")
     ));
     Ok(EXIT_GATE)
 }
@@ -887,176 +569,31 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     }
     let role = role_arg(args.role.as_deref())?;
     let mut registry = Registry::discover(dir)?;
-    let requested = resolve_checklists(&mut registry, &args.ids)?;
+    let checklists = resolve_checklists(&mut registry, &args.ids)?;
+    let settings = Settings {
+        named: args.ids.clone(),
+        checklists,
+        respondent: args.respondent.clone(),
+        period: args.period.clone(),
+        output: args.output.clone(),
+        force: args.force,
+        notes: match args.notes {
+            cli::NotesWhen::Always => Notes::Always,
+            cli::NotesWhen::Gaps => Notes::Gaps,
+            cli::NotesWhen::Never => Notes::Never,
+        },
+        role,
+        dir: dir.map(Path::to_path_buf),
+    };
     let mut prompter = TermPrompter::new();
-    let respondent = match &args.respondent {
-        Some(name) => name.trim().to_string(),
-        None => prompter
-            .respondent(login_name().as_deref())
-            .map_err(not_begun(None))?,
-    };
-    if respondent.is_empty() {
-        return Err(Error::usage_hint(
-            "the respondent's name is empty",
-            "give a name with --respondent NAME",
-        ));
-    }
-    let period = args
-        .period
-        .as_deref()
-        .map_or_else(current_quarter, |p| p.trim().to_string());
-    if period.is_empty() {
-        return Err(Error::usage_hint(
-            "the period is empty",
-            "give a label with --period LABEL, e.g. 2026-Q4, or leave it out for the current quarter",
-        ));
-    }
-    // The names become path parts only once slugged, so no name reaches outside responses/.
-    let chosen_by_tool = args.output.is_none();
-    let output = args.output.clone().unwrap_or_else(|| {
-        Path::new("responses")
-            .join(crate::text::period_slug(&period))
-            .join(format!("{}.toml", crate::text::slug(&respondent)))
-    });
-    if output == Path::new("-") {
-        return Err(Error::usage_hint(
-            "`selfaudit run` cannot write its responses to standard output",
-            "it saves progress beside the output file; name a file with -o FILE",
-        ));
-    }
-    if output.is_dir() {
-        return Err(Error::usage_hint(
-            format!(
-                "{}: is a folder, not a file",
-                terminal_safe(&output.display().to_string())
-            ),
-            "name the responses file to write, e.g. -o answers.toml",
-        ));
-    }
-    // Before anything is read or asked: the lock (one writer per respondent), no link at a
-    // path the tool chose, and a folder that takes these files.
-    let files = crate::paths::prepare_run(&output, chosen_by_tool)?;
-    let partial_path = files.partial.clone();
-
-    let mut resumed = None;
-    // Answers in the progress file as found, which stay there until the first new answer.
-    let mut on_disk = 0;
-    if partial_path.exists() {
-        let saved = read_partial(&registry, &partial_path)?;
-        on_disk = saved.answered();
-        check_partial_is_ours(
-            &saved,
-            &partial_path,
-            &args,
-            &respondent,
-            &period,
-            &requested,
-        )?;
-        let total: usize = saved
-            .checklists
-            .iter()
-            .filter_map(|id| registry.get(id))
-            .map(Checklist::item_count)
-            .sum();
-        if prompter
-            .resume(&partial_path, saved.answered(), total)
-            .map_err(not_begun(Some(&partial_path)))?
-            == Resume::Resume
-        {
-            resumed = Some(saved);
-        }
-    }
-    let ids = match (&resumed, requested.is_empty()) {
-        (_, false) => requested,
-        (Some(saved), true) => saved.checklists.clone(),
-        (None, true) if registry.ids().len() == 1 => registry.ids(),
-        (None, true) => {
-            let all: Vec<&Checklist> = registry.iter().map(|(c, _)| c).collect();
-            let preselected: Vec<bool> = all
-                .iter()
-                .map(|c| DEFAULT_CHECKLISTS.contains(&c.id.as_str()))
-                .collect();
-            prompter
-                .checklists(&all, &preselected)
-                .map_err(not_begun(Some(&partial_path)))?
-                .into_iter()
-                .map(|i| all[i].id.clone())
-                .collect()
-        }
-    };
-    let mut replace = args.force;
-    if output.exists() && !replace {
-        if !prompter
-            .replace(&output)
-            .map_err(not_begun(Some(&partial_path)))?
-        {
-            return Err(kept(&output));
-        }
-        replace = true;
-    }
-
-    let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
-    let mut progress = match &resumed {
-        Some(saved) => Interview::new(checklists, &respondent, &period, &saved.started)
-            .resume(&saved.responses, &saved.skipped),
-        None => Interview::new(checklists, &respondent, &period, &now()),
-    };
-    let notes = match args.notes {
-        cli::NotesWhen::Always => Notes::Always,
-        cli::NotesWhen::Gaps => Notes::Gaps,
-        cli::NotesWhen::Never => Notes::Never,
-    };
-    let outcome = interview::run(&mut progress, notes, &mut prompter, &mut |p| {
-        files.write_partial(partial::write(p).as_bytes())?;
-        on_disk = p.answered();
-        Ok(())
-    });
-    match outcome {
-        Ok(()) => {}
-        Err(Error::Interrupted { .. }) => {
-            let hint = if partial_path.exists() {
-                format!(
-                    "{} saved in {}; to go on, run: {}",
-                    render::plural(on_disk, "answer is", "answers are"),
-                    partial_path.display(),
-                    resume_command(dir, &args, &ids, &respondent, &period)
-                )
-            } else {
-                "nothing was answered yet, so nothing was saved".to_string()
-            };
-            return Err(Error::Interrupted { hint: Some(hint) });
-        }
-        Err(e) => return Err(e),
-    }
-
-    // The file may have appeared while the questions were asked.
-    if output.exists() && !replace && !prompter.replace(&output)? {
-        return Err(kept(&output));
-    }
-    let mut responses = progress.to_responses(Some(now()));
-    responses.role = role;
-    let mut text = format!(
-        "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
-        crate::text::comment_safe(&respondent),
-        crate::text::comment_safe(&period),
-        crate::text::comment_safe(&output.display().to_string())
-    );
-    text.push_str(&responses.to_toml(&progress.checklists));
-    files.write_output(text.as_bytes())?;
-    if let Err(e) = std::fs::remove_file(&partial_path)
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        warn(&format!(
-            "{}: could not remove the progress file: {e}",
-            partial_path.display()
-        ));
-    }
-
-    let mut summary = own_summary(&progress, &responses, &output);
+    let mut session = Session::open(&registry, settings, &mut prompter)?;
+    session.ask(&mut prompter)?;
+    let done = session.finish(&mut prompter)?;
+    let mut summary = own_summary(&done.interview, &done.responses, &done.output);
     summary.push_str(&open_actions_on_gaps(
         &registry,
-        &progress,
-        &responses,
+        &done.interview,
+        &done.responses,
         args.actions.as_deref(),
     ));
     load::write_stdout(summary.as_bytes())?;
@@ -1069,14 +606,14 @@ fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> St
     tally.add(0, responses);
     let report = tally.finish(&score::Options {
         period: progress.period.clone(),
-        generated: now(),
+        generated: crate::env::now(),
         ..Default::default()
     });
     let skipped = progress.skipped().len();
     let mut out = format!(
         "\nSaved {} ({}{}).\n\nYour scores · {} · {}\n",
         terminal_safe(&output.display().to_string()),
-        render::plural(progress.answered(), "answer", "answers"),
+        crate::text::plural(progress.answered(), "answer", "answers"),
         if skipped > 0 {
             format!(", {skipped} skipped")
         } else {
@@ -1095,33 +632,17 @@ fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> St
     out
 }
 
-/// Ctrl-C before the first question: says what became of earlier progress, if any.
-fn not_begun(partial: Option<&Path>) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::Interrupted { .. } => Error::Interrupted {
-            hint: Some(match partial.filter(|p| p.exists()) {
-                Some(p) => format!(
-                    "the answers saved earlier are kept in {}; run the same command to go on",
-                    p.display()
-                ),
-                None => "no question was asked yet, so nothing was saved".to_string(),
-            }),
-        },
-        e => e,
-    }
-}
-
 fn no_terminal(args: &cli::RunArgs) -> Error {
     let mut template = String::from("selfaudit template");
     for c in &args.ids {
         template.push(' ');
-        template.push_str(&shell_word(c));
+        template.push_str(&crate::text::shell_quote(c));
     }
     if let Some(r) = &args.respondent {
-        template.push_str(&format!(" --respondent {}", shell_word(r)));
+        template.push_str(&format!(" --respondent {}", crate::text::shell_quote(r)));
     }
     if let Some(p) = &args.period {
-        template.push_str(&format!(" --period {}", shell_word(p)));
+        template.push_str(&format!(" --period {}", crate::text::shell_quote(p)));
     }
     Error::usage_hint(
         "`selfaudit run` asks its questions in a terminal, and standard input or standard error is not one",
@@ -1130,169 +651,6 @@ fn no_terminal(args: &cli::RunArgs) -> Error {
              write the answers in it, then score it: `selfaudit report answers.toml`"
         ),
     )
-}
-
-fn kept(output: &Path) -> Error {
-    Error::usage_hint(
-        format!(
-            "{}: kept as it is; nothing was asked",
-            terminal_safe(&output.display().to_string())
-        ),
-        "write elsewhere with -o FILE, or replace it without asking with --force",
-    )
-}
-
-/// The login name, to suggest as the respondent.
-fn login_name() -> Option<String> {
-    ["USER", "LOGNAME"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-}
-
-/// A word as a POSIX shell reads it back (the one quoting rule: `text::shell_quote`).
-fn shell_word(s: &str) -> String {
-    crate::text::shell_quote(s)
-}
-
-/// The command that goes on with an interrupted interview.
-fn resume_command(
-    dir: Option<&Path>,
-    args: &cli::RunArgs,
-    ids: &[String],
-    respondent: &str,
-    period: &str,
-) -> String {
-    // `args()` would panic on a program path that is not UTF-8; such a path is left out.
-    let program = std::env::args_os()
-        .next()
-        .and_then(|p| p.into_string().ok())
-        .unwrap_or_else(|| "selfaudit".to_string());
-    let mut words = vec![shell_word(&program), "run".to_string()];
-    let checklists: Vec<String> = if args.ids.is_empty() {
-        ids.to_vec()
-    } else {
-        args.ids.clone()
-    };
-    words.extend(checklists.iter().map(|c| shell_word(c)));
-    words.push(format!("--respondent {}", shell_word(respondent)));
-    words.push(format!("--period {}", shell_word(period)));
-    if let Some(o) = &args.output {
-        words.push(format!("-o {}", shell_word(&o.display().to_string())));
-    }
-    if let Some(d) = dir {
-        words.push(format!(
-            "--checklists {}",
-            shell_word(&d.display().to_string())
-        ));
-    }
-    match args.notes {
-        cli::NotesWhen::Gaps => {}
-        cli::NotesWhen::Always => words.push("--notes always".to_string()),
-        cli::NotesWhen::Never => words.push("--notes never".to_string()),
-    }
-    words.join(" ")
-}
-
-/// Reads a progress file; one that cannot be read back is an error, never overwritten.
-fn read_partial(registry: &Registry, path: &Path) -> Result<partial::Saved> {
-    let text = load::read_text(path)?;
-    let name = load::display(path);
-    partial::parse(
-        &Source {
-            name: &name,
-            text: &text,
-        },
-        |id| registry.get(id),
-        || registry.ids(),
-    )
-    .map_err(|problems| Error::Invalid {
-        problems: problems
-            .into_iter()
-            .map(|p| {
-                let hint = p.hint.clone().unwrap_or_default();
-                p.hint(format!(
-                    "{}{}it holds an unfinished interview that cannot be resumed; move it away or delete it to start afresh",
-                    hint,
-                    if hint.is_empty() { "" } else { ". Or: " }
-                ))
-            })
-            .collect(),
-    })
-}
-
-/// A progress file of another respondent, period or set of checklists is not resumed, nor overwritten.
-fn check_partial_is_ours(
-    saved: &partial::Saved,
-    path: &Path,
-    args: &cli::RunArgs,
-    respondent: &str,
-    period: &str,
-    requested: &[String],
-) -> Result<()> {
-    let r = &saved.responses;
-    let mut differs = Vec::new();
-    if !crate::team::same_person(&r.respondent, respondent) {
-        differs.push(format!("respondent `{}`, not `{respondent}`", r.respondent));
-    }
-    if r.period != period {
-        differs.push(format!("period `{}`, not `{period}`", r.period));
-    }
-    let mut theirs = saved.checklists.clone();
-    let mut ours = requested.to_vec();
-    theirs.sort();
-    ours.sort();
-    if !requested.is_empty() && theirs != ours {
-        differs.push(format!("checklists {}", saved.checklists.join(", ")));
-    }
-    if differs.is_empty() {
-        return Ok(());
-    }
-    let output = args
-        .output
-        .as_ref()
-        .map(|o| format!(" -o {}", shell_word(&o.display().to_string())))
-        .unwrap_or_default();
-    Err(Error::usage_hint(
-        terminal_safe(&format!(
-            "{}: an unfinished interview of another kind is saved here ({})",
-            path.display(),
-            differs.join("; ")
-        )),
-        format!(
-            "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
-            saved
-                .checklists
-                .iter()
-                .map(|c| shell_word(c))
-                .collect::<Vec<_>>()
-                .join(" "),
-            shell_word(&r.respondent),
-            shell_word(&r.period)
-        ),
-    ))
-}
-
-/// The actions file named, else `./actions.toml` when it exists; None when there is none.
-/// A file named with `--actions` must exist.
-fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String, Actions)>> {
-    let path = match arg {
-        Some(p) => p.to_path_buf(),
-        None if Path::new(actions::DEFAULT_FILE).is_file() => PathBuf::from(actions::DEFAULT_FILE),
-        None => return Ok(None),
-    };
-    let text = load::read_text(&path)?;
-    let name = load::display(&path);
-    let file = Actions::parse(
-        &Source {
-            name: &name,
-            text: &text,
-        },
-        catalog,
-    )
-    .map_err(|problems| Error::Invalid { problems })?;
-    Ok(Some((text, file)))
 }
 
 /// The parts an actions file may name next to reports: the reports' own, then those of the
@@ -1323,7 +681,7 @@ fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
     let (text, file) = if starts_empty {
         Default::default()
     } else {
-        read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
+        load::read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
     };
     let out = actions::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
@@ -1340,11 +698,11 @@ fn open_actions_on_gaps(
 ) -> String {
     // Checked against every checklist in use: the file may name ones this interview did not ask.
     let catalog = Catalog::from_checklists(registry.iter().map(|(c, _)| c));
-    let file = match read_actions(arg, &catalog) {
+    let file = match load::read_actions(arg, &catalog) {
         Ok(Some((_, file))) => file,
         Ok(None) => return String::new(),
         Err(e) => {
-            warn(&format!("the actions file is not shown: {e}"));
+            crate::out::warn(&format!("the actions file is not shown: {e}"));
             return String::new();
         }
     };
@@ -1352,7 +710,7 @@ fn open_actions_on_gaps(
     tally.add(0, responses);
     let report = tally.finish(&score::Options {
         period: progress.period.clone(),
-        generated: now(),
+        generated: crate::env::now(),
         ..Default::default()
     });
     let by_part = file.open_by_part();
@@ -1397,27 +755,6 @@ fn scale_names(registry: &Registry) -> impl Fn(&str, &str) -> String + '_ {
     }
 }
 
-/// A workbook is refused where it would land on a terminal (`-o /dev/tty` is one too).
-fn refuse_terminal(output: Option<&Path>) -> Result<()> {
-    let to_terminal = match output.filter(|p| *p != Path::new("-")) {
-        None => std::io::stdout().is_terminal(),
-        Some(p) => {
-            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
-                && std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(p)
-                    .is_ok_and(|f| f.is_terminal())
-        }
-    };
-    if to_terminal {
-        return Err(Error::usage_hint(
-            "a workbook is not for a terminal",
-            "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
-        ));
-    }
-    Ok(())
-}
-
 /// `report --format answers-csv|xlsx`: the answers kept while the files were read, streamed
 /// out row by row.
 fn spreadsheet(
@@ -1442,7 +779,7 @@ fn spreadsheet(
                 })
             };
             match target {
-                Some(_) => write_stream(target, write),
+                Some(_) => load::write_stream(target, write),
                 // Whole, then written: a reader that stops early (`| head`) must not leave
                 // the zip writer complaining on standard error.
                 None => {
@@ -1452,35 +789,11 @@ fn spreadsheet(
                 }
             }
         }
-        _ => write_stream(target, |out| {
+        _ => load::write_stream(target, |out| {
             let mut w = render::csv::AnswerWriter::new(out)?;
             answers.for_each(|row| w.row(row))?;
             w.finish()
         }),
-    }
-}
-
-/// Streams output to a file (atomically) or to standard output, without holding it whole.
-fn write_stream(
-    path: Option<&Path>,
-    fill: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
-) -> Result<()> {
-    use std::io::Write;
-    match path {
-        Some(p) => load::write_atomic_with(p, |file| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            fill(&mut out)?;
-            out.flush()
-        }),
-        None => {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
-            match fill(&mut out).and_then(|()| out.flush()) {
-                // A closed pipe (`| head`, `>&-`) is the reader's choice, not an error.
-                Err(e) if crate::out::is_closed(&e) => Ok(()),
-                Err(e) => Err(Error::io("<stdout>", e)),
-                Ok(()) => Ok(()),
-            }
-        }
     }
 }
 
@@ -1522,7 +835,7 @@ fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
         },
     )?;
     for w in &imported.warnings {
-        warn(w);
+        crate::out::warn(w);
     }
     load::write_output(Some(&target), imported.toml.as_bytes())?;
     if !to_stdout {
@@ -1530,7 +843,7 @@ fn import(dir: Option<&Path>, args: cli::ImportArgs) -> Result<u8> {
         crate::out::eline(&format!(
             "wrote {} ({}); check it with: selfaudit validate {}",
             terminal_safe(&written),
-            render::plural(imported.items, "item", "items"),
+            crate::text::plural(imported.items, "item", "items"),
             crate::text::shell_quote(&written)
         ));
     }

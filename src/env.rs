@@ -105,3 +105,19 @@ pub fn check_tz() -> Result<()> {
     }
     Ok(())
 }
+
+/// The current quarter as a period label, e.g. `2026-Q4`.
+pub fn current_quarter() -> String {
+    jiff::Zoned::now().strftime("%Y-Q%q").to_string()
+}
+
+/// Now, to the second, in RFC 3339 UTC; SOURCE_DATE_EPOCH (seconds since 1970), when set,
+/// stands in for now, so that a report can be generated again byte for byte.
+pub fn now() -> String {
+    // Checked (and refused when unusable) by `env::check` before any command runs.
+    let fixed = crate::env::source_date_epoch().ok().flatten();
+    fixed
+        .unwrap_or_else(jiff::Timestamp::now)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}

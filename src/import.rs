@@ -8,9 +8,9 @@ use std::path::Path;
 use crate::error::{Error, Problem, Result};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
+use crate::model::quote::{toml_key, toml_string};
 use crate::model::scale::{self, Scale};
 use crate::render::csv::unspreadsheet_safe;
-use crate::template::{toml_key, toml_string};
 
 /// The built-in scales' names, as the error for an unknown scale lists them.
 pub const BUILTIN_SCALES: [&str; 5] = ["yes-no", "yes-partly-no", "frequency", "agreement", "0-10"];

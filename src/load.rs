@@ -1,9 +1,10 @@
 //! Files, folders and stdin: finding checklists, reading inputs, writing outputs atomically.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::actions::{self, Actions, Catalog};
 use crate::error::{Error, Problem, Result};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
@@ -61,6 +62,9 @@ impl std::fmt::Display for Origin {
         }
     }
 }
+
+/// The checklists asked when none is named.
+pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
 
 /// The checklists in use, in a stable order.
 #[derive(Debug, Default)]
@@ -276,7 +280,7 @@ pub struct Inputs {
 /// Files and folders from the command line, folders expanded to their `*.toml` files.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Inputs> {
     if paths.iter().filter(|p| *p == Path::new("-")).count() > 1 {
-        return Err(crate::app::twice_stdin());
+        return Err(twice_stdin());
     }
     let mut inputs = Inputs {
         files: Vec::new(),
@@ -422,6 +426,79 @@ fn new_file_permissions() -> Option<fs::Permissions> {
 #[cfg(not(unix))]
 fn new_file_permissions() -> Option<fs::Permissions> {
     None
+}
+
+/// The actions file named, else `./actions.toml` when it exists; None when there is none.
+/// A file named with `--actions` must exist.
+pub fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String, Actions)>> {
+    let path = match arg {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(actions::DEFAULT_FILE).is_file() => PathBuf::from(actions::DEFAULT_FILE),
+        None => return Ok(None),
+    };
+    let text = read_text(&path)?;
+    let name = display(&path);
+    let file = Actions::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        catalog,
+    )
+    .map_err(|problems| Error::Invalid { problems })?;
+    Ok(Some((text, file)))
+}
+
+/// A workbook is refused where it would land on a terminal (`-o /dev/tty` is one too).
+pub fn refuse_terminal(output: Option<&Path>) -> Result<()> {
+    let to_terminal = match output.filter(|p| *p != Path::new("-")) {
+        None => std::io::stdout().is_terminal(),
+        Some(p) => {
+            std::fs::metadata(p).is_ok_and(|m| !m.is_file())
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .is_ok_and(|f| f.is_terminal())
+        }
+    };
+    if to_terminal {
+        return Err(Error::usage_hint(
+            "a workbook is not for a terminal",
+            "write it to a file with -o report.xlsx, or pipe it: `... --format xlsx > report.xlsx`",
+        ));
+    }
+    Ok(())
+}
+
+/// Streams output to a file (atomically) or to standard output, without holding it whole.
+pub fn write_stream(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+) -> Result<()> {
+    match path {
+        Some(p) => write_atomic_with(p, |file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut out)?;
+            out.flush()
+        }),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            match fill(&mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`| head`, `>&-`) is the reader's choice, not an error.
+                Err(e) if crate::out::is_closed(&e) => Ok(()),
+                Err(e) => Err(Error::io("<stdout>", e)),
+                Ok(()) => Ok(()),
+            }
+        }
+    }
+}
+
+/// `-` named twice: standard input can be read once only.
+pub fn twice_stdin() -> Error {
+    Error::usage_hint(
+        "standard input (`-`) is named twice, but it can be read once only",
+        "name the other files by their paths",
+    )
 }
 
 #[cfg(test)]

@@ -46,3 +46,8 @@ pub fn stdout(bytes: &[u8]) -> io::Result<()> {
         other => other,
     }
 }
+
+/// Prints warnings to stderr, one line each.
+pub fn warn(message: &str) {
+    crate::out::eline(&format!("warning: {}", crate::text::terminal_safe(message)));
+}

@@ -14,11 +14,10 @@ use crate::model::report::{GapEnd, Group, GroupChecklist, GroupItem, GroupScore,
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
 use crate::stats;
+use crate::stats::EPS;
 
 /// An item is split when its answers lie this many points apart or more.
 pub const SPLIT_POINTS: f64 = 50.0;
-/// Tolerance for comparing percentages that are equal on paper but not in floating point.
-const EPS: f64 = 1e-9;
 
 /// How a report is labelled and what it withholds.
 #[derive(Debug, Clone, Default)]
@@ -166,12 +165,44 @@ impl<'c> Tally<'c> {
         self.respondents.len()
     }
 
+    /// The report: respondents in order and named (or not), every answered checklist scored
+    /// from its tallies with §14's margins, the critical gaps, and each respondent's scores.
     pub fn finish(mut self, options: &Options) -> Report {
         self.respondents.sort_by_key(|r| r.seq);
-        let total = self.respondents.len() as u64;
-        // Anonymous reports list respondents by score, so that input order reveals nobody.
+        let order = self.listing_order(options.anonymous);
+        let names = self.names(options.anonymous);
+        let stats = self.stats();
+        let (checklists, critical_gaps) = self.checklist_reports(&stats, options);
+        let score = weighted(checklists.iter().map(|c| (c.weight, c.score)));
+        let margin = stats.overall.margin(score);
+        let per_respondent = self.per_respondent(&order, &names, options.anonymous);
+        Report {
+            format: REPORT_FORMAT.to_string(),
+            period: options.period.clone(),
+            generated: options.generated.clone(),
+            respondents: names,
+            anonymous: options.anonymous,
+            score,
+            se: margin.se,
+            ci: margin.ci,
+            moe: margin.moe,
+            checklists,
+            critical_gaps,
+            per_respondent,
+            response_rate: None,
+            unlisted: None,
+            groups: Vec::new(),
+            perception_gaps: Vec::new(),
+            actions: None,
+            targets: None,
+        }
+    }
+
+    /// The order respondents are listed in: input order, or for anonymous reports by score,
+    /// so that input order reveals nobody.
+    fn listing_order(&self, anonymous: bool) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.respondents.len()).collect();
-        if options.anonymous {
+        if anonymous {
             // Ties are broken by what the row shows (the scores per checklist), never by input
             // order: two rows that compare equal are the same row.
             let key = |s: Option<f64>| s.unwrap_or(f64::NEG_INFINITY);
@@ -187,25 +218,58 @@ impl<'c> Tally<'c> {
                 })
             });
         }
-        let names: Vec<String> = if options.anonymous {
+        order
+    }
+
+    /// Respondents as the report names them: `respondent N` when anonymous.
+    fn names(&self, anonymous: bool) -> Vec<String> {
+        if anonymous {
             (1..=self.respondents.len())
                 .map(|i| format!("respondent {i}"))
                 .collect()
         } else {
             self.respondents.iter().map(|r| r.name.clone()).collect()
-        };
-        let name_of = |seq: usize| -> Option<String> {
-            if options.anonymous {
-                return None;
-            }
-            let i = self
-                .respondents
-                .binary_search_by_key(&seq, |r| r.seq)
-                .ok()?;
-            Some(self.respondents[i].name.clone())
-        };
+        }
+    }
 
-        let stats = self.stats();
+    /// Who wrote a note: nobody when anonymous.
+    fn name_of(&self, seq: usize, anonymous: bool) -> Option<String> {
+        if anonymous {
+            return None;
+        }
+        let i = self
+            .respondents
+            .binary_search_by_key(&seq, |r| r.seq)
+            .ok()?;
+        Some(self.respondents[i].name.clone())
+    }
+
+    /// An item's notes, in input order, or by their text alone when anonymous: input order
+    /// (file names, which `run` makes from respondents' names) would reveal who wrote them.
+    fn notes(&self, tally: &ItemTally, anonymous: bool) -> Vec<Note> {
+        let mut notes: Vec<&(usize, String)> = tally.notes.iter().collect();
+        if anonymous {
+            notes.sort_by(|(_, a), (_, b)| a.cmp(b));
+        } else {
+            notes.sort_by_key(|(seq, _)| *seq);
+        }
+        notes
+            .into_iter()
+            .map(|(seq, note)| Note {
+                respondent: self.name_of(*seq, anonymous),
+                note: note.clone(),
+            })
+            .collect()
+    }
+
+    /// Every answered checklist scored, item up to checklist, with its margins; and the
+    /// critical gaps met on the way, in report order.
+    fn checklist_reports(
+        &self,
+        stats: &stats::TeamStats,
+        options: &Options,
+    ) -> (Vec<ChecklistReport>, Vec<CriticalGap>) {
+        let total = self.respondents.len() as u64;
         let mut checklists = Vec::new();
         let mut critical_gaps = Vec::new();
         for (ci, checklist) in self.checklists.iter().enumerate() {
@@ -217,29 +281,14 @@ impl<'c> Tally<'c> {
                 let mut items = Vec::new();
                 for (ii, item) in section.items.iter().enumerate() {
                     let tally = &self.items[self.offsets[ci][si] + ii];
-                    let mut notes: Vec<&(usize, String)> = tally.notes.iter().collect();
-                    // Anonymous notes are ordered by their text alone: input order (file
-                    // names, which `run` makes from respondents' names) would reveal who wrote them.
-                    if options.anonymous {
-                        notes.sort_by(|(_, a), (_, b)| a.cmp(b));
-                    } else {
-                        notes.sort_by_key(|(seq, _)| *seq);
-                    }
-                    let notes = notes
-                        .into_iter()
-                        .map(|(seq, note)| Note {
-                            respondent: name_of(*seq),
-                            note: note.clone(),
-                        })
-                        .collect();
+                    let notes = self.notes(tally, options.anonymous);
                     let mut report = item_report(item, tally, notes, total, options);
                     let at = self.offsets[ci][si] + ii;
                     let margin = stats.items[at].margin(report.score);
                     (report.se, report.ci, report.moe) = (margin.se, margin.ci, margin.moe);
                     report.rwg = stats.rwg[at];
-                    if item.critical
-                        && let Some(score) = report.score
-                        && score < 100.0
+                    if let Some(score) =
+                        crate::model::report::critical_gap(item.critical, report.score)
                     {
                         critical_gaps.push(CriticalGap {
                             checklist: checklist.id.clone(),
@@ -291,16 +340,23 @@ impl<'c> Tally<'c> {
                 sections,
             });
         }
-        let score = weighted(checklists.iter().map(|c| (c.weight, c.score)));
-        let margin = stats.overall.margin(score);
+        (checklists, critical_gaps)
+    }
 
-        let per_respondent = order
+    /// Each respondent's own scores, in listing order.
+    fn per_respondent(
+        &self,
+        order: &[usize],
+        names: &[String],
+        anonymous: bool,
+    ) -> Vec<RespondentScore> {
+        order
             .iter()
             .enumerate()
             .map(|(rank, &i)| {
                 let r = &self.respondents[i];
                 RespondentScore {
-                    respondent: names[if options.anonymous { rank } else { i }].clone(),
+                    respondent: names[if anonymous { rank } else { i }].clone(),
                     score: r.overall.map(percent),
                     checklists: self
                         .checklists
@@ -315,28 +371,7 @@ impl<'c> Tally<'c> {
                         .collect(),
                 }
             })
-            .collect();
-
-        Report {
-            format: REPORT_FORMAT.to_string(),
-            period: options.period.clone(),
-            generated: options.generated.clone(),
-            respondents: names,
-            anonymous: options.anonymous,
-            score,
-            se: margin.se,
-            ci: margin.ci,
-            moe: margin.moe,
-            checklists,
-            critical_gaps,
-            per_respondent,
-            response_rate: None,
-            unlisted: None,
-            groups: Vec::new(),
-            perception_gaps: Vec::new(),
-            actions: None,
-            targets: None,
-        }
+            .collect()
     }
 
     /// §14's figures, from the tallies and each respondent's answers in one pass.

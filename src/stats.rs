@@ -468,9 +468,10 @@ pub struct Noise {
     pub new_ci: Option<[f64; 2]>,
 }
 
-/// A delta this close to its noise threshold counts as equal to it: scores equal on paper can
-/// differ in their last bits.
-pub const NOISE_EPS: f64 = 1e-9;
+/// Figures this close count as equal (to a threshold, a limit, a noise band): percentages
+/// equal on paper can differ in their last bits (75.0 − 69.99999999999999 = 5.000000000000007
+/// is a drop of 5). The one tolerance of the tool.
+pub const EPS: f64 = 1e-9;
 
 impl Noise {
     /// The noise of `delta` between two parts, from each side's (`moe`, `ci`) when it has the part.
@@ -486,7 +487,7 @@ impl Noise {
         };
         Noise {
             beyond_noise: match (delta, noise) {
-                (Some(d), Some(h)) => Some(d.abs() > h + NOISE_EPS),
+                (Some(d), Some(h)) => Some(d.abs() > h + EPS),
                 _ => None,
             },
             noise,

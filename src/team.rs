@@ -335,15 +335,18 @@ pub fn starting_list(respondents: &[(String, Option<String>)]) -> String {
     for role in &roles {
         out.push_str(&format!(
             "{} = {}\n",
-            crate::template::toml_key(role),
-            crate::template::toml_string(&title_case(role))
+            crate::model::quote::toml_key(role),
+            crate::model::quote::toml_string(&title_case(role))
         ));
     }
     for (name, role) in people {
         out.push_str("\n[[people]]\n");
-        out.push_str(&format!("name = {}\n", crate::template::toml_string(name)));
+        out.push_str(&format!(
+            "name = {}\n",
+            crate::model::quote::toml_string(name)
+        ));
         match role {
-            Some(r) => out.push_str(&format!("role = {}\n", crate::template::toml_string(r))),
+            Some(r) => out.push_str(&format!("role = {}\n", crate::model::quote::toml_string(r))),
             None => out.push_str("# role = \"\"\n"),
         }
     }

@@ -283,6 +283,16 @@ fn slug_with(s: &str, lowercase: bool, fallback: &str) -> String {
     }
 }
 
+/// A part's title, or its id when it has none (an empty or blank title).
+pub fn title_or_id<'a>(title: &'a str, id: &'a str) -> &'a str {
+    if title.trim().is_empty() { id } else { title }
+}
+
+/// `1 answer`, `2 answers`: a count with its noun.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,18 +4,22 @@
 //! drive the flow with a scripted one. Progress is handed to a `save` callback after every answer.
 
 pub mod partial;
+pub mod session;
 pub mod term;
+
+use std::path::Path;
 
 use crate::error::Result;
 use crate::model::checklist::{Checklist, Item, Section};
 use crate::model::responses::{Answer, AnswerSet, Responses};
 
 /// When to offer a note after an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Notes {
     /// After every answer.
     Always,
     /// After an answer below the top of its scale ("what would improve this?").
+    #[default]
     Gaps,
     Never,
 }
@@ -96,8 +100,17 @@ pub struct Intro {
 /// About how long one question takes to read and answer, in seconds.
 const SECONDS_PER_QUESTION: usize = 20;
 
-/// The terminal side of the interview. Every method may fail with `Error::Interrupted`.
+/// The side of the interview that asks: the terminal, or a script in tests. Every method may
+/// fail with `Error::Interrupted`. What is answered is saved by the [`session::Session`].
 pub trait Prompter {
+    /// The respondent's name, none given; `default` is the login name, if any.
+    fn respondent(&mut self, default: Option<&str>) -> Result<String>;
+    /// Which checklists to answer; at least one. Returns indices into `all`.
+    fn checklists(&mut self, all: &[&Checklist], preselected: &[bool]) -> Result<Vec<usize>>;
+    /// There is saved progress at `path`: go on from it, or start again (discarding it).
+    fn resume(&mut self, path: &Path, answered: usize, total: usize) -> Result<session::Resume>;
+    /// The responses file at `path` exists: true to replace it when the interview is done.
+    fn replace(&mut self, path: &Path) -> Result<bool>;
     fn intro(&mut self, intro: &Intro) -> Result<()>;
     fn ask(&mut self, question: &Question) -> Result<Reply>;
     /// An optional one-line note; `gap` when the answer is below the top of the scale.
@@ -193,6 +206,12 @@ impl<'c> Interview<'c> {
 
     pub fn total(&self) -> usize {
         self.slots.len()
+    }
+
+    /// Settles question `n` (0-based, as in [`Interview::question`]), for a front-end that asks
+    /// one question per request; save it with `session::Session::save`.
+    pub fn set(&mut self, n: usize, state: State) {
+        self.states[n] = state;
     }
 
     pub fn states(&self) -> &[State] {

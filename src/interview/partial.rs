@@ -7,8 +7,8 @@ use super::Interview;
 use crate::error::Problem;
 use crate::model::Source;
 use crate::model::checklist::Checklist;
+use crate::model::quote::toml_string;
 use crate::model::responses::Responses;
-use crate::template::toml_string;
 
 /// Marks a progress file, so that a future layout can be told apart.
 pub const FORMAT: &str = "selfaudit-partial/1";

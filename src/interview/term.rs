@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use dialoguer::console::{Key, Style, Term, measure_text_width};
 use dialoguer::theme::{ColorfulTheme, Theme};
 
+use super::session::Resume;
 use super::{Intro, Prompter, Question, Reply};
 use crate::error::{Error, Result};
 use crate::model::checklist::Checklist;
@@ -71,13 +72,6 @@ impl Drop for QuietInput {
     }
 }
 
-/// The answer to "there is an interview in progress".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resume {
-    Resume,
-    StartAgain,
-}
-
 impl TermPrompter {
     /// A prompter on stderr. Installs the signal handler (once per process).
     pub fn new() -> Self {
@@ -121,81 +115,6 @@ impl TermPrompter {
             return Err(self.stopped(io::Error::from(io::ErrorKind::Interrupted)));
         }
         Ok(())
-    }
-
-    /// The respondent's name; Enter takes the default.
-    pub fn respondent(&mut self, default: Option<&str>) -> Result<String> {
-        let default = default.map(terminal_safe).filter(|d| !d.trim().is_empty());
-        loop {
-            let name = self.line("Your name", None, default.as_deref())?;
-            if !name.trim().is_empty() {
-                return Ok(name.trim().to_string());
-            }
-        }
-    }
-
-    /// Which checklists to answer; at least one. Returns indices into `all`.
-    pub fn checklists(&mut self, all: &[&Checklist], preselected: &[bool]) -> Result<Vec<usize>> {
-        let items: Vec<Choice> = all
-            .iter()
-            .map(|c| {
-                Choice::new(
-                    &c.id,
-                    &format!("{} ({} questions)", c.title, c.item_count()),
-                )
-            })
-            .collect();
-        let mut ticks = preselected.to_vec();
-        ticks.resize(items.len(), false);
-        loop {
-            self.list(
-                "Checklists to answer",
-                &items,
-                0,
-                true,
-                Some("Space ticks, Enter goes on"),
-                Some(&mut ticks),
-            )?;
-            let chosen: Vec<usize> = (0..items.len()).filter(|&i| ticks[i]).collect();
-            if !chosen.is_empty() {
-                return Ok(chosen);
-            }
-            self.say("Tick at least one checklist with Space, then press Enter.")?;
-        }
-    }
-
-    /// There is saved progress: go on from it, or start again (discarding it).
-    pub fn resume(&mut self, path: &Path, answered: usize, total: usize) -> Result<Resume> {
-        self.say(&format!(
-            "\nAn interview in progress was saved in {}: {answered} of {total} questions answered.",
-            terminal_safe(&path.display().to_string())
-        ))?;
-        let items = [
-            Choice::new(
-                "resume",
-                &format!("Resume: ask the {} questions left", total - answered),
-            ),
-            Choice::new("start", "Start again: discard the saved answers"),
-        ];
-        let picked = self.choose("Resume it?", &items, 0, false)?;
-        Ok(if picked == 0 {
-            Resume::Resume
-        } else {
-            Resume::StartAgain
-        })
-    }
-
-    /// The output exists: replace it when the interview is done, or stop.
-    pub fn replace(&mut self, path: &Path) -> Result<bool> {
-        self.say(&format!(
-            "\n{} already exists.",
-            terminal_safe(&path.display().to_string())
-        ))?;
-        let items = [
-            Choice::new("keep", "Keep it and stop here"),
-            Choice::new("replace", "Replace it with the answers of this interview"),
-        ];
-        Ok(self.choose("Replace it?", &items, 0, false)? == 1)
     }
 
     /// One line of text, edited at its end (Backspace, Ctrl-U clears), redrawn whole on every key
@@ -464,6 +383,81 @@ fn type_ahead(typed: &str, items: &[Choice]) -> Option<usize> {
 }
 
 impl Prompter for TermPrompter {
+    /// The respondent's name; Enter takes the default.
+    fn respondent(&mut self, default: Option<&str>) -> Result<String> {
+        let default = default.map(terminal_safe).filter(|d| !d.trim().is_empty());
+        loop {
+            let name = self.line("Your name", None, default.as_deref())?;
+            if !name.trim().is_empty() {
+                return Ok(name.trim().to_string());
+            }
+        }
+    }
+
+    /// Which checklists to answer; at least one. Returns indices into `all`.
+    fn checklists(&mut self, all: &[&Checklist], preselected: &[bool]) -> Result<Vec<usize>> {
+        let items: Vec<Choice> = all
+            .iter()
+            .map(|c| {
+                Choice::new(
+                    &c.id,
+                    &format!("{} ({} questions)", c.title, c.item_count()),
+                )
+            })
+            .collect();
+        let mut ticks = preselected.to_vec();
+        ticks.resize(items.len(), false);
+        loop {
+            self.list(
+                "Checklists to answer",
+                &items,
+                0,
+                true,
+                Some("Space ticks, Enter goes on"),
+                Some(&mut ticks),
+            )?;
+            let chosen: Vec<usize> = (0..items.len()).filter(|&i| ticks[i]).collect();
+            if !chosen.is_empty() {
+                return Ok(chosen);
+            }
+            self.say("Tick at least one checklist with Space, then press Enter.")?;
+        }
+    }
+
+    /// There is saved progress: go on from it, or start again (discarding it).
+    fn resume(&mut self, path: &Path, answered: usize, total: usize) -> Result<Resume> {
+        self.say(&format!(
+            "\nAn interview in progress was saved in {}: {answered} of {total} questions answered.",
+            terminal_safe(&path.display().to_string())
+        ))?;
+        let items = [
+            Choice::new(
+                "resume",
+                &format!("Resume: ask the {} questions left", total - answered),
+            ),
+            Choice::new("start", "Start again: discard the saved answers"),
+        ];
+        let picked = self.choose("Resume it?", &items, 0, false)?;
+        Ok(if picked == 0 {
+            Resume::Resume
+        } else {
+            Resume::StartAgain
+        })
+    }
+
+    /// The output exists: replace it when the interview is done, or stop.
+    fn replace(&mut self, path: &Path) -> Result<bool> {
+        self.say(&format!(
+            "\n{} already exists.",
+            terminal_safe(&path.display().to_string())
+        ))?;
+        let items = [
+            Choice::new("keep", "Keep it and stop here"),
+            Choice::new("replace", "Replace it with the answers of this interview"),
+        ];
+        Ok(self.choose("Replace it?", &items, 0, false)? == 1)
+    }
+
     fn intro(&mut self, intro: &Intro) -> Result<()> {
         let bold = Style::new().for_stderr().bold();
         let dim = Style::new().for_stderr().dim();
@@ -570,7 +564,7 @@ impl Prompter for TermPrompter {
     fn review(&mut self, skipped: &[Question]) -> Result<bool> {
         let mut text = format!(
             "\nYou skipped {}:\n",
-            crate::render::plural(skipped.len(), "question", "questions")
+            crate::text::plural(skipped.len(), "question", "questions")
         );
         for q in skipped {
             text.push_str(&format!(

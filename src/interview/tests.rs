@@ -6,7 +6,7 @@ use super::*;
 use crate::error::Error;
 use crate::model::Source;
 
-const SHOP: &str = r#"
+pub(super) const SHOP: &str = r#"
 id = "shop"
 title = "Shop"
 version = "3"
@@ -84,6 +84,22 @@ impl Script {
 }
 
 impl Prompter for Script {
+    fn respondent(&mut self, _default: Option<&str>) -> Result<String> {
+        unreachable!("the flow never asks who answers")
+    }
+
+    fn checklists(&mut self, _all: &[&Checklist], _preselected: &[bool]) -> Result<Vec<usize>> {
+        unreachable!("the flow never asks which checklists")
+    }
+
+    fn resume(&mut self, _path: &Path, _answered: usize, _total: usize) -> Result<session::Resume> {
+        unreachable!("the flow never asks to resume")
+    }
+
+    fn replace(&mut self, _path: &Path) -> Result<bool> {
+        unreachable!("the flow never asks to replace")
+    }
+
     fn intro(&mut self, intro: &Intro) -> Result<()> {
         self.intro = Some(intro.clone());
         Ok(())

@@ -1,7 +1,7 @@
 //! The file formats (checklists, responses, reports) and their validation.
 
 pub mod checklist;
-mod fast_responses;
+pub mod quote;
 pub mod report;
 pub mod responses;
 pub mod scale;

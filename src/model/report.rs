@@ -311,6 +311,19 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// SPEC §5's critical gap: a critical item with a score below 100 (an undefined score is no
+/// gap). The one place this rule is written.
+pub fn critical_gap(critical: bool, score: Option<f64>) -> Option<f64> {
+    score.filter(|&s| critical && s < 100.0)
+}
+
+impl ItemReport {
+    /// The item's score when it is a critical gap.
+    pub fn gap(&self) -> Option<f64> {
+        critical_gap(self.critical, self.score)
+    }
+}
+
 impl Report {
     /// Reads a JSON report back: it must be a report, of a format version this build knows,
     /// and name each checklist, section and item once, so that a diff can match them by id.

@@ -4,10 +4,11 @@
 use comfy_table::{Cell, CellAlignment};
 
 use super::table::{Style, new_table};
-use super::{delta, plural, score};
+use super::{delta, score};
 use crate::actions::{ActionDelta, ActionEntry, PartRef, TargetEntry};
 use crate::diff::Diff;
 use crate::model::report::Report;
+use crate::text::plural;
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// `item`, `section` or `checklist` with the part's title, as a heading line names it.

@@ -1,5 +1,5 @@
 //! A diff of two reports as a terminal table and as Markdown (JSON is the `Diff` itself).
-//! Both lay out what `diff.rs` computed, in the same order: headline, gates, scores, movers,
+//! Both lay out what `diff` computed, in the same order: headline, gates, scores, movers,
 //! added and removed items, critical gaps.
 
 use std::collections::HashMap;
@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 
 use super::table::{Style, new_table, score_cell};
-use super::{delta, plural, score};
+use super::{delta, score};
 use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
 use crate::stats::Noise;
+use crate::text::plural;
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.
@@ -121,17 +122,6 @@ fn renames(diff: &Diff) -> Vec<String> {
         .collect()
 }
 
-fn movers(diff: &Diff) -> Vec<&ItemDelta> {
-    diff.items
-        .iter()
-        .filter(|i| matches!(i.status, Status::Improved | Status::Regressed))
-        .collect()
-}
-
-pub(super) fn with_status(diff: &Diff, status: Status) -> Vec<&ItemDelta> {
-    diff.items.iter().filter(|i| i.status == status).collect()
-}
-
 fn summary_line(diff: &Diff, sep: &str) -> String {
     let s = &diff.summary;
     [
@@ -156,16 +146,7 @@ fn gap_counts(diff: &Diff, period: &str) -> String {
 }
 
 pub(super) fn gate_limit(g: &GateResult) -> String {
-    if matches!(
-        g.gate,
-        "fail-on-new-critical" | "fail-on-overdue" | "fail-below-target"
-    ) {
-        String::new()
-    } else if g.gate == "min-response-rate" {
-        format!("{}%", g.limit)
-    } else {
-        format!("{}", g.limit)
-    }
+    g.gate.limit_text(g.limit)
 }
 
 fn verdict(diff: &Diff) -> String {
@@ -255,7 +236,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         out.push('\n');
     }
 
-    let moved = movers(diff);
+    let moved = diff.movers();
     if !moved.is_empty() {
         let shown = moved.len().min(top);
         out.push_str(&format!("\nBiggest movers ({shown} of {})\n", moved.len()));
@@ -281,7 +262,7 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         (Status::Added, "Added items"),
         (Status::Removed, "Removed items"),
     ] {
-        let list = with_status(diff, status);
+        let list = diff.with_status(status);
         if list.is_empty() {
             continue;
         }
@@ -431,7 +412,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         out.push_str(&format!("\n{}.\n", esc(legend)));
     }
 
-    let moved = movers(diff);
+    let moved = diff.movers();
     if !moved.is_empty() {
         let shown = moved.len().min(top);
         out.push_str(&format!(
@@ -462,7 +443,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         (Status::Added, "Added items"),
         (Status::Removed, "Removed items"),
     ] {
-        let list = with_status(diff, status);
+        let list = diff.with_status(status);
         if list.is_empty() {
             continue;
         }

@@ -6,13 +6,14 @@
 
 use serde::Serialize;
 
-use super::diff::{Titles, gate_limit, more, with_status};
+use super::diff::{Titles, gate_limit, more};
 use super::html::{ChangeView, Score, display_time, moved, render};
-use super::{plural, score as score_text, svg};
+use super::{score as score_text, svg};
 use crate::diff::{self, Diff, GapChange, ItemDelta, Side, Status};
 use crate::error::Result;
 use crate::stats::Noise;
 use crate::text::page_safe;
+use crate::text::plural;
 
 /// The diff as one HTML page; `top` caps each list of items.
 pub fn page(diff: &Diff, top: usize) -> Result<String> {
@@ -204,7 +205,7 @@ impl DiffPage {
                 .gates
                 .iter()
                 .map(|g| GateView {
-                    gate: g.gate,
+                    gate: g.gate.as_str(),
                     limit: gate_limit(g),
                     passed: g.passed,
                     detail: page_safe(&g.detail),
@@ -218,10 +219,10 @@ impl DiffPage {
                 ("removed", diff.summary.removed),
             ],
             checklists,
-            regressed: list(with_status(diff, Status::Regressed)),
-            improved: list(with_status(diff, Status::Improved)),
-            added: list(with_status(diff, Status::Added)),
-            removed: list(with_status(diff, Status::Removed)),
+            regressed: list(diff.with_status(Status::Regressed)),
+            improved: list(diff.with_status(Status::Improved)),
+            added: list(diff.with_status(Status::Added)),
+            removed: list(diff.with_status(Status::Removed)),
             gaps_new: diff.critical_gaps.new.iter().map(gap).collect(),
             gaps_resolved: diff.critical_gaps.resolved.iter().map(gap).collect(),
             gaps_open: diff.critical_gaps.open,

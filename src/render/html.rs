@@ -11,12 +11,13 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::svg::{self, Fill, Segment};
-use super::{distribution, plural, score as score_text, split_items, weakest};
+use super::{distribution, score as score_text, split_items, weakest};
 use crate::diff::{self, Counterparts, Status};
 use crate::error::{Error, Result};
 use crate::model::report::{ItemReport, Report, ScalePoint};
 use crate::model::scale::NA;
 use crate::text::page_safe;
+use crate::text::plural;
 
 const TEMPLATES: [(&str, &str); 8] = [
     ("page.html", include_str!("templates/page.html")),
@@ -497,7 +498,7 @@ impl ItemView {
             id: page_safe(&item.id),
             text: page_safe(&item.text),
             critical: item.critical,
-            gap: item.critical && item.score.is_some_and(|s| s < 100.0),
+            gap: item.gap().is_some(),
             split: item.split,
             withheld: item.withheld,
             score: Score::new(item.score, before, false).margin(item.ci, item.moe),

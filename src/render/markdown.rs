@@ -1,9 +1,10 @@
 //! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
 
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
-use super::{Located, distribution, plural, score, split_items, weakest};
+use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::markdown_escape as esc;
+use crate::text::plural;
 
 fn answers(l: &Located) -> String {
     if l.item.withheld {
@@ -118,7 +119,10 @@ pub fn report(report: &Report, top: usize) -> String {
     if !report.per_respondent.is_empty() {
         out.push_str("\n## Per respondent\n\n| Respondent | Overall |");
         for c in &report.checklists {
-            out.push_str(&format!(" {} |", esc(&c.title)));
+            out.push_str(&format!(
+                " {} |",
+                esc(crate::text::title_or_id(&c.title, &c.id))
+            ));
         }
         out.push_str("\n|---|--:|");
         out.push_str(&"--:|".repeat(report.checklists.len()));

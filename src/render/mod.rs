@@ -95,10 +95,6 @@ pub fn distribution(item: &ItemReport) -> Vec<(String, u64)> {
     out
 }
 
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// §14: a score with its 95 % margin of error, `72.5 ± 6.1`; the score alone when the margin
 /// is undefined (too few respondents), a dash when the score is.
 pub fn score_moe(s: Option<f64>, moe: Option<f64>) -> String {

@@ -4,8 +4,9 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
-use super::{Located, distribution, plural, score, split_items, weakest};
+use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
+use crate::text::plural;
 use crate::text::terminal_safe;
 
 /// How the terminal output looks.
@@ -232,7 +233,13 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
         heading(&mut out, "Per respondent");
         let mut t = new_table(style);
         let mut header = vec!["Respondent".to_string(), "Overall".to_string()];
-        header.extend(report.checklists.iter().map(|c| terminal_safe(&c.id)));
+        // Named as in the Markdown and every other section: by title, else id.
+        header.extend(
+            report
+                .checklists
+                .iter()
+                .map(|c| terminal_safe(crate::text::title_or_id(&c.title, &c.id))),
+        );
         t.set_header(header);
         for r in &report.per_respondent {
             let mut row = vec![

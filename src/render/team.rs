@@ -5,9 +5,9 @@
 use comfy_table::{Attribute, Cell, CellAlignment};
 use serde::Serialize;
 
-use super::plural;
 use super::score;
 use super::table::{Style, new_table, score_cell};
+use crate::text::plural;
 use std::collections::HashMap;
 
 use crate::model::report::{Group, ItemReport, PerceptionGap, Report, ResponseRate, Unlisted};
@@ -61,7 +61,7 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
         };
         out.push(Row {
             checklist: true,
-            title: if c.title.is_empty() { &c.id } else { &c.title },
+            title: crate::text::title_or_id(&c.title, &c.id),
             all: c.score,
             groups: report
                 .groups
@@ -72,7 +72,7 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
         for (si, s) in c.sections.iter().enumerate() {
             out.push(Row {
                 checklist: false,
-                title: if s.title.is_empty() { &s.id } else { &s.title },
+                title: crate::text::title_or_id(&s.title, &s.id),
                 all: s.score,
                 groups: report
                     .groups

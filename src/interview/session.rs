@@ -1,0 +1,445 @@
+//! The interview session (SPEC §8): who answers, for which period, into which file; the lock,
+//! the progress file and resuming it. Every front-end drives the same session.
+//!
+//! A session is opened, answered, saved and finished:
+//!
+//! ```text
+//! Session::open(registry, settings, prompter)   settle who/when/where, take the lock,
+//!                                               read and check the progress file, ask
+//!                                               resume / which checklists / replace
+//! session.interview_mut()  …  session.save()    change the answers, then save the progress
+//! session.ask(prompter)                         or: ask every question left (saving after each)
+//! session.finish(prompter)                      write the responses file, drop the progress
+//! ```
+//!
+//! An answer is saved through the session whoever asked it. The terminal asks every question in
+//! one session ([`Session::ask`]); a web handler opens the session per request (lock → load
+//! progress → apply one reply to [`Session::interview_mut`] → [`Session::save`] → drop, which
+//! unlocks), so both write the same progress file in the same form.
+
+use std::path::{Path, PathBuf};
+
+use super::{Interview, Notes, Prompter, partial};
+use crate::error::{Error, Result};
+use crate::load::{self, DEFAULT_CHECKLISTS, Registry};
+use crate::model::Source;
+use crate::model::checklist::Checklist;
+use crate::model::responses::Responses;
+use crate::paths::RunFiles;
+use crate::text::{shell_quote, terminal_safe};
+
+/// The answer to "there is an interview in progress".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    Resume,
+    StartAgain,
+}
+
+/// What the respondent asked for, as plain settings (the command line or a web form).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The checklists as named (ids or paths), for the command that goes on after Ctrl-C.
+    pub named: Vec<String>,
+    /// The same checklists as ids; empty when none was named.
+    pub checklists: Vec<String>,
+    /// The respondent; asked when `None`.
+    pub respondent: Option<String>,
+    /// The period label; the current quarter when `None`.
+    pub period: Option<String>,
+    /// The responses file; `responses/<period>/<respondent>.toml` when `None`.
+    pub output: Option<PathBuf>,
+    /// Replace an existing responses file without asking.
+    pub force: bool,
+    pub notes: Notes,
+    /// The respondent's role on the team, written with the answers.
+    pub role: Option<String>,
+    /// `--checklists DIR`, for the command that goes on after Ctrl-C.
+    pub dir: Option<PathBuf>,
+}
+
+/// An interview with its files: the only writer of its progress and responses files while
+/// it lives (it holds `<output>.lock`).
+#[derive(Debug)]
+pub struct Session<'r> {
+    settings: Settings,
+    files: RunFiles,
+    interview: Interview<'r>,
+    /// Answers in the progress file as found, which stay there until the first new answer.
+    on_disk: usize,
+    /// Whether an existing responses file may be replaced.
+    replace: bool,
+}
+
+/// A finished interview: the responses written, and where.
+#[derive(Debug)]
+pub struct Finished<'r> {
+    pub interview: Interview<'r>,
+    pub responses: Responses,
+    pub output: PathBuf,
+}
+
+impl<'r> Session<'r> {
+    /// Settles respondent, period and output, takes the lock, reads and checks the progress
+    /// file, and asks what cannot be settled otherwise (resume? which checklists? replace?).
+    /// Ctrl-C here ends the session with a hint about any earlier progress.
+    pub fn open(
+        registry: &'r Registry,
+        settings: Settings,
+        prompter: &mut dyn Prompter,
+    ) -> Result<Self> {
+        let respondent = match &settings.respondent {
+            Some(name) => name.trim().to_string(),
+            None => prompter
+                .respondent(login_name().as_deref())
+                .map_err(not_begun(None))?,
+        };
+        if respondent.is_empty() {
+            return Err(Error::usage_hint(
+                "the respondent's name is empty",
+                "give a name with --respondent NAME",
+            ));
+        }
+        let period = settings
+            .period
+            .as_deref()
+            .map_or_else(crate::env::current_quarter, |p| p.trim().to_string());
+        if period.is_empty() {
+            return Err(Error::usage_hint(
+                "the period is empty",
+                "give a label with --period LABEL, e.g. 2026-Q4, or leave it out for the current quarter",
+            ));
+        }
+        // The names become path parts only once slugged, so no name reaches outside responses/.
+        let chosen_by_tool = settings.output.is_none();
+        let output = settings.output.clone().unwrap_or_else(|| {
+            Path::new("responses")
+                .join(crate::text::period_slug(&period))
+                .join(format!("{}.toml", crate::text::slug(&respondent)))
+        });
+        if output == Path::new("-") {
+            return Err(Error::usage_hint(
+                "`selfaudit run` cannot write its responses to standard output",
+                "it saves progress beside the output file; name a file with -o FILE",
+            ));
+        }
+        if output.is_dir() {
+            return Err(Error::usage_hint(
+                format!(
+                    "{}: is a folder, not a file",
+                    terminal_safe(&output.display().to_string())
+                ),
+                "name the responses file to write, e.g. -o answers.toml",
+            ));
+        }
+        // Before anything is read or asked: the lock (one writer per respondent), no link at a
+        // path the tool chose, and a folder that takes these files.
+        let files = crate::paths::prepare_run(&output, chosen_by_tool)?;
+        let partial_path = files.partial.clone();
+
+        let mut resumed = None;
+        let mut on_disk = 0;
+        if partial_path.exists() {
+            let saved = read_partial(registry, &partial_path)?;
+            on_disk = saved.answered();
+            check_partial_is_ours(&saved, &partial_path, &settings, &respondent, &period)?;
+            let total: usize = saved
+                .checklists
+                .iter()
+                .filter_map(|id| registry.get(id))
+                .map(Checklist::item_count)
+                .sum();
+            if prompter
+                .resume(&partial_path, saved.answered(), total)
+                .map_err(not_begun(Some(&partial_path)))?
+                == Resume::Resume
+            {
+                resumed = Some(saved);
+            }
+        }
+        let ids = match (&resumed, settings.checklists.is_empty()) {
+            (_, false) => settings.checklists.clone(),
+            (Some(saved), true) => saved.checklists.clone(),
+            (None, true) if registry.ids().len() == 1 => registry.ids(),
+            (None, true) => {
+                let all: Vec<&Checklist> = registry.iter().map(|(c, _)| c).collect();
+                let preselected: Vec<bool> = all
+                    .iter()
+                    .map(|c| DEFAULT_CHECKLISTS.contains(&c.id.as_str()))
+                    .collect();
+                prompter
+                    .checklists(&all, &preselected)
+                    .map_err(not_begun(Some(&partial_path)))?
+                    .into_iter()
+                    .map(|i| all[i].id.clone())
+                    .collect()
+            }
+        };
+        let mut replace = settings.force;
+        if output.exists() && !replace {
+            if !prompter
+                .replace(&output)
+                .map_err(not_begun(Some(&partial_path)))?
+            {
+                return Err(kept(&output));
+            }
+            replace = true;
+        }
+
+        let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
+        let interview = match &resumed {
+            Some(saved) => Interview::new(checklists, &respondent, &period, &saved.started)
+                .resume(&saved.responses, &saved.skipped),
+            None => Interview::new(checklists, &respondent, &period, &crate::env::now()),
+        };
+        Ok(Session {
+            settings,
+            files,
+            interview,
+            on_disk,
+            replace,
+        })
+    }
+
+    /// The answers so far.
+    pub fn interview(&self) -> &Interview<'r> {
+        &self.interview
+    }
+
+    /// The answers, to change before [`Session::save`].
+    pub fn interview_mut(&mut self) -> &mut Interview<'r> {
+        &mut self.interview
+    }
+
+    /// Saves the progress file (atomically, never through a link).
+    pub fn save(&mut self) -> Result<()> {
+        save_progress(&self.files, &self.interview, &mut self.on_disk)
+    }
+
+    /// Asks every question left, saving after each answer. Ctrl-C (or a lost terminal) ends
+    /// it with a hint: how many answers are saved, and the command that goes on.
+    pub fn ask(&mut self, prompter: &mut dyn Prompter) -> Result<()> {
+        let Session {
+            files,
+            interview,
+            on_disk,
+            ..
+        } = self;
+        let outcome = super::run(interview, self.settings.notes, prompter, &mut |p| {
+            save_progress(files, p, on_disk)
+        });
+        match outcome {
+            Err(Error::Interrupted { .. }) => {
+                let hint = if self.files.partial.exists() {
+                    format!(
+                        "{} saved in {}; to go on, run: {}",
+                        crate::text::plural(self.on_disk, "answer is", "answers are"),
+                        self.files.partial.display(),
+                        self.resume_command()
+                    )
+                } else {
+                    "nothing was answered yet, so nothing was saved".to_string()
+                };
+                Err(Error::Interrupted { hint: Some(hint) })
+            }
+            outcome => outcome,
+        }
+    }
+
+    /// Writes the responses file and removes the progress file. A responses file that appeared
+    /// while the questions were asked is replaced only if the prompter says so.
+    pub fn finish(self, prompter: &mut dyn Prompter) -> Result<Finished<'r>> {
+        let output = self.files.output.clone();
+        if output.exists() && !self.replace && !prompter.replace(&output)? {
+            return Err(kept(&output));
+        }
+        let progress = self.interview;
+        let mut responses = progress.to_responses(Some(crate::env::now()));
+        responses.role = self.settings.role.clone();
+        let mut text = format!(
+            "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
+            crate::text::comment_safe(&progress.respondent),
+            crate::text::comment_safe(&progress.period),
+            crate::text::comment_safe(&output.display().to_string())
+        );
+        text.push_str(&responses.to_toml(&progress.checklists));
+        self.files.write_output(text.as_bytes())?;
+        let partial_path = &self.files.partial;
+        if let Err(e) = std::fs::remove_file(partial_path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            crate::out::warn(&format!(
+                "{}: could not remove the progress file: {e}",
+                partial_path.display()
+            ));
+        }
+        Ok(Finished {
+            interview: progress,
+            responses,
+            output,
+        })
+    }
+
+    /// The command that goes on with an interrupted interview.
+    fn resume_command(&self) -> String {
+        let s = &self.settings;
+        // `args()` would panic on a program path that is not UTF-8; such a path is left out.
+        let program = std::env::args_os()
+            .next()
+            .and_then(|p| p.into_string().ok())
+            .unwrap_or_else(|| "selfaudit".to_string());
+        let mut words = vec![shell_quote(&program), "run".to_string()];
+        let checklists: Vec<String> = if s.named.is_empty() {
+            self.interview
+                .checklists
+                .iter()
+                .map(|c| c.id.clone())
+                .collect()
+        } else {
+            s.named.clone()
+        };
+        words.extend(checklists.iter().map(|c| shell_quote(c)));
+        words.push(format!(
+            "--respondent {}",
+            shell_quote(&self.interview.respondent)
+        ));
+        words.push(format!("--period {}", shell_quote(&self.interview.period)));
+        if let Some(o) = &s.output {
+            words.push(format!("-o {}", shell_quote(&o.display().to_string())));
+        }
+        if let Some(d) = &s.dir {
+            words.push(format!(
+                "--checklists {}",
+                shell_quote(&d.display().to_string())
+            ));
+        }
+        match s.notes {
+            Notes::Gaps => {}
+            Notes::Always => words.push("--notes always".to_string()),
+            Notes::Never => words.push("--notes never".to_string()),
+        }
+        words.join(" ")
+    }
+}
+
+fn save_progress(files: &RunFiles, interview: &Interview, on_disk: &mut usize) -> Result<()> {
+    files.write_partial(partial::write(interview).as_bytes())?;
+    *on_disk = interview.answered();
+    Ok(())
+}
+
+/// Ctrl-C before the first question: says what became of earlier progress, if any.
+fn not_begun(partial: Option<&Path>) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
+        Error::Interrupted { .. } => Error::Interrupted {
+            hint: Some(match partial.filter(|p| p.exists()) {
+                Some(p) => format!(
+                    "the answers saved earlier are kept in {}; run the same command to go on",
+                    p.display()
+                ),
+                None => "no question was asked yet, so nothing was saved".to_string(),
+            }),
+        },
+        e => e,
+    }
+}
+
+fn kept(output: &Path) -> Error {
+    Error::usage_hint(
+        format!(
+            "{}: kept as it is; nothing was asked",
+            terminal_safe(&output.display().to_string())
+        ),
+        "write elsewhere with -o FILE, or replace it without asking with --force",
+    )
+}
+
+/// The login name, to suggest as the respondent.
+fn login_name() -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+}
+
+/// Reads a progress file; one that cannot be read back is an error, never overwritten.
+fn read_partial(registry: &Registry, path: &Path) -> Result<partial::Saved> {
+    let text = load::read_text(path)?;
+    let name = load::display(path);
+    partial::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        |id| registry.get(id),
+        || registry.ids(),
+    )
+    .map_err(|problems| Error::Invalid {
+        problems: problems
+            .into_iter()
+            .map(|p| {
+                let hint = p.hint.clone().unwrap_or_default();
+                p.hint(format!(
+                    "{}{}it holds an unfinished interview that cannot be resumed; move it away or delete it to start afresh",
+                    hint,
+                    if hint.is_empty() { "" } else { ". Or: " }
+                ))
+            })
+            .collect(),
+    })
+}
+
+/// A progress file of another respondent, period or set of checklists is not resumed, nor overwritten.
+fn check_partial_is_ours(
+    saved: &partial::Saved,
+    path: &Path,
+    settings: &Settings,
+    respondent: &str,
+    period: &str,
+) -> Result<()> {
+    let r = &saved.responses;
+    let requested = &settings.checklists;
+    let mut differs = Vec::new();
+    if !crate::team::same_person(&r.respondent, respondent) {
+        differs.push(format!("respondent `{}`, not `{respondent}`", r.respondent));
+    }
+    if r.period != period {
+        differs.push(format!("period `{}`, not `{period}`", r.period));
+    }
+    let mut theirs = saved.checklists.clone();
+    let mut ours = requested.to_vec();
+    theirs.sort();
+    ours.sort();
+    if !requested.is_empty() && theirs != ours {
+        differs.push(format!("checklists {}", saved.checklists.join(", ")));
+    }
+    if differs.is_empty() {
+        return Ok(());
+    }
+    let output = settings
+        .output
+        .as_ref()
+        .map(|o| format!(" -o {}", shell_quote(&o.display().to_string())))
+        .unwrap_or_default();
+    Err(Error::usage_hint(
+        terminal_safe(&format!(
+            "{}: an unfinished interview of another kind is saved here ({})",
+            path.display(),
+            differs.join("; ")
+        )),
+        format!(
+            "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
+            saved
+                .checklists
+                .iter()
+                .map(|c| shell_quote(c))
+                .collect::<Vec<_>>()
+                .join(" "),
+            shell_quote(&r.respondent),
+            shell_quote(&r.period)
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests;
