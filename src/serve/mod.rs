@@ -21,9 +21,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::app::{self, DEFAULT_CHECKLISTS};
+use crate::app;
 use crate::cli::ServeArgs;
 use crate::error::{EXIT_OK, Error, Result};
+use crate::load::DEFAULT_CHECKLISTS;
 use crate::load::{self, Registry};
 use crate::model::report::Report;
 use crate::team::Team;
@@ -75,14 +76,14 @@ impl Config {
         let period = args
             .period
             .as_deref()
-            .map_or_else(app::current_quarter, |p| p.trim().to_string());
+            .map_or_else(crate::env::current_quarter, |p| p.trim().to_string());
         if period.is_empty() {
             return Err(Error::usage_hint(
                 "the period is empty",
                 "give a label with --period LABEL, e.g. 2026-Q4, or leave it out for the current quarter",
             ));
         }
-        let team = app::find_team(args.team.as_deref())?;
+        let team = crate::collect::find_team(args.team.as_deref())?;
         if let Some((_, name, list)) = &team {
             let mut slugs: HashMap<String, &str> = HashMap::new();
             for p in &list.people {

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use super::session::{self, Loaded};
+use super::session::{self, Opened};
 use super::{App, JoinRefused, Person, secrets};
 use crate::interview::{Applied, Interview, Notes, Reply, State as QState};
 use crate::model::report::Report;
@@ -348,15 +348,16 @@ enum Outcome<T> {
 async fn locked<T: Send + 'static>(
     app: &Shared,
     person: &Person,
-    f: impl FnOnce(&App, &Person) -> crate::error::Result<T> + Send + 'static,
+    f: impl for<'a> FnOnce(&'a App, Opened<'a>) -> crate::error::Result<T> + Send + 'static,
 ) -> Result<Outcome<T>, Response> {
     let turn = app.turn(&person.files).lock_owned().await;
     let (app2, person2) = (app.clone(), person.clone());
     let joined = tokio::task::spawn_blocking(move || {
         let _turn = turn;
-        match session::try_lock(&person2.files)? {
+        let web = app2.web();
+        match web.open(&person2.name, person2.role.as_deref(), &person2.files)? {
             None => Ok(Outcome::Busy),
-            Some(_held) => f(&app2, &person2).map(Outcome::Done),
+            Some(opened) => f(&app2, opened).map(Outcome::Done),
         }
     })
     .await;
@@ -590,16 +591,17 @@ pub(super) async fn home(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let outcome = locked(&app, &person, |app, person| {
-        Ok(match app.web().load(&person.files, &person.name)? {
-            Loaded::Open(interview) => {
+    let outcome = locked(&app, &person, |app, opened| {
+        Ok(match opened {
+            Opened::Open(session) => {
+                let interview = session.interview();
                 let intro = interview.intro();
                 Home::Open {
                     name: page_safe(&interview.respondent),
                     total: intro.total,
                     done: intro.done,
                     minutes: intro.minutes,
-                    next: first_pending(&interview),
+                    next: first_pending(interview),
                     checklists: intro
                         .checklists
                         .iter()
@@ -607,7 +609,7 @@ pub(super) async fn home(
                         .collect(),
                 }
             }
-            Loaded::Submitted(responses) => Home::Submitted {
+            Opened::Submitted(responses) => Home::Submitted {
                 name: page_safe(&responses.respondent),
                 scores: scores_view(&session::own_report(&app.registry, &responses)),
             },
@@ -666,13 +668,16 @@ pub(super) async fn question(
     };
     let mode = Mode::of(&uri, None);
     let s = secret.clone();
-    let outcome = locked(&app, &person, move |app, person| {
-        Ok(match app.web().load(&person.files, &person.name)? {
-            Loaded::Submitted(_) => Err(format!("/r/{s}")),
-            Loaded::Open(interview) => match index(&n).filter(|&n| n < interview.total()) {
-                Some(n) => Ok(question_view(app, &interview, n, &s, mode)),
-                None => Err(format!("/r/{s}")),
-            },
+    let outcome = locked(&app, &person, move |app, opened| {
+        Ok(match opened {
+            Opened::Submitted(_) => Err(format!("/r/{s}")),
+            Opened::Open(session) => {
+                let interview = session.interview();
+                match index(&n).filter(|&n| n < interview.total()) {
+                    Some(n) => Ok(question_view(app, interview, n, &s, mode)),
+                    None => Err(format!("/r/{s}")),
+                }
+            }
         })
     })
     .await;
@@ -723,27 +728,28 @@ pub(super) async fn answer(
         }
     };
     let s = secret.clone();
-    let outcome = locked(&app, &person, move |app, person| {
-        let mut interview = match app.web().load(&person.files, &person.name)? {
-            Loaded::Submitted(_) => return Ok(format!("/r/{s}")),
-            Loaded::Open(i) => i,
+    let outcome = locked(&app, &person, move |_, opened| {
+        let mut session = match opened {
+            Opened::Submitted(_) => return Ok(format!("/r/{s}")),
+            Opened::Open(session) => session,
         };
-        let Some(n) = index(&n).filter(|&n| n < interview.total()) else {
+        let Some(n) = index(&n).filter(|&n| n < session.interview().total()) else {
             return Ok(format!("/r/{s}"));
         };
         let suffix = mode.suffix();
-        Ok(match interview.apply(n, reply, Notes::Gaps) {
+        // Saved through the session before the next page is sent.
+        Ok(match session.interview_mut().apply(n, reply, Notes::Gaps) {
             Applied::Unchanged => format!("/r/{s}/q/{}{suffix}", n + 1),
             Applied::Skipped => {
-                session::save(&person.files, &interview)?;
-                next_after(&interview, n, mode, &s)
+                session.save()?;
+                next_after(session.interview(), n, mode, &s)
             }
             Applied::Answered { ask_note, .. } => {
-                session::save(&person.files, &interview)?;
+                session.save()?;
                 if ask_note {
                     format!("/r/{s}/q/{}/note{suffix}", n + 1)
                 } else {
-                    next_after(&interview, n, mode, &s)
+                    next_after(session.interview(), n, mode, &s)
                 }
             }
         })
@@ -807,14 +813,17 @@ pub(super) async fn note_page(
     };
     let mode = Mode::of(&uri, None);
     let s = secret.clone();
-    let outcome = locked(&app, &person, move |app, person| {
-        Ok(match app.web().load(&person.files, &person.name)? {
-            Loaded::Submitted(_) => Err(format!("/r/{s}")),
-            Loaded::Open(interview) => match index(&n).filter(|&n| n < interview.total()) {
-                Some(n) => note_view(app, &interview, n, &s, mode)
-                    .ok_or_else(|| format!("/r/{s}/q/{}", n + 1)),
-                None => Err(format!("/r/{s}")),
-            },
+    let outcome = locked(&app, &person, move |app, opened| {
+        Ok(match opened {
+            Opened::Submitted(_) => Err(format!("/r/{s}")),
+            Opened::Open(session) => {
+                let interview = session.interview();
+                match index(&n).filter(|&n| n < interview.total()) {
+                    Some(n) => note_view(app, interview, n, &s, mode)
+                        .ok_or_else(|| format!("/r/{s}/q/{}", n + 1)),
+                    None => Err(format!("/r/{s}")),
+                }
+            }
         })
     })
     .await;
@@ -851,27 +860,29 @@ pub(super) async fn note_post(
         .as_deref()
         .is_some_and(|n| n.chars().count() > NOTE_MAX);
     let s = secret.clone();
-    let outcome = locked(&app, &person, move |app, person| {
-        let mut interview = match app.web().load(&person.files, &person.name)? {
-            Loaded::Submitted(_) => return Ok(Err(format!("/r/{s}"))),
-            Loaded::Open(i) => i,
+    let outcome = locked(&app, &person, move |app, opened| {
+        let mut session = match opened {
+            Opened::Submitted(_) => return Ok(Err(format!("/r/{s}"))),
+            Opened::Open(session) => session,
         };
-        let Some(n) = index(&n).filter(|&n| n < interview.total()) else {
+        let Some(n) = index(&n).filter(|&n| n < session.interview().total()) else {
             return Ok(Err(format!("/r/{s}")));
         };
         if too_long {
-            return Ok(Ok(note_view(app, &interview, n, &s, mode).map(|mut v| {
-                v.note = note.unwrap_or_default();
-                v.error = Some(format!(
-                    "A note can be at most {NOTE_MAX} characters long; please shorten it."
-                ));
-                v
-            })));
+            return Ok(Ok(note_view(app, session.interview(), n, &s, mode).map(
+                |mut v| {
+                    v.note = note.unwrap_or_default();
+                    v.error = Some(format!(
+                        "A note can be at most {NOTE_MAX} characters long; please shorten it."
+                    ));
+                    v
+                },
+            )));
         }
-        if interview.set_note(n, note) {
-            session::save(&person.files, &interview)?;
+        if session.interview_mut().set_note(n, note) {
+            session.save()?;
         }
-        Ok(Err(next_after(&interview, n, mode, &s)))
+        Ok(Err(next_after(session.interview(), n, mode, &s)))
     })
     .await;
     match outcome {
@@ -904,11 +915,12 @@ pub(super) async fn review(
         Err(r) => return r,
     };
     let s = secret.clone();
-    let outcome = locked(&app, &person, move |app, person| {
-        let interview = match app.web().load(&person.files, &person.name)? {
-            Loaded::Submitted(_) => return Ok(None),
-            Loaded::Open(i) => i,
+    let outcome = locked(&app, &person, move |app, opened| {
+        let session = match opened {
+            Opened::Submitted(_) => return Ok(None),
+            Opened::Open(session) => session,
         };
+        let interview = session.interview();
         let open: Vec<OpenQuestion> = interview
             .states()
             .iter()
@@ -958,14 +970,13 @@ pub(super) async fn submit(
     if let Err(r) = form(&app, &headers, body, &secret).await {
         return r;
     }
-    let outcome = locked(&app, &person, move |app, person| {
-        if let Loaded::Open(interview) = app.web().load(&person.files, &person.name)? {
-            session::submit(&person.files, &interview, person.role.as_deref())?;
+    let outcome = locked(&app, &person, move |_, opened| {
+        if let Opened::Open(session) = opened {
+            let (answered, total) = (session.interview().answered(), session.interview().total());
+            let responses = session::submit(session)?;
             super::log(&format!(
-                "{} submitted ({} of {} answered)",
-                crate::text::terminal_safe(&person.name),
-                interview.answered(),
-                interview.total()
+                "{} submitted ({answered} of {total} answered)",
+                crate::text::terminal_safe(&responses.respondent),
             ));
         }
         Ok(())
@@ -1172,7 +1183,7 @@ pub(super) async fn owner_report(
         if files.is_empty() {
             return Ok(None);
         }
-        let team = crate::app::TeamOptions {
+        let team = crate::collect::TeamOptions {
             team: app2
                 .team
                 .as_ref()
@@ -1180,7 +1191,7 @@ pub(super) async fn owner_report(
             min_group: None,
             path: app2.team.as_ref().map(|(p, _, _)| p.clone()),
         };
-        let report = crate::app::build_team_report(
+        let report = crate::collect::build_team_report(
             &app2.registry,
             &files,
             Some(app2.period.clone()),

@@ -1,12 +1,12 @@
-//! The web side of one respondent's interview: load the progress under the lock, apply one
-//! step, save, release. The files are exactly `run`'s: `<output>.partial`, `<output>.lock`
-//! and the responses file; the flow is `Interview`'s.
+//! The web side of the interview session: one request opens the respondent's
+//! [`Session`](crate::interview::session::Session) (lock → progress), applies one step, saves
+//! through it, and drops it (unlock). The files are exactly `run`'s.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::interview::{Interview, partial};
+use crate::interview::session::{Resume, Session, Settings};
+use crate::interview::{Intro, Notes, Prompter, Question, Reply, partial};
 use crate::load::{self, Registry};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
@@ -14,12 +14,11 @@ use crate::model::report::Report;
 use crate::model::responses::Responses;
 use crate::score;
 
-/// One respondent's files.
+/// One respondent's files, as `run` names them.
 #[derive(Debug, Clone)]
 pub struct Files {
     pub output: PathBuf,
     pub partial: PathBuf,
-    pub lock: PathBuf,
 }
 
 impl Files {
@@ -27,7 +26,6 @@ impl Files {
         let output = folder.join(format!("{slug}.toml"));
         Files {
             partial: crate::paths::with_suffix(&output, ".partial"),
-            lock: crate::paths::with_suffix(&output, ".lock"),
             output,
         }
     }
@@ -41,36 +39,19 @@ pub enum Status {
     Submitted,
 }
 
-/// What the files hold for one respondent.
-pub enum Loaded<'c> {
-    /// Progress, or a fresh interview when there is none.
-    Open(Interview<'c>),
+/// What one request finds for a respondent, under the lock.
+pub enum Opened<'r> {
+    /// The session: progress, or a new interview.
+    Open(Box<Session<'r>>),
     Submitted(Responses),
 }
 
-/// The lock of one respondent's interview, held while it lives.
-pub struct Held {
-    _file: fs::File,
-}
-
-/// Takes the lock of `<output>.lock` without waiting: `None` while another process (a terminal's
-/// `selfaudit run`) holds it.
-pub fn try_lock(files: &Files) -> Result<Option<Held>> {
-    // A lock held for a moment only (a process forked meanwhile holds a copy of the descriptor
-    // until it execs) is waited for; a terminal holds it for its whole interview.
-    for _ in 0..LOCK_TRIES {
-        if let Some(file) = crate::paths::try_lock(&files.lock)? {
-            return Ok(Some(Held { _file: file }));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    Ok(None)
-}
-
-/// Tries at taking the lock, 10 ms apart, before saying that a terminal holds it.
+/// Tries at taking the lock, 10 ms apart, before saying that a terminal holds it: a lock held
+/// for a moment only (a process forked meanwhile holds a copy of the descriptor until it execs)
+/// is waited for; a terminal holds it for its whole interview.
 const LOCK_TRIES: usize = 20;
 
-/// What a web interview asks, and of whom.
+/// What a web interview asks, and for which period.
 pub struct Web<'a> {
     pub registry: &'a Registry,
     /// The checklists a new interview asks.
@@ -79,57 +60,33 @@ pub struct Web<'a> {
 }
 
 impl<'a> Web<'a> {
-    /// Reads a respondent's progress or responses (the caller holds the lock).
-    pub fn load(&self, files: &Files, name: &str) -> Result<Loaded<'a>> {
-        crate::paths::refuse_link(&files.partial)?;
-        crate::paths::refuse_link(&files.output)?;
-        if files.partial.exists() {
-            let text = load::read_text(&files.partial)?;
-            let shown = load::display(&files.partial);
-            let saved = partial::parse(
-                &Source {
-                    name: &shown,
-                    text: &text,
-                },
-                |id| self.registry.get(id),
-                || self.registry.ids(),
-            )
-            .map_err(|problems| Error::Invalid { problems })?;
-            if !crate::team::same_person(&saved.responses.respondent, name)
-                || saved.responses.period != self.period
+    /// Opens one request's session of a respondent: `None` while a terminal holds the lock.
+    pub fn open(
+        &self,
+        name: &str,
+        role: Option<&str>,
+        files: &Files,
+    ) -> Result<Option<Opened<'a>>> {
+        for _ in 0..LOCK_TRIES {
+            let settings = Settings {
+                respondent: Some(name.to_string()),
+                period: Some(self.period.to_string()),
+                role: role.map(str::to_string),
+                notes: Notes::Gaps,
+                ..Default::default()
+            };
+            if let Some(session) =
+                Session::open_request(self.registry, settings, &files.output, self.ids)?
             {
-                return Err(Error::usage(format!(
-                    "{shown}: holds the interview of another respondent or period"
-                )));
+                if !session.in_progress() && files.output.exists() {
+                    let responses = self.read_responses(&files.output)?;
+                    return Ok(Some(Opened::Submitted(responses)));
+                }
+                return Ok(Some(Opened::Open(Box::new(session))));
             }
-            let checklists: Vec<&'a Checklist> = saved
-                .checklists
-                .iter()
-                .filter_map(|id| self.registry.get(id))
-                .collect();
-            let interview = Interview::new(
-                checklists,
-                &saved.responses.respondent,
-                self.period,
-                &saved.started,
-            )
-            .resume(&saved.responses, &saved.skipped);
-            return Ok(Loaded::Open(interview));
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        if files.output.exists() {
-            return Ok(Loaded::Submitted(self.read_responses(&files.output)?));
-        }
-        let checklists = self
-            .ids
-            .iter()
-            .filter_map(|id| self.registry.get(id))
-            .collect();
-        Ok(Loaded::Open(Interview::new(
-            checklists,
-            name,
-            self.period,
-            &crate::app::now(),
-        )))
+        Ok(None)
     }
 
     fn read_responses(&self, path: &Path) -> Result<Responses> {
@@ -179,35 +136,45 @@ impl<'a> Web<'a> {
     }
 }
 
-/// Saves the progress (atomically, synced) before anything is acknowledged.
-pub fn save(files: &Files, interview: &Interview) -> Result<()> {
-    crate::paths::refuse_link(&files.partial)?;
-    load::write_atomic(&files.partial, partial::write(interview).as_bytes())
+/// Submits: the session writes the responses file as `run` does and removes the progress.
+pub fn submit(session: Box<Session<'_>>) -> Result<Responses> {
+    Ok(session.finish(&mut Asked)?.responses)
 }
 
-/// Writes the responses file, as `run` does, and removes the progress file.
-pub fn submit(files: &Files, interview: &Interview, role: Option<&str>) -> Result<Responses> {
-    crate::paths::refuse_link(&files.output)?;
-    let mut responses = interview.to_responses(Some(crate::app::now()));
-    responses.role = role.map(str::to_string);
-    let mut text = format!(
-        "# Responses of {} for {}, written by `selfaudit serve`.\n# Score them: selfaudit report {}\n",
-        crate::text::comment_safe(&interview.respondent),
-        crate::text::comment_safe(&interview.period),
-        crate::text::comment_safe(&files.output.display().to_string())
-    );
-    text.push_str(&responses.to_toml(&interview.checklists));
-    load::write_atomic(&files.output, text.as_bytes())?;
-    match fs::remove_file(&files.partial) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(Error::io(&files.partial, e));
-        }
-        _ => {}
+/// The web asks its questions in pages, not through a prompter: a session of `serve` never
+/// prompts (it is opened settled, and replaces an earlier responses file), so every question
+/// here is a bug, answered as an interruption.
+struct Asked;
+
+fn not_here<T>() -> Result<T> {
+    Err(Error::Interrupted { hint: None })
+}
+
+impl Prompter for Asked {
+    fn respondent(&mut self, _: Option<&str>) -> Result<String> {
+        not_here()
     }
-    if let Ok(d) = fs::File::open(crate::paths::folder_of(&files.output)) {
-        let _ = d.sync_all();
+    fn checklists(&mut self, _: &[&Checklist], _: &[bool]) -> Result<Vec<usize>> {
+        not_here()
     }
-    Ok(responses)
+    fn resume(&mut self, _: &Path, _: usize, _: usize) -> Result<Resume> {
+        Ok(Resume::Resume)
+    }
+    fn replace(&mut self, _: &Path) -> Result<bool> {
+        Ok(true)
+    }
+    fn intro(&mut self, _: &Intro) -> Result<()> {
+        not_here()
+    }
+    fn ask(&mut self, _: &Question) -> Result<Reply> {
+        not_here()
+    }
+    fn note(&mut self, _: &Question, _: bool, _: Option<&str>) -> Result<Option<String>> {
+        not_here()
+    }
+    fn review(&mut self, _: &[Question]) -> Result<bool> {
+        not_here()
+    }
 }
 
 /// The respondent's own scores, as `run` prints them.
@@ -221,7 +188,7 @@ pub fn own_report(registry: &Registry, responses: &Responses) -> Report {
     tally.add(0, responses);
     tally.finish(&score::Options {
         period: responses.period.clone(),
-        generated: crate::app::now(),
+        generated: crate::env::now(),
         ..Default::default()
     })
 }

@@ -20,6 +20,8 @@ mod html_report;
 mod properties;
 mod run;
 mod run_actions;
+mod serve;
+mod serve_terminal;
 mod spreadsheets;
 mod spreadsheets_team;
 mod stats;
