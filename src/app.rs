@@ -96,6 +96,27 @@ pub fn resolve_checklists(registry: &mut Registry, args: &[String]) -> Result<Ve
     Ok(ids)
 }
 
+/// The ` --checklists DIR` a printed command needs to find the same checklists again: the
+/// folder in use, else the folder of the first checklist named by its path; else nothing.
+pub fn checklists_flag(dir: Option<&Path>, args: &[String]) -> String {
+    let folder = match dir {
+        Some(d) => Some(d.to_path_buf()),
+        None => args
+            .iter()
+            .find(|a| {
+                *a != "-" && (a.contains('/') || a.contains('\\') || a.ends_with(".toml"))
+            })
+            .map(|a| match Path::new(a).parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }),
+    };
+    match folder {
+        Some(f) => format!(" --checklists {}", shell_word(&f.display().to_string())),
+        None => String::new(),
+    }
+}
+
 /// `-` named twice: standard input can be read once only.
 pub fn twice_stdin() -> Error {
     Error::usage_hint(
@@ -124,8 +145,14 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
     let period = args.period.unwrap_or_else(current_quarter);
     let role = role_arg(args.role.as_deref())?;
-    let text =
+    let mut text =
         crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref());
+    let flag = checklists_flag(dir, &args.ids);
+    if !flag.is_empty() {
+        text = text
+            .replacen("selfaudit validate FILE", &format!("selfaudit validate{flag} FILE"), 1)
+            .replacen("selfaudit report FILE", &format!("selfaudit report{flag} FILE"), 1);
+    }
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
 }
@@ -878,7 +905,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
 fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     // Never wait for keys that cannot come.
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(no_terminal(&args));
+        return Err(no_terminal(dir, &args));
     }
     let role = role_arg(args.role.as_deref())?;
     let mut registry = Registry::discover(dir)?;
@@ -1031,10 +1058,11 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     let mut responses = progress.to_responses(Some(now()));
     responses.role = role;
     let mut text = format!(
-        "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
+        "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report{} {}\n",
         crate::text::comment_safe(&respondent),
         crate::text::comment_safe(&period),
-        crate::text::comment_safe(&output.display().to_string())
+        crate::text::comment_safe(&checklists_flag(dir, &args.ids)),
+        crate::text::comment_safe(&shell_word(&output.display().to_string()))
     );
     text.push_str(&responses.to_toml(&progress.checklists));
     files.write_output(text.as_bytes())?;
@@ -1047,7 +1075,12 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         ));
     }
 
-    let mut summary = own_summary(&progress, &responses, &output);
+    let mut summary = own_summary(
+        &progress,
+        &responses,
+        &output,
+        &checklists_flag(dir, &args.ids),
+    );
     summary.push_str(&open_actions_on_gaps(
         &registry,
         &progress,
@@ -1059,7 +1092,12 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
 }
 
 /// What `run` prints once the responses are saved: where, and the respondent's own scores.
-fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> String {
+fn own_summary(
+    progress: &Interview,
+    responses: &Responses,
+    output: &Path,
+    checklists_flag: &str,
+) -> String {
     let mut tally = score::Tally::new(progress.checklists.clone());
     tally.add(0, responses);
     let report = tally.finish(&score::Options {
@@ -1083,8 +1121,9 @@ fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> St
     out.push_str(&render::table::own_scores(&report, table_style(true)));
     if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
         out.push_str(&format!(
-            "\nThe team report, once everyone has answered: selfaudit report {}\n",
-            terminal_safe(&folder.display().to_string())
+            "\nThe team report, once everyone has answered: selfaudit report{} {}\n",
+            terminal_safe(checklists_flag),
+            terminal_safe(&shell_word(&folder.display().to_string()))
         ));
     }
     out
@@ -1106,11 +1145,23 @@ fn not_begun(partial: Option<&Path>) -> impl Fn(Error) -> Error + '_ {
     }
 }
 
-fn no_terminal(args: &cli::RunArgs) -> Error {
-    let mut template = String::from("selfaudit template");
+fn no_terminal(dir: Option<&Path>, args: &cli::RunArgs) -> Error {
+    // The checklists as the template command will find them: an unknown id is said as such
+    // (with the nearest known one), and a path keeps its folder.
+    let mut registry = match Registry::discover(dir) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let flag = checklists_flag(dir, &args.ids);
+    let mut template = format!("selfaudit template{flag}");
     for c in &args.ids {
+        let word = match registry.resolve(c) {
+            Ok(_) if c.contains('/') || c.contains('\\') || c.ends_with(".toml") => c.clone(),
+            Ok(id) => id,
+            Err(e) => return e,
+        };
         template.push(' ');
-        template.push_str(&shell_word(c));
+        template.push_str(&shell_word(&word));
     }
     if let Some(r) = &args.respondent {
         template.push_str(&format!(" --respondent {}", shell_word(r)));
@@ -1122,7 +1173,7 @@ fn no_terminal(args: &cli::RunArgs) -> Error {
         "`selfaudit run` asks its questions in a terminal, and standard input or standard error is not one",
         format!(
             "to answer without a terminal, get a file to fill in: `{template} > answers.toml`, \
-             write the answers in it, then score it: `selfaudit report answers.toml`"
+             write the answers in it, then score it: `selfaudit report{flag} answers.toml`"
         ),
     )
 }

@@ -59,21 +59,20 @@ pub enum Command {
     Import(ImportArgs),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
-        #[arg(value_enum)]
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
 }
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at
-once beside the output (<output>.partial); after Ctrl-C the same command resumes.
-
 Examples:
   selfaudit run                                   choose checklists; asks your name
   selfaudit run be-sure --respondent \"Ann Lee\"     writes responses/<quarter>/ann-lee.toml
   selfaudit run ./my-checklist.toml -o answers.toml --notes always
 
+Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at
+once beside the output (<output>.partial); after Ctrl-C the same command resumes.
 No terminal? selfaudit template > answers.toml, fill it in, then selfaudit report answers.toml")]
 pub struct RunArgs {
     /// Checklist ids or paths [default: choose from a list, service-self-audit and be-sure pre-selected]
@@ -97,7 +96,7 @@ pub struct RunArgs {
     pub force: bool,
 
     /// When to offer a one-line note after an answer
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
     pub notes: NotesWhen,
 
     /// The respondent's role, written as `role = "ROLE"` (a team list's role wins over it)
@@ -173,7 +172,7 @@ pub struct ReportArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 
     /// Write to FILE (atomically) instead of standard output
@@ -252,7 +251,7 @@ pub struct DiffArgs {
     pub new: PathBuf,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = DiffFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
 
     /// Write to FILE (atomically) instead of standard output
@@ -302,7 +301,7 @@ pub struct DiffArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  selfaudit trend reports/2026-Q1.json reports/2026-Q2.json reports/2026-Q3.json reports/2026-Q4.json
+  selfaudit trend reports/2026-Q3.json reports/2026-Q4.json
   selfaudit trend reports/*.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
 pub struct TrendArgs {
     /// Reports (JSON), oldest first; `-` reads one from standard input
@@ -310,7 +309,7 @@ pub struct TrendArgs {
     pub reports: Vec<PathBuf>,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
 
     /// Write to FILE (atomically) instead of standard output
@@ -425,7 +424,7 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 }
 

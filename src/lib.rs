@@ -16,6 +16,7 @@ pub mod out;
 pub mod paths;
 pub mod render;
 pub mod score;
+pub mod suggest;
 pub mod stats;
 pub mod team;
 pub mod template;

@@ -95,7 +95,15 @@ impl Registry {
     }
 
     fn from_dir(dir: &Path) -> Result<Registry> {
-        let files = toml_files(dir)?;
+        let files = toml_files(dir).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Error::usage_hint(
+                    format!("{}: no such checklists folder", display(dir)),
+                    "point --checklists (or SELFAUDIT_CHECKLISTS) at the folder that holds the checklist files (*.toml), e.g. --checklists ./checklists, or leave it out to use ./checklists/ or the built-in set",
+                )
+            }
+            e => e,
+        })?;
         if files.is_empty() {
             return Err(Error::usage_hint(
                 format!(
