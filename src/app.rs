@@ -103,9 +103,7 @@ pub fn checklists_flag(dir: Option<&Path>, args: &[String]) -> String {
         Some(d) => Some(d.to_path_buf()),
         None => args
             .iter()
-            .find(|a| {
-                *a != "-" && (a.contains('/') || a.contains('\\') || a.ends_with(".toml"))
-            })
+            .find(|a| *a != "-" && (a.contains('/') || a.contains('\\') || a.ends_with(".toml")))
             .map(|a| match Path::new(a).parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -150,8 +148,16 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let flag = checklists_flag(dir, &args.ids);
     if !flag.is_empty() {
         text = text
-            .replacen("selfaudit validate FILE", &format!("selfaudit validate{flag} FILE"), 1)
-            .replacen("selfaudit report FILE", &format!("selfaudit report{flag} FILE"), 1);
+            .replacen(
+                "selfaudit validate FILE",
+                &format!("selfaudit validate{flag} FILE"),
+                1,
+            )
+            .replacen(
+                "selfaudit report FILE",
+                &format!("selfaudit report{flag} FILE"),
+                1,
+            );
     }
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -551,6 +557,8 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     // The spreadsheet exports need the answers themselves, kept while the files are read.
     let keeper = crate::answers::Keeper::new(&registry, team.team.as_ref().map(|(_, t)| t));
     let keep_answers = matches!(args.format, ReportFormat::AnswersCsv | ReportFormat::Xlsx);
+    // Checklists the files name but answer nothing of: said, not silently left out.
+    let named = std::sync::Mutex::new(std::collections::BTreeMap::<String, bool>::new());
     let mut report = build_team_report(
         &registry,
         &args.inputs,
@@ -559,11 +567,30 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         args.min_responses,
         &team,
         &|seq, r| {
+            if let Ok(mut named) = named.lock() {
+                for set in &r.sets {
+                    *named.entry(set.checklist.clone()).or_default() |= !set.answers.is_empty();
+                }
+            }
             if keep_answers {
                 keeper.keep(seq, r);
             }
         },
     )?;
+    let unanswered: Vec<String> = named
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .filter(|(_, answered)| !answered)
+        .map(|(id, _)| id)
+        .collect();
+    for id in &unanswered {
+        warn(&format!(
+            "checklist `{}` has no answer in any of these files, so it is not in the report; answer it, or take its [answers.{}] table out",
+            terminal_safe(id),
+            terminal_safe(id)
+        ));
+    }
     if let Some((_, file)) = &actions_file {
         let (list, targets) = actions::attach(&report, file, baseline.as_ref());
         report.actions = Some(list);
@@ -580,7 +607,21 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
-        ReportFormat::Table => render::table::report(&report, args.top, table_style(to_terminal)),
+        ReportFormat::Table => {
+            let text = render::table::report(&report, args.top, table_style(to_terminal));
+            if unanswered.is_empty() {
+                text
+            } else {
+                text.replacen(
+                    "\nCritical gaps: none\n",
+                    &format!(
+                        "\nCritical gaps: none among the checklists answered; no answers to {}\n",
+                        terminal_safe(&unanswered.join(", "))
+                    ),
+                    1,
+                )
+            }
+        }
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -856,6 +897,12 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                     warn_versions(w, std::slice::from_ref(&name));
                 }
                 let answered: usize = r.sets.iter().map(|s| s.answers.len()).sum();
+                if answered == 0 {
+                    warn(&format!(
+                        "{name}: no answers yet: every question is commented out or empty; \
+                         write one key a line under [answers.CHECKLIST-ID], e.g. item = \"often\""
+                    ));
+                }
                 valid.push(format!(
                     "{name}: ok (responses of {}, {}, {})",
                     r.respondent,

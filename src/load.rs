@@ -221,7 +221,12 @@ pub fn read_report(path: &Path) -> Result<Report> {
         name: &display(path),
         text: &text,
     })
-    .map_err(|problems| Error::Invalid { problems })
+    .map_err(|problems| Error::Invalid {
+        problems: match crate::sniff::not_report(&display(path), &text) {
+            Some(p) => vec![p],
+            None => problems,
+        },
+    })
 }
 
 /// How a path is named in messages; `-` is standard input.

@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(nearest("besure", &ids).as_deref(), Some("be-sure"));
         assert_eq!(nearest("be_sure", &ids).as_deref(), Some("be-sure"));
         assert_eq!(nearest("BE-SURE", &ids).as_deref(), Some("be-sure"));
-        assert_eq!(nearest("retension-habits", &ids).as_deref(), Some("retention-habits"));
+        assert_eq!(
+            nearest("retension-habits", &ids).as_deref(),
+            Some("retention-habits")
+        );
         assert_eq!(nearest("zzz", &ids), None);
         assert_eq!(nearest("", &ids), None);
     }

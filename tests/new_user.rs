@@ -133,7 +133,10 @@ fn the_report_command_after_a_run_keeps_the_checklists_folder() {
         checklists_flag(None, &args(&["./custom/front-desk.toml"])),
         " --checklists ./custom"
     );
-    assert_eq!(checklists_flag(None, &args(&["front.toml"])), " --checklists .");
+    assert_eq!(
+        checklists_flag(None, &args(&["front.toml"])),
+        " --checklists ."
+    );
     assert_eq!(checklists_flag(None, &args(&["be-sure"])), "");
     assert_eq!(
         checklists_flag(Some(Path::new("my lists")), &args(&["be-sure"])),
@@ -165,7 +168,10 @@ fn without_a_terminal_a_misspelt_checklist_is_named_with_the_nearest_one() {
         .get_output()
         .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("did you mean `retention-habits`?"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `retention-habits`?"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -180,7 +186,10 @@ fn formats_are_accepted_in_any_case() {
             .assert()
             .success();
     }
-    selfaudit().args(["list", "--format", "JSON"]).assert().success();
+    selfaudit()
+        .args(["list", "--format", "JSON"])
+        .assert()
+        .success();
 }
 
 #[test]
