@@ -41,9 +41,7 @@ where
     let w = folded(word);
     let limit = match w.chars().count() {
         0 => return None,
-        1..=3 => 1,
-        4..=7 => 2,
-        _ => 3,
+        n => (n / 4).max(1),
     };
     let mut best: Option<(usize, String)> = None;
     for k in known {

@@ -109,3 +109,41 @@ fn report_says_which_checklist_has_no_answer_instead_of_no_critical_gaps() {
     assert!(!stdout.contains("Critical gaps: none\n"), "{stdout}");
     assert!(stdout.contains("no answers to upset-customers"), "{stdout}");
 }
+
+/// Pages for people: no command-line options, questions rather than ids (issue 11 item 16).
+#[test]
+fn the_diff_page_speaks_to_people() {
+    let out = selfaudit()
+        .args([
+            "diff",
+            "examples/reports/2026-Q3.json",
+            "examples/reports/2026-Q4.json",
+            "--format",
+            "html",
+            "--top",
+            "1",
+            "--max-item-drop",
+            "0",
+            "--fail-on-new-critical",
+        ])
+        .assert()
+        .get_output()
+        .clone();
+    let page = String::from_utf8(out.stdout).unwrap();
+    let text: String = scraper::Html::parse_document(&page)
+        .root_element()
+        .select(&common::sel("body"))
+        .flat_map(|b| b.text())
+        .collect();
+    assert!(!text.contains("--top"), "a flag on the page");
+    assert!(!text.contains("--format"), "a flag on the page");
+    let gates: String = scraper::Html::parse_document(&page)
+        .select(&common::sel(".gate .detail"))
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(!gates.is_empty());
+    assert!(
+        !gates.contains("service-self-audit/"),
+        "ids, not questions: {gates}"
+    );
+}

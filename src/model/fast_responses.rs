@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use super::checklist::Checklist;
 use super::responses::{Answer, AnswerSet, Responses, VersionMismatch};
-use super::scale::NA;
 
 /// A value as the plain shape allows it.
 /// Strings borrow from the file unless they hold escapes, so reading allocates little.
@@ -271,7 +270,7 @@ fn resolve<'c>(
                 Value::Datetime(_) => return None,
             };
             let spec = &checklist.sections[section].items[item];
-            let choice = if key == NA {
+            let choice = if super::scale::is_na(&key) {
                 if !spec.na {
                     return None;
                 }

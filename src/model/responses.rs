@@ -12,6 +12,16 @@ use crate::error::Problem;
 use crate::template::{toml_key, toml_string};
 use crate::text::comment_safe;
 
+/// The keys a responses file may have at its top.
+const TOP_KEYS: &[&str] = &[
+    "respondent",
+    "period",
+    "role",
+    "submitted",
+    "checklists",
+    "answers",
+];
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ResponsesFile {
@@ -90,8 +100,24 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
-        let file: ResponsesFile =
-            toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
+        let file: ResponsesFile = match toml::from_str(source.text) {
+            Ok(f) => f,
+            Err(e) => {
+                return Err(crate::model::top_keys::every_problem(
+                    source,
+                    &e,
+                    TOP_KEYS,
+                    |patched| {
+                        // Through `dyn`, so that this call does not make a new copy of itself.
+                        let lookup: &dyn Fn(&str) -> Option<&'c Checklist> = &lookup;
+                        let known_ids: &dyn Fn() -> Vec<String> = &known_ids;
+                        Responses::parse_full(patched, lookup, known_ids)
+                            .err()
+                            .unwrap_or_default()
+                    },
+                ));
+            }
+        };
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
 
@@ -179,7 +205,15 @@ impl Responses {
                                 format!("checklist `{}` has no item `{}`", checklist.id, item_id.get_ref()),
                             )
                             .hint(format!(
-                                "the items are listed by `selfaudit template {}`; check the spelling",
+                                "{}the items are listed by `selfaudit template {}`; check the spelling",
+                                crate::suggest::did_you_mean(
+                                    item_id.get_ref(),
+                                    &checklist
+                                        .sections
+                                        .iter()
+                                        .flat_map(|s| s.items.iter().map(|i| i.id.as_str()))
+                                        .collect::<Vec<_>>()
+                                ),
                                 checklist.id
                             )),
                     );
@@ -212,7 +246,7 @@ impl Responses {
                                 "write a choice key in quotes, or { choice = \"…\", note = \"…\" }",
                             ),
                     ),
-                    Ok((key, note)) if key == NA => {
+                    Ok((key, note)) if super::scale::is_na(&key) => {
                         if item.na {
                             answers.push(Answer {
                                 section: s,
@@ -252,7 +286,11 @@ impl Responses {
                                             item.id, item.scale.name
                                         ),
                                     )
-                                    .hint(format!("allowed: {}", allowed.join(", "))),
+                                    .hint(format!(
+                                        "{}allowed: {}",
+                                        crate::suggest::did_you_mean(&key, &allowed),
+                                        allowed.join(", ")
+                                    )),
                             );
                         }
                     },
@@ -267,6 +305,8 @@ impl Responses {
         }
 
         if !problems.is_empty() {
+            // In line order, as a person reads the file; unlocated ones last.
+            problems.sort_by_key(|p| p.position.unwrap_or((usize::MAX, 0)));
             return Err(problems);
         }
         Ok((
@@ -292,10 +332,14 @@ fn unknown_checklist(
             Some(id.span()),
             format!("unknown checklist `{}`", id.get_ref()),
         )
-        .hint(format!(
-            "known checklists: {} (see `selfaudit list`)",
-            known_ids().join(", ")
-        ))
+        .hint({
+            let known = known_ids();
+            format!(
+                "{}known checklists: {} (see `selfaudit list`)",
+                crate::suggest::did_you_mean(id.get_ref(), &known),
+                known.join(", ")
+            )
+        })
 }
 
 /// An answer is a choice key, or `{ choice = "key", note = "…" }`.
