@@ -58,7 +58,10 @@ pub fn every_problem(
             let lead = line.len() - trimmed.len();
             // A slip that keeps the key's length (`respondnet`) is read as the key meant, so
             // that the rest of the file is checked as if it were spelt right.
-            if let Some(meant) = suggestion.as_deref().filter(|m| m.len() == key.len()) {
+            if let Some(meant) = suggestion
+                .as_deref()
+                .filter(|m| m.len() == key.len() && !table.contains_key(*m))
+            {
                 patched.push_str(&line[..lead]);
                 patched.push_str(&trimmed.replacen(key, meant, 1));
                 offset += line.len();

@@ -45,7 +45,8 @@ pub struct Located<'r> {
 pub fn weakest(report: &Report, top: usize) -> Vec<Located<'_>> {
     let mut items: Vec<Located> = report
         .items()
-        .filter(|(_, _, i)| i.score.is_some())
+        // An item at the top of its scale is nobody's weakest, however few items there are.
+        .filter(|(_, _, i)| i.score.is_some_and(|s| s < 100.0 - 1e-9))
         .map(|(checklist, section, item)| Located {
             checklist,
             section,
