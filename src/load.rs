@@ -62,6 +62,12 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// The ids of the built-in checklists, read once (shell completion offers them).
+pub fn builtin_ids() -> &'static [String] {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| Registry::builtin().map(|r| r.ids()).unwrap_or_default())
+}
+
 /// The checklists in use, in a stable order.
 #[derive(Debug, Default)]
 pub struct Registry {
