@@ -47,7 +47,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Plan(args) => plan(dir, args),
         Command::Import(args) => import(dir, args),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = cli::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "selfaudit", &mut buf);
             load::write_stdout(&buf)?;

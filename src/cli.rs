@@ -384,6 +384,34 @@ impl clap::builder::TypedValueParser for ChecklistArg {
     }
 }
 
+/// The command line, with `--checklists` left out of the help of the commands it has no
+/// effect on (it is global, so that it may come before or after the subcommand).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    // A subcommand's own argument of the same id takes the place of the global one there:
+    // still accepted, not listed.
+    for name in ["trend", "completions"] {
+        cmd = cmd.mut_subcommand(name, |c| {
+            c.arg(
+                clap::Arg::new("checklists")
+                    .long("checklists")
+                    .value_name("DIR")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .hide(true),
+            )
+        });
+    }
+    cmd
+}
+
+/// Parses the command line as `command` describes it.
+pub fn try_parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// A finite number, for a score threshold.
 fn finite(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {

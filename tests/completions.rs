@@ -12,7 +12,10 @@ fn completions_offer_checklist_ids_and_paths() {
         assert!(zsh.contains(id), "{id} not offered");
     }
     assert!(zsh.contains("_files"), "no file completion");
-    assert!(zsh.contains("_files -/"), "no folder completion for --checklists");
+    assert!(
+        zsh.contains("_files -/"),
+        "no folder completion for --checklists"
+    );
     let bash = run(&["completions", "bash"]);
     assert!(bash.contains("be-sure"), "bash: be-sure not offered");
     // fish: clap_complete's static fish script completes options only, not positionals.

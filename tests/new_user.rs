@@ -231,3 +231,27 @@ fn help_examples_fit_the_line_and_run_help_looks_like_the_others() {
     };
     assert_eq!(starts(&run), starts(&report), "{run}");
 }
+
+#[test]
+fn checklists_is_listed_only_where_it_has_an_effect() {
+    for cmd in ["trend", "completions"] {
+        let help = common::run(&[cmd, "--help"]);
+        assert!(!help.contains("--checklists"), "{cmd}: {help}");
+    }
+    for cmd in ["run", "template", "report", "list", "validate"] {
+        let help = common::run(&[cmd, "--help"]);
+        assert!(help.contains("--checklists"), "{cmd}: {help}");
+    }
+    // Still accepted anywhere, as before.
+    common::run(&[
+        "trend",
+        "examples/reports/2026-Q4.json",
+        "--checklists",
+        "checklists",
+    ]);
+}
+
+#[test]
+fn the_command_line_as_parsed_is_consistent() {
+    selfaudit::cli::command().debug_assert();
+}
