@@ -62,6 +62,24 @@ fn tables_scroll_rather_than_break_names_and_figures_letter_by_letter() {
         .next()
         .unwrap();
     assert!(css.contains(".pill { white-space: nowrap; }"), "pills wrap");
-    assert!(css.contains("th, td { overflow-wrap: normal; word-break: normal; }"));
-    assert!(css.contains("tbody th { position: sticky; left: 0;"));
+    assert!(css.contains(".respondents td, table.groups td { white-space: nowrap; }"));
+    assert!(
+        css.contains(".respondents tbody th, table.groups tbody th { position: sticky; left: 0;")
+    );
+}
+
+#[test]
+fn the_diff_pages_tables_keep_figures_whole() {
+    let page = run(&[
+        "diff",
+        "examples/reports/2026-Q3.json",
+        "examples/reports/2026-Q4.json",
+        "--actions",
+        "examples/actions.toml",
+        "--format",
+        "html",
+    ]);
+    let doc = Html::parse_document(&page);
+    assert!(doc.select(&sel("table.figures")).count() >= 1);
+    assert!(page.contains("table.figures th, table.figures td { overflow-wrap: normal;"));
 }
