@@ -882,7 +882,14 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                 ));
                 registry.insert(c, Origin::File(path.clone()));
             }
-            Err(p) => problems.extend(p),
+            Err(p) => match crate::sniff::kind(text) {
+                // A JSON report is not a file validate checks: say what it is and what takes it.
+                Some(crate::sniff::Kind::Report) => problems.push(
+                    Problem::new(name.clone(), "this is a JSON report, not a checklist or responses file")
+                        .hint("validate checks TOML files; compare reports with `selfaudit diff OLD.json NEW.json` or follow them with `selfaudit trend`"),
+                ),
+                _ => problems.extend(p),
+            },
         }
     }
     for (path, text) in responses {

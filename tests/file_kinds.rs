@@ -147,3 +147,10 @@ fn the_diff_page_speaks_to_people() {
         "ids, not questions: {gates}"
     );
 }
+
+#[test]
+fn validate_names_a_json_report() {
+    let err = stderr_of(&["validate", "examples/reports/2026-Q4.json"], 1);
+    assert!(err.contains("JSON report"), "{err}");
+    assert!(err.contains("selfaudit diff"), "{err}");
+}
