@@ -1293,7 +1293,7 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
             add(&c.id, &i.id, &|r| r.critical = true);
         }
     }
-    for (n, l) in crate::render::weakest(report, top).iter().enumerate() {
+    for (n, l) in crate::render::lowest(report, top).iter().enumerate() {
         add(&l.checklist.id, &l.item.id, &|r| {
             r.weakest.get_or_insert(n + 1);
         });

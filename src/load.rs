@@ -65,6 +65,11 @@ impl std::fmt::Display for Origin {
 
 /// The checklists asked when none is named.
 pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
+/// The ids of the built-in checklists, read once (shell completion offers them).
+pub fn builtin_ids() -> &'static [String] {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| Registry::builtin().map(|r| r.ids()).unwrap_or_default())
+}
 
 /// The checklists in use, in a stable order.
 #[derive(Debug, Default)]
@@ -99,7 +104,15 @@ impl Registry {
     }
 
     fn from_dir(dir: &Path) -> Result<Registry> {
-        let files = toml_files(dir)?;
+        let files = toml_files(dir).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Error::usage_hint(
+                    format!("{}: no such checklists folder", display(dir)),
+                    "point --checklists (or SELFAUDIT_CHECKLISTS) at the folder that holds the checklist files (*.toml), e.g. --checklists ./checklists, or leave it out to use ./checklists/ or the built-in set",
+                )
+            }
+            e => e,
+        })?;
         if files.is_empty() {
             return Err(Error::usage_hint(
                 format!(
@@ -217,7 +230,12 @@ pub fn read_report(path: &Path) -> Result<Report> {
         name: &display(path),
         text: &text,
     })
-    .map_err(|problems| Error::Invalid { problems })
+    .map_err(|problems| Error::Invalid {
+        problems: match crate::sniff::not_report(&display(path), &text) {
+            Some(p) => vec![p],
+            None => problems,
+        },
+    })
 }
 
 /// How a path is named in messages; `-` is standard input.
@@ -499,6 +517,28 @@ pub fn twice_stdin() -> Error {
         "standard input (`-`) is named twice, but it can be read once only",
         "name the other files by their paths",
     )
+}
+
+/// The ` --checklists DIR` a printed command needs to find the same checklists again: the
+/// folder in use, else the folder of the first checklist named by its path; else nothing.
+pub fn checklists_flag(dir: Option<&Path>, args: &[String]) -> String {
+    let folder = match dir {
+        Some(d) => Some(d.to_path_buf()),
+        None => args
+            .iter()
+            .find(|a| *a != "-" && (a.contains('/') || a.contains('\\') || a.ends_with(".toml")))
+            .map(|a| match Path::new(a).parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }),
+    };
+    match folder {
+        Some(f) => format!(
+            " --checklists {}",
+            crate::text::shell_quote(&f.display().to_string())
+        ),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod quote;
 pub mod report;
 pub mod responses;
 pub mod scale;
+pub mod top_keys;
 
 use crate::error::Problem;
 use crate::text::line_col;
