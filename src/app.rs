@@ -476,10 +476,11 @@ fn team_init(dir: Option<&Path>, args: cli::TeamInitArgs) -> Result<u8> {
 pub fn now() -> String {
     // Checked (and refused when unusable) by `env::check` before any command runs.
     let fixed = crate::env::source_date_epoch().ok().flatten();
-    fixed
-        .unwrap_or_else(jiff::Timestamp::now)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    fixed.unwrap_or_else(|| {
+        jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    })
 }
 
 fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {

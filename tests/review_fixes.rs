@@ -1,0 +1,74 @@
+//! Regression tests for the defects the reviewers found (one section per defect).
+//! Self-contained: no shared helpers, so the tests survive the move into `tests/it/`.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn selfaudit() -> Command {
+    let mut cmd = Command::cargo_bin("selfaudit").unwrap();
+    cmd.env_remove("SELFAUDIT_CHECKLISTS")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs in `dir`, returns (exit code, stdout, stderr).
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = selfaudit();
+    cmd.current_dir(dir).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const ONE_ITEM: &str = "id=\"c\"\ntitle=\"C\"\nversion=\"1\"\n[[sections]]\nid=\"s\"\ntitle=\"S\"\n[[sections.items]]\nid=\"a\"\ntext=\"A?\"\n";
+
+fn response(name: &str, role: &str, answers: &[(&str, &str)]) -> String {
+    let mut s = format!("respondent = \"{name}\"\nperiod = \"P\"\n");
+    if !role.is_empty() {
+        s += &format!("role = \"{role}\"\n");
+    }
+    s += "[answers.c]\n";
+    for (k, v) in answers {
+        s += &format!("{k} = \"{v}\"\n");
+    }
+    s
+}
+
+// A6: SOURCE_DATE_EPOCH accepts 0..=253402300799 and refuses the rest naming the range.
+#[test]
+fn source_date_epoch_range_is_whole_years_0_to_9999() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "cl/c.toml", ONE_ITEM);
+    write(dir.path(), "r/a.toml", &response("A", "", &[("a", "yes")]));
+    let args = ["--checklists", "cl", "report", "r", "-f", "json"];
+    for (secs, generated) in [
+        ("0", "1970-01-01T00:00:00Z"),
+        ("253402300799", "9999-12-31T23:59:59Z"),
+    ] {
+        let (code, out, err) = run_in(dir.path(), &args, &[("SOURCE_DATE_EPOCH", secs)]);
+        assert_eq!(code, 0, "{secs}: {err}");
+        assert!(
+            out.contains(&format!("\"generated\": \"{generated}\"")),
+            "{out}"
+        );
+    }
+    for secs in ["-1", "-99999999999", "253402300800", "99999999999999"] {
+        let (code, out, err) = run_in(dir.path(), &args, &[("SOURCE_DATE_EPOCH", secs)]);
+        assert_eq!(code, 2, "{secs} accepted: {out}");
+        assert!(err.contains("0 to 253402300799"), "{secs}: {err}");
+    }
+}
