@@ -806,8 +806,8 @@ pub struct ActionEntry {
     pub status: Status,
     #[serde(default)]
     pub overdue: bool,
-    /// The part's team score in this report, percent.
-    #[serde(default)]
+    /// The part's team score in this report, percent (null when undefined, never missing).
+    #[serde(deserialize_with = "crate::model::report::present")]
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
@@ -826,8 +826,8 @@ pub struct TargetEntry {
     pub score: f64,
     #[serde(default)]
     pub due: Option<String>,
-    /// The part's score in this report.
-    #[serde(default)]
+    /// The part's score in this report (null when undefined, never missing).
+    #[serde(deserialize_with = "crate::model::report::present")]
     pub now: Option<f64>,
     #[serde(default)]
     pub met: bool,

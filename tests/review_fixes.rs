@@ -72,3 +72,77 @@ fn source_date_epoch_range_is_whole_years_0_to_9999() {
         assert!(err.contains("0 to 253402300799"), "{secs}: {err}");
     }
 }
+
+// A5: a read-back report missing `score` at any level is exit 2, naming the field.
+#[test]
+fn read_back_report_missing_any_score_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cl/c.toml", ONE_ITEM);
+    write(d, "r/a.toml", &response("Ann", "staff", &[("a", "yes")]));
+    write(
+        d,
+        "actions.toml",
+        "[[actions]]\nid = \"a1\"\nitem = \"c/a\"\nwhat = \"Do it\"\nopened = \"2026-01-01\"\nstatus = \"open\"\n\n[[targets]]\nitem = \"c/a\"\nscore = 90\n",
+    );
+    let (code, base, err) = run_in(
+        d,
+        &[
+            "--checklists",
+            "cl",
+            "report",
+            "r",
+            "-f",
+            "json",
+            "--actions",
+            "actions.toml",
+        ],
+        &[("SOURCE_DATE_EPOCH", "1767225600")],
+    );
+    assert_eq!(code, 0, "{err}");
+    write(d, "base.json", &base);
+    let json: serde_json::Value = serde_json::from_str(&base).unwrap();
+    let paths: &[&[&str]] = &[
+        &["groups", "0", "score"],
+        &["groups", "0", "checklists", "0", "score"],
+        &["groups", "0", "checklists", "0", "sections", "0", "score"],
+        &["groups", "0", "checklists", "0", "items", "0", "score"],
+        &["targets", "0", "now"],
+        &["actions", "0", "score"],
+        &["per_respondent", "0", "score"],
+        &["checklists", "0", "sections", "0", "items", "0", "score"],
+    ];
+    for path in paths {
+        let mut doc = json.clone();
+        let mut at = &mut doc;
+        for key in &path[..path.len() - 1] {
+            at = match key.parse::<usize>() {
+                Ok(i) => &mut at[i],
+                Err(_) => &mut at[*key],
+            };
+        }
+        let field = path[path.len() - 1];
+        assert!(
+            at.as_object_mut().unwrap().remove(field).is_some(),
+            "no {path:?} in the report"
+        );
+        write(d, "cut.json", &serde_json::to_string_pretty(&doc).unwrap());
+        for args in [
+            &["diff", "base.json", "cut.json"][..],
+            &["trend", "base.json", "cut.json"],
+            &["plan", "cut.json"],
+            &[
+                "--checklists",
+                "cl",
+                "report",
+                "r",
+                "--baseline",
+                "cut.json",
+            ],
+        ] {
+            let (code, _, err) = run_in(d, args, &[]);
+            assert_eq!(code, 2, "{path:?} missing, {args:?} gave {code}: {err}");
+            assert!(err.contains(&format!("`{field}`")), "{path:?}: {err}");
+        }
+    }
+}
