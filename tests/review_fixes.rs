@@ -146,3 +146,54 @@ fn read_back_report_missing_any_score_is_refused() {
         }
     }
 }
+
+// B3: the actions file `plan` writes from nothing (commented proposals only) validates.
+#[test]
+fn validate_accepts_plans_first_actions_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cl/c.toml", ONE_ITEM);
+    write(d, "r/a.toml", &response("A", "", &[("a", "no")]));
+    write(d, "r/b.toml", &response("B", "", &[("a", "no")]));
+    let (code, _, err) = run_in(
+        d,
+        &[
+            "--checklists",
+            "cl",
+            "report",
+            "r",
+            "-f",
+            "json",
+            "-o",
+            "rep.json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run_in(
+        d,
+        &[
+            "--checklists",
+            "cl",
+            "plan",
+            "rep.json",
+            "-o",
+            "actions.toml",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(d.join("actions.toml")).unwrap();
+    assert!(text.contains("# proposal: "), "{text}");
+    let (code, out, err) = run_in(d, &["--checklists", "cl", "validate", "actions.toml"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("actions file") && out.contains("no actions"),
+        "{out}"
+    );
+    // A truly empty file (or one of unrelated comments) keeps its message.
+    write(d, "empty.toml", "# nothing here\n");
+    let (code, _, err) = run_in(d, &["validate", "empty.toml"], &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the file is empty"), "{err}");
+}
