@@ -141,13 +141,25 @@ impl<'c> Keeper<'c> {
 
     /// The answers in their final order, labelled as `report` labels its respondents.
     pub fn finish(self, report: &Report) -> Answers<'c> {
-        let people: Vec<Person> = self
+        let mut people: Vec<Person> = self
             .people
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .into_iter()
             .map(|(_, p)| p)
             .collect();
+        if report.anonymous {
+            // A withheld group reveals nothing (SPEC §10), not even who is in it: its members'
+            // rows show no role. So does a role the report lists no group for.
+            for p in &mut people {
+                let shown = p.role.as_deref().is_some_and(|role| {
+                    report.groups.iter().any(|g| g.role == role && !g.withheld)
+                });
+                if !shown {
+                    p.role = None;
+                }
+            }
+        }
         let items = self.items;
         let mut withheld = vec![false; items.at.len()];
         for (c, _, i) in report.items().filter(|(_, _, i)| i.withheld) {

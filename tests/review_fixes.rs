@@ -197,3 +197,71 @@ fn validate_accepts_plans_first_actions_file() {
     assert_eq!(code, 1);
     assert!(err.contains("the file is empty"), "{err}");
 }
+
+/// The Answers sheet's rows, as text.
+fn xlsx_answers(path: &Path) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = wb.worksheet_range("Answers").unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+// A1: anonymous answers (CSV and the XLSX sheet) show no role for members of withheld groups.
+#[test]
+fn anonymous_answers_hide_the_role_of_withheld_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cl/c.toml", ONE_ITEM);
+    write(d, "r/dan.toml", &response("Dan", "owner", &[("a", "no")]));
+    for n in ["Ann", "Bob", "Cat"] {
+        write(
+            d,
+            &format!("r/{n}.toml"),
+            &response(n, "staff", &[("a", "yes")]),
+        );
+    }
+    for extra in [&[][..], &["--min-group", "2"][..]] {
+        let mut args = vec![
+            "--checklists",
+            "cl",
+            "report",
+            "r",
+            "--anonymous",
+            "-f",
+            "answers-csv",
+        ];
+        args.extend_from_slice(extra);
+        let (code, csv, err) = run_in(d, &args, &[]);
+        assert_eq!(code, 0, "{err}");
+        assert!(!csv.contains("owner"), "{csv}");
+        assert_eq!(csv.matches(",staff,").count(), 3, "{csv}");
+        let mut args = vec![
+            "--checklists",
+            "cl",
+            "report",
+            "r",
+            "--anonymous",
+            "-f",
+            "xlsx",
+            "-o",
+            "w.xlsx",
+        ];
+        args.extend_from_slice(extra);
+        let (code, _, err) = run_in(d, &args, &[]);
+        assert_eq!(code, 0, "{err}");
+        let rows = xlsx_answers(&d.join("w.xlsx"));
+        assert_eq!(rows.len(), 5);
+        assert!(!rows.iter().flatten().any(|c| c == "owner"), "{rows:?}");
+        assert_eq!(rows.iter().flatten().filter(|c| *c == "staff").count(), 3);
+    }
+    // Named reports keep every role.
+    let (_, csv, _) = run_in(
+        d,
+        &["--checklists", "cl", "report", "r", "-f", "answers-csv"],
+        &[],
+    );
+    assert!(csv.contains(",owner,"), "{csv}");
+}
