@@ -265,3 +265,51 @@ fn anonymous_answers_hide_the_role_of_withheld_groups() {
     );
     assert!(csv.contains(",owner,"), "{csv}");
 }
+
+// A2: anonymous numbering is independent of file names, whatever the tied rows differ in.
+#[test]
+fn anonymous_numbering_ignores_file_names_for_ties_in_role_and_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cl/c.toml", ONE_ITEM);
+    let people = [
+        response("Ann", "owner", &[("a", "yes")]),
+        response("Bob", "staff", &[("a", "yes")]),
+        "respondent = \"Cy\"\nperiod = \"P\"\nrole = \"staff\"\n[answers.c]\na = { choice = \"yes\", note = \"zz\" }\n".to_string(),
+        "respondent = \"Di\"\nperiod = \"P\"\nrole = \"staff\"\n[answers.c]\na = { choice = \"yes\", note = \"aa\" }\n".to_string(),
+        response("Ed", "", &[("a", "yes")]),
+    ];
+    let mut outputs = Vec::new();
+    for rotation in 0..people.len() {
+        let sub = format!("r{rotation}");
+        for (i, text) in people.iter().enumerate() {
+            let slot = (i + rotation) % people.len();
+            write(d, &format!("{sub}/{slot}.toml"), text);
+        }
+        let mut per_run = Vec::new();
+        for fmt in ["answers-csv", "json"] {
+            let (code, out, err) = run_in(
+                d,
+                &[
+                    "--checklists",
+                    "cl",
+                    "report",
+                    &sub,
+                    "--anonymous",
+                    "--min-group",
+                    "1",
+                    "-f",
+                    fmt,
+                ],
+                &[("SOURCE_DATE_EPOCH", "1767225600")],
+            );
+            assert_eq!(code, 0, "{err}");
+            per_run.push(out);
+        }
+        outputs.push(per_run);
+    }
+    for o in &outputs[1..] {
+        assert_eq!(o[0], outputs[0][0], "answers-csv depends on file names");
+        assert_eq!(o[1], outputs[0][1], "the JSON report depends on file names");
+    }
+}
