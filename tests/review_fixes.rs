@@ -313,3 +313,122 @@ fn anonymous_numbering_ignores_file_names_for_ties_in_role_and_notes() {
         assert_eq!(o[1], outputs[0][1], "the JSON report depends on file names");
     }
 }
+
+// B1: every §14 figure (se, moe, ci, alpha, rwg) is the same whatever order the files come in.
+fn b1_checklist() -> &'static str {
+    "id=\"c\"\ntitle=\"C\"\nversion=\"1\"\nscale=\"frequency\"\n\
+     [[sections]]\nid=\"s\"\ntitle=\"S\"\nweight=0.7\n\
+     [[sections.items]]\nid=\"i0\"\ntext=\"Q0\"\nweight=0.3\n\
+     [[sections.items]]\nid=\"i1\"\ntext=\"Q1\"\nweight=1\n\
+     [[sections]]\nid=\"t\"\ntitle=\"T\"\nweight=1.3\n\
+     [[sections.items]]\nid=\"i2\"\ntext=\"Q2\"\nweight=0.11\n\
+     [[sections.items]]\nid=\"i3\"\ntext=\"Q3\"\nweight=2.9\n"
+}
+
+fn b1_response(k: usize, seed: u64) -> String {
+    const CHOICES: [&str; 6] = ["never", "rarely", "sometimes", "often", "always", "n/a"];
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add((k as u64).wrapping_mul(1442695040888963407) | 1);
+    let mut s = format!("respondent=\"R{k}\"\nperiod=\"P\"\n[answers.c]\n");
+    for item in ["i0", "i1", "i2", "i3"] {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let pick = (x >> 33) as usize % 8;
+        if pick < CHOICES.len() {
+            s += &format!("{item}=\"{}\"\n", CHOICES[pick]);
+        }
+    }
+    s
+}
+
+fn b1_report(dir: &Path, files: &[String]) -> String {
+    let mut args = vec!["--checklists", "cl", "report", "-f", "json", "--anonymous"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, out, err) = run_in(dir, &args, &[("SOURCE_DATE_EPOCH", "1795348800")]);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for at in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(at, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+#[test]
+fn stats_do_not_depend_on_the_order_of_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cl/c.toml", b1_checklist());
+    // The reviewer's team.
+    write(
+        d,
+        "cl/f.toml",
+        "id=\"f\"\ntitle=\"F\"\nversion=\"1\"\nscale=\"frequency\"\n[[sections]]\nid=\"s\"\ntitle=\"S\"\n[[sections.items]]\nid=\"i0\"\ntext=\"Q0\"\nweight=0.3\n[[sections.items]]\nid=\"i1\"\ntext=\"Q1\"\nweight=1\n",
+    );
+    write(
+        d,
+        "f/r0.toml",
+        "respondent=\"R0\"\nperiod=\"P\"\n[answers.f]\ni0=\"often\"\ni1=\"often\"\n",
+    );
+    write(
+        d,
+        "f/r1.toml",
+        "respondent=\"R1\"\nperiod=\"P\"\n[answers.f]\ni0=\"rarely\"\ni1=\"never\"\n",
+    );
+    write(
+        d,
+        "f/r2.toml",
+        "respondent=\"R2\"\nperiod=\"P\"\n[answers.f]\ni1=\"always\"\n",
+    );
+    let files: Vec<String> = (0..3).map(|k| format!("f/r{k}.toml")).collect();
+    let first = b1_report(d, &files);
+    for p in permutations(3) {
+        let order: Vec<String> = p.iter().map(|&k| files[k].clone()).collect();
+        assert_eq!(b1_report(d, &order), first, "order {p:?}");
+    }
+    // Small random teams, every order.
+    for (team, size) in [(1u64, 3usize), (2, 4), (3, 4)] {
+        let files: Vec<String> = (0..size)
+            .map(|k| {
+                let name = format!("t{team}/{k}.toml");
+                write(d, &name, &b1_response(k, team));
+                name
+            })
+            .collect();
+        let first = b1_report(d, &files);
+        for p in permutations(size) {
+            let order: Vec<String> = p.iter().map(|&k| files[k].clone()).collect();
+            assert_eq!(b1_report(d, &order), first, "team {team}, order {p:?}");
+        }
+    }
+    // 40 respondents, a few orders: reversed and rotated/shuffled.
+    let files: Vec<String> = (0..40)
+        .map(|k| {
+            let name = format!("big/{k}.toml");
+            write(d, &name, &b1_response(k, 99));
+            name
+        })
+        .collect();
+    let first = b1_report(d, &files);
+    let mut order = files.clone();
+    order.reverse();
+    assert_eq!(b1_report(d, &order), first, "reversed");
+    for step in [7usize, 11, 13, 17] {
+        let order: Vec<String> = (0..40)
+            .map(|k| files[(k * step + 3) % 40].clone())
+            .collect();
+        assert_eq!(b1_report(d, &order), first, "step {step}");
+    }
+}
