@@ -432,3 +432,38 @@ fn stats_do_not_depend_on_the_order_of_the_files() {
         assert_eq!(b1_report(d, &order), first, "step {step}");
     }
 }
+
+// A3: a file with 100k problems is located in one pass, not one scan per problem. The bound is
+// generous (the quadratic scan took minutes on these inputs); the positions are checked too.
+#[test]
+fn a_hundred_thousand_problems_are_located_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cl/c.toml", ONE_ITEM);
+    const N: usize = 100_000;
+    let mut unknown = String::from("respondent=\"A\"\nperiod=\"P\"\n[answers.c]\n");
+    let mut team = String::new();
+    for i in 0..N {
+        unknown += &format!("u{i}=\"yés\"\n");
+        team += "[[people]]\nname = \"P\"\n";
+    }
+    write(d, "unk.toml", &unknown);
+    write(d, "team.toml", &team);
+    for (args, last) in [
+        (
+            &["--checklists", "cl", "validate", "unk.toml"][..],
+            format!("unk.toml:{}:1", N + 3),
+        ),
+        (
+            &["validate", "team.toml"][..],
+            format!("team.toml:{}:", 2 * N),
+        ),
+    ] {
+        let start = std::time::Instant::now();
+        let (code, _, err) = run_in(d, args, &[]);
+        let took = start.elapsed();
+        assert_eq!(code, 1, "{args:?}");
+        assert!(err.contains(&last), "{args:?}: no `{last}`");
+        assert!(took.as_secs() < 60, "{args:?} took {took:?}");
+    }
+}

@@ -319,6 +319,7 @@ impl Report {
     /// Reads a JSON report back: it must be a report, of a format version this build knows,
     /// and name each checklist, section and item once, so that a diff can match them by id.
     pub fn parse(source: &Source) -> Result<Report, Vec<Problem>> {
+        let _lines = crate::text::LineIndex::scope(source.text);
         if source.text.starts_with('\u{FEFF}') {
             return Err(vec![
                 Problem::new(

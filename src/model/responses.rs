@@ -90,6 +90,7 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
+        let _lines = crate::text::LineIndex::scope(source.text);
         let file: ResponsesFile =
             toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
         let mut problems = Vec::new();
