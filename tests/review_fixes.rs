@@ -467,3 +467,68 @@ fn a_hundred_thousand_problems_are_located_in_linear_time() {
         assert!(took.as_secs() < 60, "{args:?} took {took:?}");
     }
 }
+
+// B2: report's Items (CSV and XLSX) → import gives back every item text exactly.
+#[test]
+fn import_gives_back_the_exported_item_texts_verbatim() {
+    let texts = [
+        "'=already quoted",
+        "'plain quote",
+        "''+two quotes",
+        "=1+1",
+        "-minus",
+        "@at",
+        "  spaced both  ",
+        "\tTabbed\t",
+        "Do you smile? ",
+        " 'space then quote",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut checklist = String::from(
+        "id = \"h\"\ntitle = \"H\"\nversion = \"1\"\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n",
+    );
+    for (i, t) in texts.iter().enumerate() {
+        let quoted = toml::Value::String((*t).to_string()).to_string();
+        checklist += &format!("[[sections.items]]\nid = \"i{i}\"\ntext = {quoted}\n");
+    }
+    write(d, "cl/h.toml", &checklist);
+    write(
+        d,
+        "x.toml",
+        "respondent=\"x\"\nperiod=\"P\"\n[answers.h]\ni0=\"yes\"\n",
+    );
+    for fmt in ["csv", "xlsx"] {
+        let file = format!("items.{fmt}");
+        let (code, _, err) = run_in(
+            d,
+            &[
+                "--checklists",
+                "cl",
+                "report",
+                "x.toml",
+                "-f",
+                fmt,
+                "-o",
+                &file,
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{err}");
+        let back = format!("back-{fmt}.toml");
+        let (code, _, err) = run_in(d, &["import", &file, "--id", "h", "-o", &back], &[]);
+        assert_eq!(code, 0, "{fmt}: {err}");
+        let made: toml::Table = std::fs::read_to_string(d.join(&back))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let got: Vec<String> = made["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["items"].as_array().unwrap().iter())
+            .map(|i| i["text"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, texts, "{fmt}");
+    }
+}
