@@ -36,11 +36,14 @@ struct Lines {
     chars_before: Vec<usize>,
 }
 
+/// An open scope: its text's address and length, and the text's index once built.
+type Scope = (usize, usize, Option<std::rc::Rc<Lines>>);
+
 thread_local! {
     /// The texts of the scopes open on this thread, by address and length, each with its
     /// index once built. A text cannot be freed while its scope is open, so the address
     /// names it alone.
-    static SCOPES: std::cell::RefCell<Vec<(usize, usize, Option<std::rc::Rc<Lines>>)>> =
+    static SCOPES: std::cell::RefCell<Vec<Scope>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
