@@ -807,8 +807,8 @@ pub struct ActionEntry {
     pub status: Status,
     #[serde(default)]
     pub overdue: bool,
-    /// The part's team score in this report, percent.
-    #[serde(default)]
+    /// The part's team score in this report, percent (null when undefined, never missing).
+    #[serde(deserialize_with = "crate::model::report::present")]
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
@@ -827,8 +827,8 @@ pub struct TargetEntry {
     pub score: f64,
     #[serde(default)]
     pub due: Option<String>,
-    /// The part's score in this report.
-    #[serde(default)]
+    /// The part's score in this report (null when undefined, never missing).
+    #[serde(deserialize_with = "crate::model::report::present")]
     pub now: Option<f64>,
     #[serde(default)]
     pub met: bool,
@@ -1267,6 +1267,17 @@ struct Reasons {
     split: bool,
 }
 
+/// The line `plan` writes above its proposals.
+const PLAN_HEADING: &str = "# Proposed by `selfaudit plan`";
+
+/// Whether a text carries the lines `plan` writes (its heading or a proposal marker), so that
+/// a file of nothing but commented proposals is known for an actions file with no actions yet.
+pub fn is_plan_output(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .any(|l| l.starts_with(PROPOSAL_MARKER.trim_end()) || l.starts_with(PLAN_HEADING))
+}
+
 /// The existing file's text, kept byte for byte, followed by a commented-out proposal for each
 /// critical gap, each of the `top` weakest items and each split item that no open action (on
 /// the item or its section) covers and no proposal in the file lists yet.
@@ -1348,7 +1359,7 @@ pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> S
         out.push('\n');
     }
     out.push_str(&format!(
-        "\n# Proposed by `selfaudit plan` from the report of {}. To adopt a proposal, uncomment\n# its table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
+        "\n{PLAN_HEADING} from the report of {}. To adopt a proposal, uncomment\n# its table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
         match comment_safe(&report.period).trim() {
             "" => "no period".to_string(),
             p => format!("`{p}`"),

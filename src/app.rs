@@ -467,6 +467,8 @@ enum FileKind {
 
 fn file_kind(text: &str) -> FileKind {
     match text.parse::<toml::Table>() {
+        // `plan`'s first output holds only commented proposals: an actions file, no actions yet.
+        Ok(t) if t.is_empty() && actions::is_plan_output(text) => FileKind::Actions,
         Ok(t) if t.is_empty() => FileKind::Empty,
         Ok(t) if crate::team::TEAM_KEYS.iter().any(|k| t.contains_key(*k)) => FileKind::Team,
         Ok(t)
@@ -589,6 +591,9 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     for (path, text) in of_kind(FileKind::Actions) {
         let name = load::display(path);
         match Actions::parse(&Source { name: &name, text }, &catalog) {
+            Ok(a) if a.actions.is_empty() && a.targets.is_empty() => valid.push(format!(
+                "{name}: ok (actions file, no actions or targets yet; uncomment a proposal to adopt it)"
+            )),
             Ok(a) => valid.push(format!(
                 "{name}: ok (actions file, {}, {})",
                 crate::text::plural(a.actions.len(), "action", "actions"),

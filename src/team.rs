@@ -106,6 +106,7 @@ impl Team {
     /// Parses and checks a team list: unknown keys, empty names, two entries for one person
     /// (by the identity rule) and roles missing from `[roles]` are each a located problem.
     pub fn parse(source: &Source) -> Result<Team, Vec<Problem>> {
+        let _lines = crate::text::LineIndex::scope(source.text);
         let file: TeamFile = toml::from_str(source.text).map_err(|e| {
             let mut p = source.toml_problem(&e);
             if p.hint.is_none() {

@@ -24,6 +24,7 @@ mod html_pages;
 mod html_report;
 mod new_user;
 mod properties;
+mod review_fixes;
 mod run;
 mod run_actions;
 mod spreadsheets;

@@ -57,6 +57,8 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
+        // Every problem's position comes from one index of the file's lines.
+        let _lines = crate::text::LineIndex::scope(source.text);
         // A problem the fast reader meets is the full reader's to locate.
         if let Some(raw) = fast::read(source.text)
             && let Ok(parsed) = resolve::resolve(raw, source, &lookup, &known_ids)
@@ -72,6 +74,7 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
+        let _lines = crate::text::LineIndex::scope(source.text);
         let raw = match full::read(source) {
             Ok(raw) => raw,
             Err(e) => {
