@@ -9,9 +9,27 @@ use crate::model::checklist::Checklist;
 use crate::model::report::Report;
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
-use crate::render::csv::AnswerRow;
 use crate::score;
 use crate::team::Team;
+
+/// One answer as `answers-csv` and the Answers sheet show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerRow<'a> {
+    pub period: &'a str,
+    pub respondent: &'a str,
+    /// Empty when the respondent has none.
+    pub role: &'a str,
+    pub checklist: &'a str,
+    pub section: &'a str,
+    pub item: &'a str,
+    /// The choice key, or `n/a`.
+    pub choice: &'a str,
+    /// The scale's raw value; `None` for `n/a`.
+    pub value: Option<f64>,
+    /// Percent; `None` for `n/a`.
+    pub score: Option<f64>,
+    pub note: &'a str,
+}
 
 /// No choice: the answer was `n/a`.
 const NO_CHOICE: u16 = u16::MAX;

@@ -468,7 +468,7 @@ enum FileKind {
 fn file_kind(text: &str) -> FileKind {
     match text.parse::<toml::Table>() {
         // `plan`'s first output holds only commented proposals: an actions file, no actions yet.
-        Ok(t) if t.is_empty() && actions::is_plan_output(text) => FileKind::Actions,
+        Ok(t) if t.is_empty() && render::plan::is_plan_output(text) => FileKind::Actions,
         Ok(t) if t.is_empty() => FileKind::Empty,
         Ok(t) if crate::team::TEAM_KEYS.iter().any(|k| t.contains_key(*k)) => FileKind::Team,
         Ok(t)
@@ -769,7 +769,7 @@ fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
     } else {
         load::read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
     };
-    let out = actions::plan(&text, &file, &report, args.top);
+    let out = render::plan::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
     Ok(EXIT_OK)
 }

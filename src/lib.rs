@@ -8,6 +8,7 @@ pub mod collect;
 pub mod diff;
 pub mod env;
 pub mod error;
+pub mod identity;
 pub mod import;
 pub mod interview;
 pub mod load;

@@ -141,7 +141,7 @@ fn is_unsafe_char(c: char) -> bool {
 /// Whether a character may not reach a terminal raw: a control character, a line break, a bidi
 /// mark or override, or an invisible character (the one test for escaping in TOML and shell text).
 pub fn needs_escape(c: char) -> bool {
-    is_unsafe_char(c) || is_line_break(c) || crate::team::is_invisible(c)
+    is_unsafe_char(c) || is_line_break(c) || crate::identity::is_invisible(c)
 }
 
 /// Characters that end a line somewhere: a terminal, a Markdown table row, a paragraph.
@@ -363,7 +363,7 @@ pub fn wrap(text: &str, width: usize) -> String {
 /// Built on the identity rule, so that one person written two ways (NFC or NFD, with
 /// invisible marks) gets one file, and one progress file.
 pub fn slug(s: &str) -> String {
-    slug_with(&crate::team::identity(s), true, "respondent")
+    slug_with(&crate::identity::identity(s), true, "respondent")
 }
 
 /// A period label made safe to be a folder name, keeping its case (`2026-Q4`): letters, digits and `-` only.

@@ -1,5 +1,6 @@
 //! The file formats (checklists, responses, reports) and their validation.
 
+pub mod actions;
 pub mod checklist;
 pub mod quote;
 pub mod report;

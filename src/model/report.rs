@@ -54,10 +54,10 @@ pub struct Report {
     pub perception_gaps: Vec<PerceptionGap>,
     /// With an actions file (SPEC §12): its actions, under their parts, open ones first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<crate::actions::ActionEntry>>,
+    pub actions: Option<Vec<super::actions::ActionEntry>>,
     /// With an actions file (SPEC §12): its targets, with the score now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<crate::actions::TargetEntry>>,
+    pub targets: Option<Vec<super::actions::TargetEntry>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ pub mod diff_html;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod plan;
 pub mod svg;
 pub mod table;
 pub mod team;
