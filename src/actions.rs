@@ -4,16 +4,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::diff::actions::{ActionDelta, ActionGates, ActionsDiff, MeanDelta, TargetDelta};
 use crate::diff::{Counterparts, Diff};
 use crate::error::Problem;
+pub use crate::model::actions::{ActionEntry, PartRef, Status, TargetEntry};
 use crate::model::checklist::Checklist;
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 use crate::model::{Source, is_checklist_id};
 use crate::stats::EPS;
-use crate::text::comment_safe;
 
 /// The file name looked for in the current folder when `--actions` is not given.
 pub const DEFAULT_FILE: &str = "actions.toml";
@@ -97,38 +98,6 @@ impl Part {
             Part::Section(..) => PartRef::Section(self.path()),
             Part::Item(..) => PartRef::Item(self.path()),
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Open,
-    Doing,
-    Done,
-    Dropped,
-}
-
-impl Status {
-    pub const ALL: [(&'static str, Status); 4] = [
-        ("open", Status::Open),
-        ("doing", Status::Doing),
-        ("done", Status::Done),
-        ("dropped", Status::Dropped),
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Open => "open",
-            Status::Doing => "doing",
-            Status::Done => "done",
-            Status::Dropped => "dropped",
-        }
-    }
-
-    /// Open or doing: still to be finished.
-    pub fn is_open(self) -> bool {
-        matches!(self, Status::Open | Status::Doing)
     }
 }
 
@@ -765,86 +734,6 @@ fn resolve_part(
     }
 }
 
-/// A part as the JSON writes it: one key, `item`, `section` or `checklist`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PartRef {
-    Item(String),
-    Section(String),
-    Checklist(String),
-}
-
-impl PartRef {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            PartRef::Item(_) => "item",
-            PartRef::Section(_) => "section",
-            PartRef::Checklist(_) => "checklist",
-        }
-    }
-
-    pub fn path(&self) -> &str {
-        match self {
-            PartRef::Item(p) | PartRef::Section(p) | PartRef::Checklist(p) => p,
-        }
-    }
-}
-
-/// An action as the JSON report lists it (SPEC §12).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActionEntry {
-    pub id: String,
-    #[serde(flatten)]
-    pub part: PartRef,
-    pub what: String,
-    #[serde(default)]
-    pub owner: Option<String>,
-    #[serde(default)]
-    pub opened: String,
-    /// `YYYY-MM-DD`.
-    #[serde(default)]
-    pub due: Option<String>,
-    pub status: Status,
-    #[serde(default)]
-    pub overdue: bool,
-    /// The part's team score in this report, percent.
-    #[serde(default)]
-    pub score: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<String>,
-    /// The part's title (item text, section or checklist title), for the renderers; the JSON
-    /// keeps to the fields of SPEC §12, where the part's id says where it is.
-    #[serde(skip)]
-    pub title: String,
-}
-
-/// A target as the JSON report lists it (SPEC §12).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TargetEntry {
-    #[serde(flatten)]
-    pub part: PartRef,
-    /// The score aimed for, percent.
-    pub score: f64,
-    #[serde(default)]
-    pub due: Option<String>,
-    /// The part's score in this report.
-    #[serde(default)]
-    pub now: Option<f64>,
-    #[serde(default)]
-    pub met: bool,
-    #[serde(default)]
-    pub overdue: bool,
-    /// The part's score in the `--baseline` report; null without one.
-    #[serde(default)]
-    pub then: Option<f64>,
-    /// `(now − then) / (target − then)`; null without a baseline, or when then = target.
-    #[serde(default)]
-    pub progress: Option<f64>,
-    /// As for actions: for the renderers only.
-    #[serde(skip)]
-    pub title: String,
-}
-
 /// Where each part of a report sits, by id, so that looking one up costs no scan.
 pub struct ReportIndex<'r> {
     report: &'r Report,
@@ -1016,71 +905,6 @@ pub fn attach(
 // ---------------------------------------------------------------------------------------------
 // diff
 
-/// The gates of §12 asked for.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ActionGates {
-    pub fail_on_overdue: bool,
-    pub fail_below_target: bool,
-}
-
-/// One action in a diff: its part's scores in BASE and NEW.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ActionDelta {
-    pub id: String,
-    #[serde(flatten)]
-    pub part: PartRef,
-    pub title: String,
-    pub what: String,
-    pub owner: Option<String>,
-    pub opened: String,
-    pub due: Option<String>,
-    pub status: Status,
-    /// As of NEW's `generated` date.
-    pub overdue: bool,
-    pub base: Option<f64>,
-    pub new: Option<f64>,
-    pub delta: Option<f64>,
-}
-
-/// A target in a diff: its part's scores in BASE and NEW, and how far it came.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TargetDelta {
-    #[serde(flatten)]
-    pub part: PartRef,
-    pub title: String,
-    pub score: f64,
-    pub due: Option<String>,
-    pub base: Option<f64>,
-    pub new: Option<f64>,
-    pub met: bool,
-    /// As of NEW's `generated` date.
-    pub overdue: bool,
-    pub progress: Option<f64>,
-}
-
-/// The mean item delta of a group of items, in points.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MeanDelta {
-    /// Items in the group scored in both reports.
-    pub n: usize,
-    pub mean: Option<f64>,
-}
-
-/// What the diff says about the actions file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ActionsDiff {
-    /// NEW's `generated` date, which overdue is judged on.
-    pub as_of: Option<String>,
-    pub actions: Vec<ActionDelta>,
-    pub targets: Vec<TargetDelta>,
-    /// Items covered by a `done` action (on the item, its section or its checklist).
-    pub done: MeanDelta,
-    /// Every other item scored in both reports.
-    pub others: MeanDelta,
-    /// The two means in one sentence.
-    pub summary: String,
-}
-
 fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
@@ -1251,219 +1075,6 @@ pub fn diff_actions(
         others,
         summary,
     });
-}
-
-// ---------------------------------------------------------------------------------------------
-// plan
-
-/// The line that marks a proposal, so that `plan` run again knows it is already there.
-pub const PROPOSAL_MARKER: &str = "# proposal: ";
-
-/// Why an item is proposed.
-#[derive(Debug, Default, Clone)]
-struct Reasons {
-    critical: bool,
-    weakest: Option<usize>,
-    split: bool,
-}
-
-/// The existing file's text, kept byte for byte, followed by a commented-out proposal for each
-/// critical gap, each of the `top` weakest items and each split item that no open action (on
-/// the item or its section) covers and no proposal in the file lists yet.
-pub fn plan(existing: &str, actions: &Actions, report: &Report, top: usize) -> String {
-    let listed: HashSet<String> = existing
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix(PROPOSAL_MARKER))
-        .map(|rest| rest.trim().to_string())
-        .collect();
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut reasons: HashMap<(String, String), Reasons> = HashMap::new();
-    let mut add = |c: &str, i: &str, f: &dyn Fn(&mut Reasons)| {
-        let key = (c.to_string(), i.to_string());
-        if !reasons.contains_key(&key) {
-            order.push(key.clone());
-        }
-        f(reasons.entry(key).or_default());
-    };
-    for g in &report.critical_gaps {
-        add(&g.checklist, &g.item, &|r| r.critical = true);
-    }
-    for (c, _, i) in report.items() {
-        if i.gap().is_some() {
-            add(&c.id, &i.id, &|r| r.critical = true);
-        }
-    }
-    for (n, l) in crate::render::weakest(report, top).iter().enumerate() {
-        add(&l.checklist.id, &l.item.id, &|r| {
-            r.weakest.get_or_insert(n + 1);
-        });
-    }
-    for l in crate::render::split_items(report) {
-        add(&l.checklist.id, &l.item.id, &|r| r.split = true);
-    }
-
-    let mut used_ids: HashSet<String> = actions.actions.iter().map(|a| a.id.clone()).collect();
-    // Ids the file's existing proposals suggest are taken too, so an adopted one never clashes.
-    for line in existing.lines() {
-        if let Some(rest) = line.trim_start().strip_prefix("# id = \"")
-            && let Some(id) = rest.split('"').next()
-        {
-            used_ids.insert(id.to_string());
-        }
-    }
-    let index = ReportIndex::new(report);
-    let open = actions.open_by_part();
-    let mut blocks = Vec::new();
-    for key in &order {
-        let (c, i) = key;
-        let path = format!("{c}/{i}");
-        if listed.contains(comment_safe(&path).trim()) {
-            continue;
-        }
-        let Some((checklist, section, item)) = index.item(c, i) else {
-            continue;
-        };
-        if !open.on_item(c, &section.id, i).is_empty() {
-            continue;
-        }
-        let r = &reasons[key];
-        let id = fresh_id(i, &mut used_ids);
-        blocks.push(proposal(
-            checklist,
-            section,
-            item,
-            r,
-            top,
-            &id,
-            &report.period,
-        ));
-    }
-    if blocks.is_empty() {
-        return existing.to_string();
-    }
-    let mut out = existing.to_string();
-    if out.is_empty() {
-        out.push_str("# actions.toml: what the team decided, and the scores it aims for (selfaudit plan, report --actions).\n");
-    } else if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "\n# Proposed by `selfaudit plan` from the report of {}. To adopt a proposal, uncomment\n# its table, say what the team will do, and add owner = \"NAME\" and due = YYYY-MM-DD.\n",
-        match comment_safe(&report.period).trim() {
-            "" => "no period".to_string(),
-            p => format!("`{p}`"),
-        }
-    ));
-    for b in blocks {
-        out.push('\n');
-        out.push_str(&b);
-    }
-    out
-}
-
-/// An action id not yet used: the item id when it is a valid id, else a slug of it.
-fn fresh_id(item: &str, used: &mut HashSet<String>) -> String {
-    let base = if is_checklist_id(item) {
-        item.to_string()
-    } else {
-        let s = crate::text::slug(item);
-        if is_checklist_id(&s) {
-            s
-        } else {
-            "action".to_string()
-        }
-    };
-    let mut id = base.clone();
-    let mut n = 2;
-    while used.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    used.insert(id.clone());
-    id
-}
-
-/// A TOML basic string holding `s` on one line.
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in comment_safe(s).chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn proposal(
-    checklist: &ChecklistReport,
-    section: &SectionReport,
-    item: &ItemReport,
-    r: &Reasons,
-    top: usize,
-    id: &str,
-    period: &str,
-) -> String {
-    let path = format!("{}/{}", checklist.id, item.id);
-    let mut why = Vec::new();
-    if r.critical {
-        why.push("critical gap".to_string());
-    }
-    if let Some(n) = r.weakest {
-        why.push(format!("weakest {n} of {top}"));
-    }
-    if r.split {
-        why.push(format!(
-            "split: answers from {} to {}",
-            crate::render::score(item.min),
-            crate::render::score(item.max)
-        ));
-    }
-    let text = if item.text.trim().is_empty() {
-        &item.id
-    } else {
-        &item.text
-    };
-    let mut out = format!("{PROPOSAL_MARKER}{}\n", comment_safe(&path));
-    out.push_str(&format!(
-        "# item: {} › {}: {}\n",
-        comment_safe(&checklist.title),
-        comment_safe(&section.title),
-        comment_safe(text)
-    ));
-    out.push_str(&format!(
-        "# score {} · n {} · {}\n",
-        crate::render::score(item.score),
-        item.n,
-        why.join(" · ")
-    ));
-    for n in &item.notes {
-        match &n.respondent {
-            Some(who) => out.push_str(&format!(
-                "#   note from {}: {}\n",
-                comment_safe(who),
-                comment_safe(&n.note)
-            )),
-            None => out.push_str(&format!("#   note: {}\n", comment_safe(&n.note))),
-        }
-    }
-    out.push_str("# [[actions]]\n");
-    out.push_str(&format!("# id = {}\n", toml_string(id)));
-    out.push_str(&format!("# item = {}\n", toml_string(&path)));
-    out.push_str(&format!(
-        "# what = {}\n",
-        toml_string(&format!("What will we do about: {text}"))
-    ));
-    // A report may name no period; an adopted proposal still needs a non-empty `opened`.
-    let opened = match comment_safe(period).trim() {
-        "" => "unknown period".to_string(),
-        p => p.to_string(),
-    };
-    out.push_str(&format!("# opened = {}\n", toml_string(&opened)));
-    out.push_str("# status = \"open\"\n");
-    out
 }
 
 #[cfg(test)]

@@ -9,9 +9,27 @@ use crate::model::checklist::Checklist;
 use crate::model::report::Report;
 use crate::model::responses::Responses;
 use crate::model::scale::NA;
-use crate::render::csv::AnswerRow;
 use crate::score;
 use crate::team::Team;
+
+/// One answer as `answers-csv` and the Answers sheet show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerRow<'a> {
+    pub period: &'a str,
+    pub respondent: &'a str,
+    /// Empty when the respondent has none.
+    pub role: &'a str,
+    pub checklist: &'a str,
+    pub section: &'a str,
+    pub item: &'a str,
+    /// The choice key, or `n/a`.
+    pub choice: &'a str,
+    /// The scale's raw value; `None` for `n/a`.
+    pub value: Option<f64>,
+    /// Percent; `None` for `n/a`.
+    pub score: Option<f64>,
+    pub note: &'a str,
+}
 
 /// No choice: the answer was `n/a`.
 const NO_CHOICE: u16 = u16::MAX;
@@ -141,13 +159,25 @@ impl<'c> Keeper<'c> {
 
     /// The answers in their final order, labelled as `report` labels its respondents.
     pub fn finish(self, report: &Report) -> Answers<'c> {
-        let people: Vec<Person> = self
+        let mut people: Vec<Person> = self
             .people
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .into_iter()
             .map(|(_, p)| p)
             .collect();
+        if report.anonymous {
+            // A withheld group reveals nothing (SPEC §10), not even who is in it: its members'
+            // rows show no role. So does a role the report lists no group for.
+            for p in &mut people {
+                let shown = p.role.as_deref().is_some_and(|role| {
+                    report.groups.iter().any(|g| g.role == role && !g.withheld)
+                });
+                if !shown {
+                    p.role = None;
+                }
+            }
+        }
         let items = self.items;
         let mut withheld = vec![false; items.at.len()];
         for (c, _, i) in report.items().filter(|(_, _, i)| i.withheld) {
@@ -181,6 +211,12 @@ fn content(p: &Person) -> impl Iterator<Item = (u32, u16, &str)> {
         let note = p.notes.get(a.note as usize).map_or("", |s| s.as_str());
         (a.item, a.choice, note)
     })
+}
+
+/// Everything a person's rows show but their label: the role shown, then every answer with
+/// its note. Two people equal by it have the same rows, so their order cannot matter.
+fn shown_cmp(a: &Person, b: &Person) -> std::cmp::Ordering {
+    a.role.cmp(&b.role).then_with(|| content(a).cmp(content(b)))
 }
 
 /// The key that finds a person in the anonymous report's `per_respondent`: their scores in
@@ -219,13 +255,13 @@ fn report_key(report: &Report, i: usize) -> Key {
 /// People in the order of the anonymous report's `respondent N`, each with that label. The
 /// report numbers by score; a file is matched to its number by its scores, and files whose
 /// scores are all equal (so that no figure tells them apart) share their numbers in the order
-/// of their content. Nothing depends on file names or their order.
+/// of what their rows show (role, answers, notes). Nothing depends on file names or their order.
 fn anonymous_order(
     items: &Items,
     mut people: Vec<Person>,
     report: &Report,
 ) -> (Vec<Person>, Vec<String>) {
-    people.sort_by(|a, b| content(a).cmp(content(b)));
+    people.sort_by(shown_cmp);
     let mut slots: HashMap<Key, Vec<usize>> = HashMap::new();
     for i in (0..report.per_respondent.len()).rev() {
         slots.entry(report_key(report, i)).or_default().push(i);

@@ -20,6 +20,7 @@ use crate::model::Source;
 use crate::model::checklist::Checklist;
 use crate::model::report::Report;
 use crate::model::responses::Responses;
+use crate::out::warn;
 use crate::render;
 use crate::score;
 use crate::text::terminal_safe;
@@ -44,7 +45,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Plan(args) => plan(dir, args),
         Command::Import(args) => import(dir, args),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = cli::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "selfaudit", &mut buf);
             load::write_stdout(&buf)?;
@@ -105,7 +106,27 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let role = role_arg(args.role.as_deref())?;
     let text = match args.format {
         cli::TemplateFormat::Toml => {
-            crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref())
+            let mut text = crate::template::template_with_role(
+                &checklists,
+                &respondent,
+                &period,
+                role.as_deref(),
+            );
+            let flag = load::checklists_flag(dir, &args.ids);
+            if !flag.is_empty() {
+                text = text
+                    .replacen(
+                        "selfaudit validate FILE",
+                        &format!("selfaudit validate{flag} FILE"),
+                        1,
+                    )
+                    .replacen(
+                        "selfaudit report FILE",
+                        &format!("selfaudit report{flag} FILE"),
+                        1,
+                    );
+            }
+            text
         }
         cli::TemplateFormat::Html => render::paper::form(&checklists, &period)?,
     };
@@ -211,6 +232,8 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
     // The spreadsheet exports need the answers themselves, kept while the files are read.
     let keeper = crate::answers::Keeper::new(&registry, team.team.as_ref().map(|(_, t)| t));
     let keep_answers = matches!(args.format, ReportFormat::AnswersCsv | ReportFormat::Xlsx);
+    // Checklists the files name but answer nothing of: said, not silently left out.
+    let named = std::sync::Mutex::new(std::collections::BTreeMap::<String, bool>::new());
     let mut report = build_team_report(
         &registry,
         &args.inputs,
@@ -219,11 +242,30 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         args.min_responses,
         &team,
         &|seq, r| {
+            if let Ok(mut named) = named.lock() {
+                for set in &r.sets {
+                    *named.entry(set.checklist.clone()).or_default() |= !set.answers.is_empty();
+                }
+            }
             if keep_answers {
                 keeper.keep(seq, r);
             }
         },
     )?;
+    let unanswered: Vec<String> = named
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .filter(|(_, answered)| !answered)
+        .map(|(id, _)| id)
+        .collect();
+    for id in &unanswered {
+        warn(&format!(
+            "checklist `{}` has no answer in any of these files, so it is not in the report; answer it, or take its [answers.{}] table out",
+            terminal_safe(id),
+            terminal_safe(id)
+        ));
+    }
     if let Some((_, file)) = &actions_file {
         let (list, targets) = actions::attach(&report, file, baseline.as_ref());
         report.actions = Some(list);
@@ -240,7 +282,21 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
-        ReportFormat::Table => render::table::report(&report, args.top, table_style(to_terminal)),
+        ReportFormat::Table => {
+            let text = render::table::report(&report, args.top, table_style(to_terminal));
+            if unanswered.is_empty() {
+                text
+            } else {
+                text.replacen(
+                    "\nCritical gaps: none\n",
+                    &format!(
+                        "\nCritical gaps: none among the checklists answered; no answers to {}\n",
+                        terminal_safe(&unanswered.join(", "))
+                    ),
+                    1,
+                )
+            }
+        }
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -422,6 +478,8 @@ enum FileKind {
 
 fn file_kind(text: &str) -> FileKind {
     match text.parse::<toml::Table>() {
+        // `plan`'s first output holds only commented proposals: an actions file, no actions yet.
+        Ok(t) if t.is_empty() && render::plan::is_plan_output(text) => FileKind::Actions,
         Ok(t) if t.is_empty() => FileKind::Empty,
         Ok(t) if crate::team::TEAM_KEYS.iter().any(|k| t.contains_key(*k)) => FileKind::Team,
         Ok(t)
@@ -501,7 +559,14 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                 ));
                 registry.insert(c, Origin::File(path.clone()));
             }
-            Err(p) => problems.extend(p),
+            Err(p) => match crate::sniff::kind(text) {
+                // A JSON report is not a file validate checks: say what it is and what takes it.
+                Some(crate::sniff::Kind::Report) => problems.push(
+                    Problem::new(name.clone(), "this is a JSON report, not a checklist or responses file")
+                        .hint("validate checks TOML files; compare reports with `selfaudit diff OLD.json NEW.json` or follow them with `selfaudit trend`"),
+                ),
+                _ => problems.extend(p),
+            },
         }
     }
     for (path, text) in responses {
@@ -516,6 +581,12 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                     warn_versions(w, std::slice::from_ref(&name));
                 }
                 let answered: usize = r.sets.iter().map(|s| s.answers.len()).sum();
+                if answered == 0 {
+                    warn(&format!(
+                        "{name}: no answers yet: every question is commented out or empty; \
+                         write one key a line under [answers.CHECKLIST-ID], e.g. item = \"often\""
+                    ));
+                }
                 valid.push(format!(
                     "{name}: ok (responses of {}, {}, {})",
                     r.respondent,
@@ -531,6 +602,9 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     for (path, text) in of_kind(FileKind::Actions) {
         let name = load::display(path);
         match Actions::parse(&Source { name: &name, text }, &catalog) {
+            Ok(a) if a.actions.is_empty() && a.targets.is_empty() => valid.push(format!(
+                "{name}: ok (actions file, no actions or targets yet; uncomment a proposal to adopt it)"
+            )),
             Ok(a) => valid.push(format!(
                 "{name}: ok (actions file, {}, {})",
                 crate::text::plural(a.actions.len(), "action", "actions"),
@@ -565,7 +639,7 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
 fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     // Never wait for keys that cannot come.
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(no_terminal(&args));
+        return Err(no_terminal(dir, &args));
     }
     let role = role_arg(args.role.as_deref())?;
     let mut registry = Registry::discover(dir)?;
@@ -589,7 +663,12 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
     let mut session = Session::open(&registry, settings, &mut prompter)?;
     session.ask(&mut prompter)?;
     let done = session.finish(&mut prompter)?;
-    let mut summary = own_summary(&done.interview, &done.responses, &done.output);
+    let mut summary = own_summary(
+        &done.interview,
+        &done.responses,
+        &done.output,
+        &load::checklists_flag(dir, &args.ids),
+    );
     summary.push_str(&open_actions_on_gaps(
         &registry,
         &done.interview,
@@ -601,7 +680,12 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
 }
 
 /// What `run` prints once the responses are saved: where, and the respondent's own scores.
-fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> String {
+fn own_summary(
+    progress: &Interview,
+    responses: &Responses,
+    output: &Path,
+    checklists_flag: &str,
+) -> String {
     let mut tally = score::Tally::new(progress.checklists.clone());
     tally.add(0, responses);
     let report = tally.finish(&score::Options {
@@ -625,18 +709,31 @@ fn own_summary(progress: &Interview, responses: &Responses, output: &Path) -> St
     out.push_str(&render::table::own_scores(&report, table_style(true)));
     if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
         out.push_str(&format!(
-            "\nThe team report, once everyone has answered: selfaudit report {}\n",
-            terminal_safe(&folder.display().to_string())
+            "\nThe team report, once everyone has answered: selfaudit report{} {}\n",
+            terminal_safe(checklists_flag),
+            terminal_safe(&crate::text::shell_quote(&folder.display().to_string()))
         ));
     }
     out
 }
 
-fn no_terminal(args: &cli::RunArgs) -> Error {
-    let mut template = String::from("selfaudit template");
+fn no_terminal(dir: Option<&Path>, args: &cli::RunArgs) -> Error {
+    // The checklists as the template command will find them: an unknown id is said as such
+    // (with the nearest known one), and a path keeps its folder.
+    let mut registry = match Registry::discover(dir) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let flag = load::checklists_flag(dir, &args.ids);
+    let mut template = format!("selfaudit template{flag}");
     for c in &args.ids {
+        let word = match registry.resolve(c) {
+            Ok(_) if c.contains('/') || c.contains('\\') || c.ends_with(".toml") => c.clone(),
+            Ok(id) => id,
+            Err(e) => return e,
+        };
         template.push(' ');
-        template.push_str(&crate::text::shell_quote(c));
+        template.push_str(&crate::text::shell_quote(&word));
     }
     if let Some(r) = &args.respondent {
         template.push_str(&format!(" --respondent {}", crate::text::shell_quote(r)));
@@ -648,7 +745,7 @@ fn no_terminal(args: &cli::RunArgs) -> Error {
         "`selfaudit run` asks its questions in a terminal, and standard input or standard error is not one",
         format!(
             "to answer without a terminal, get a file to fill in: `{template} > answers.toml`, \
-             write the answers in it, then score it: `selfaudit report answers.toml`"
+             write the answers in it, then score it: `selfaudit report{flag} answers.toml`"
         ),
     )
 }
@@ -683,7 +780,7 @@ fn plan(dir: Option<&Path>, args: cli::PlanArgs) -> Result<u8> {
     } else {
         load::read_actions(args.actions.as_deref(), &catalog)?.unwrap_or_default()
     };
-    let out = actions::plan(&text, &file, &report, args.top);
+    let out = render::plan::plan(&text, &file, &report, args.top);
     load::write_output(args.output.as_deref(), out.as_bytes())?;
     Ok(EXIT_OK)
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -27,7 +27,7 @@ when it exists, else the built-in set. Exit codes: 0 success, 1 a gate failed or
 pub struct Cli {
     /// Folder of checklist files to use instead of ./checklists/ or the built-in set
     /// [env: SELFAUDIT_CHECKLISTS=]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(value_hint = ValueHint::DirPath, long, global = true, value_name = "DIR")]
     pub checklists: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -61,25 +61,24 @@ pub enum Command {
     Import(ImportArgs),
     /// Print shell completions, e.g. `selfaudit completions bash > ~/.local/share/bash-completion/completions/selfaudit`
     Completions {
-        #[arg(value_enum)]
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
 }
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at
-once beside the output (<output>.partial); after Ctrl-C the same command resumes.
-
 Examples:
   selfaudit run                                   choose checklists; asks your name
   selfaudit run be-sure --respondent \"Ann Lee\"     writes responses/<quarter>/ann-lee.toml
   selfaudit run ./my-checklist.toml -o answers.toml --notes always
 
+Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at
+once beside the output (<output>.partial); after Ctrl-C the same command resumes.
 No terminal? selfaudit template > answers.toml, fill it in, then selfaudit report answers.toml")]
 pub struct RunArgs {
     /// Checklist ids or paths [default: choose from a list, service-self-audit and be-sure pre-selected]
-    #[arg(value_name = "CHECKLIST")]
+    #[arg(value_name = "CHECKLIST", value_parser = ChecklistArg, hide_possible_values = true, value_hint = ValueHint::FilePath)]
     pub ids: Vec<String>,
 
     /// The respondent's name [default: asked, suggesting the login name]
@@ -91,7 +90,7 @@ pub struct RunArgs {
     pub period: Option<String>,
 
     /// Write the responses to FILE [default: responses/<period>/<respondent>.toml]
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Replace an existing responses file without asking
@@ -99,14 +98,14 @@ pub struct RunArgs {
     pub force: bool,
 
     /// When to offer a one-line note after an answer
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "WHEN", default_value_t = NotesWhen::Gaps)]
     pub notes: NotesWhen,
 
     /// The respondent's role, written as `role = "ROLE"` (a team list's role wins over it)
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
     /// The actions file whose open actions the closing summary shows [default: ./actions.toml]
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub actions: Option<PathBuf>,
 }
 
@@ -128,7 +127,7 @@ Fill in the answers by uncommenting a line and writing one of the keys listed ab
 Then score it: selfaudit report FILE")]
 pub struct TemplateArgs {
     /// Checklist ids or paths [default: service-self-audit be-sure]
-    #[arg(value_name = "CHECKLIST")]
+    #[arg(value_name = "CHECKLIST", value_parser = ChecklistArg, hide_possible_values = true, value_hint = ValueHint::FilePath)]
     pub ids: Vec<String>,
 
     /// The respondent's name to put in the file
@@ -140,7 +139,7 @@ pub struct TemplateArgs {
     pub period: Option<String>,
 
     /// Write to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// The respondent's role to put in the file, e.g. staff
@@ -231,15 +230,15 @@ Examples:
   selfaudit report responses/2026-Q4 --format html -o report.html --baseline reports/2026-Q3.json")]
 pub struct ReportArgs {
     /// Responses files, or folders of them (every *.toml inside); `-` reads standard input
-    #[arg(value_name = "RESPONSES", required = true)]
+    #[arg(value_hint = ValueHint::AnyPath, value_name = "RESPONSES", required = true)]
     pub inputs: Vec<PathBuf>,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 
     /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Drop respondent names: respondents become `respondent 1`…, notes keep no name
@@ -259,18 +258,18 @@ pub struct ReportArgs {
     pub top: usize,
 
     /// A previous JSON report: the HTML shows every score's change since then, and every format the targets' progress
-    #[arg(long, value_name = "OLD.json")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
 
     /// The team list [default: SELFAUDIT_TEAM, else ./team.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub team: Option<PathBuf>,
 
     /// Withhold a role group's figures when it has fewer than K respondents [default: 1, or 3 with --anonymous]
     #[arg(long, value_name = "K")]
     pub min_group: Option<u64>,
     /// The actions and targets to show [default: ./actions.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub actions: Option<PathBuf>,
 }
 
@@ -306,19 +305,19 @@ Examples:
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
 pub struct DiffArgs {
     /// The earlier report (JSON, from `selfaudit report --format json`); `-` reads standard input
-    #[arg(value_name = "BASE")]
+    #[arg(value_hint = ValueHint::FilePath, value_name = "BASE")]
     pub base: PathBuf,
 
     /// The later report
-    #[arg(value_name = "NEW")]
+    #[arg(value_hint = ValueHint::FilePath, value_name = "NEW")]
     pub new: PathBuf,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = DiffFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
 
     /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Fail when NEW's overall score is below N (or undefined)
@@ -345,7 +344,7 @@ pub struct DiffArgs {
     #[arg(long)]
     pub beyond_noise: bool,
     /// The actions and targets to follow up [default: ./actions.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub actions: Option<PathBuf>,
 
     /// Fail when an action is overdue (due before NEW's generated date, not done or dropped)
@@ -364,19 +363,19 @@ pub struct DiffArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  selfaudit trend reports/2026-Q1.json reports/2026-Q2.json reports/2026-Q3.json reports/2026-Q4.json
+  selfaudit trend reports/2026-Q3.json reports/2026-Q4.json
   selfaudit trend reports/*.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
 pub struct TrendArgs {
     /// Reports (JSON), oldest first; `-` reads one from standard input
-    #[arg(value_name = "REPORT", required = true)]
+    #[arg(value_hint = ValueHint::FilePath, value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
 
     /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -392,7 +391,7 @@ Examples:
   selfaudit report responses/2026-Q4 --format csv | selfaudit import - --only be-sure --id copy --scales-from be-sure -o -")]
 pub struct ImportArgs {
     /// The sheet: a .csv file, or an .xlsx/.ods workbook (its first sheet); `-` reads CSV from standard input
-    #[arg(value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, value_name = "FILE")]
     pub file: PathBuf,
 
     /// The new checklist's id: lower-case letters, digits and `-`
@@ -404,7 +403,7 @@ pub struct ImportArgs {
     pub title: Option<String>,
 
     /// Write the checklist to FILE [default: ID.toml]; `-` prints it
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Replace an existing output file
@@ -418,6 +417,61 @@ pub struct ImportArgs {
     /// Import only the rows whose `checklist` column is ID (a report's sheet holds them all)
     #[arg(long, value_name = "ID")]
     pub only: Option<String>,
+}
+
+/// A CHECKLIST argument: any id or path, with the built-in ids offered to shell completion.
+#[derive(Debug, Clone, Copy)]
+pub struct ChecklistArg;
+
+impl clap::builder::TypedValueParser for ChecklistArg {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::load::builtin_ids()
+                .iter()
+                .map(|id| clap::builder::PossibleValue::new(id.as_str())),
+        ))
+    }
+}
+
+/// The command line, with `--checklists` left out of the help of the commands it has no
+/// effect on (it is global, so that it may come before or after the subcommand).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    // A subcommand's own argument of the same id takes the place of the global one there:
+    // still accepted, not listed.
+    for name in ["trend", "completions"] {
+        cmd = cmd.mut_subcommand(name, |c| {
+            c.arg(
+                clap::Arg::new("checklists")
+                    .long("checklists")
+                    .value_name("DIR")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .hide(true),
+            )
+        });
+    }
+    cmd
+}
+
+/// Parses the command line as `command` describes it.
+pub fn try_parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
 /// A finite number, for a score threshold.
@@ -466,11 +520,11 @@ Then add the people who have not answered yet, give everyone a role, and check i
 #[derive(Debug, Args)]
 pub struct TeamInitArgs {
     /// Responses files, or folders of them; each respondent is listed once
-    #[arg(value_name = "RESPONSES")]
+    #[arg(value_hint = ValueHint::AnyPath, value_name = "RESPONSES")]
     pub inputs: Vec<PathBuf>,
 
     /// Write to FILE instead of standard output; an existing file is kept unless --force
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Replace an existing FILE
@@ -487,7 +541,7 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+    #[arg(short, long, value_enum, ignore_case = true, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 }
 
@@ -497,7 +551,7 @@ Checklist files named here are checked first, and responses files are checked ag
 as well as the checklists in use. Exit 0 when every file is valid, 1 when any is not.")]
 pub struct ValidateArgs {
     /// Checklist or responses files, or folders of them; `-` reads standard input
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_hint = ValueHint::AnyPath, value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 }
 
@@ -512,15 +566,15 @@ Examples:
   selfaudit plan reports/2026-Q4.json --actions actions.toml -o actions.toml")]
 pub struct PlanArgs {
     /// The JSON report to plan from (`selfaudit report --format json`); `-` reads standard input
-    #[arg(value_name = "REPORT")]
+    #[arg(value_hint = ValueHint::FilePath, value_name = "REPORT")]
     pub report: PathBuf,
 
     /// The actions file to start from [default: ./actions.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub actions: Option<PathBuf>,
 
     /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// How many of the weakest items get a proposal

@@ -206,7 +206,10 @@ fn read_one<'c>(
                 role: responses.role,
             });
         }
-        Err(problems) => part.problems.push((seq, problems)),
+        Err(problems) => match crate::sniff::not_responses(&name, &text) {
+            Some(p) => part.problems.push((seq, vec![p])),
+            None => part.problems.push((seq, problems)),
+        },
     }
 }
 

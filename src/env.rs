@@ -53,8 +53,13 @@ pub fn checklists_dir() -> Result<Option<PathBuf>> {
     Ok(Some(path))
 }
 
+/// The last second `SOURCE_DATE_EPOCH` may name: 9999-12-31T23:59:59Z, the last time a
+/// four-digit RFC 3339 year can write.
+const SOURCE_DATE_EPOCH_MAX: i64 = 253_402_300_799;
+
 /// `SOURCE_DATE_EPOCH`: seconds since 1970 that stand in for now, for reproducible reports.
-pub fn source_date_epoch() -> Result<Option<jiff::Timestamp>> {
+/// The time is returned in RFC 3339 UTC, as reports write it.
+pub fn source_date_epoch() -> Result<Option<String>> {
     let Some(v) = value("SOURCE_DATE_EPOCH")? else {
         return Ok(None);
     };
@@ -68,8 +73,20 @@ pub fn source_date_epoch() -> Result<Option<jiff::Timestamp>> {
         )
     };
     let seconds: i64 = v.trim().parse().map_err(|_| bad())?;
-    jiff::Timestamp::from_second(seconds)
-        .map(Some)
+    if !(0..=SOURCE_DATE_EPOCH_MAX).contains(&seconds) {
+        return Err(Error::usage_hint(
+            format!(
+                "SOURCE_DATE_EPOCH is `{}`, outside the allowed range 0 to {SOURCE_DATE_EPOCH_MAX} (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)",
+                terminal_safe(&v)
+            ),
+            "set it to whole seconds such as 1767225600 (2026-01-01), or unset it",
+        ));
+    }
+    // Civil time, not `jiff::Timestamp`: a timestamp stops a day short of year 9999's end.
+    jiff::civil::date(1970, 1, 1)
+        .at(0, 0, 0, 0)
+        .checked_add(jiff::SignedDuration::from_secs(seconds))
+        .map(|t| Some(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()))
         .map_err(|_| bad())
 }
 
@@ -115,9 +132,10 @@ pub fn current_quarter() -> String {
 /// stands in for now, so that a report can be generated again byte for byte.
 pub fn now() -> String {
     // Checked (and refused when unusable) by `env::check` before any command runs.
-    let fixed = crate::env::source_date_epoch().ok().flatten();
-    fixed
-        .unwrap_or_else(jiff::Timestamp::now)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    let fixed = source_date_epoch().ok().flatten();
+    fixed.unwrap_or_else(|| {
+        jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    })
 }

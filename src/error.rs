@@ -153,10 +153,10 @@ impl Error {
             Error::Io { .. } => None,
             // Each problem carries its own hint; `main` prints them one by one.
             Error::Invalid { .. } => None,
-            Error::UnknownChecklist { .. } => Some(
-                "run `selfaudit list` to see the checklists, or pass a path to a checklist file"
-                    .to_string(),
-            ),
+            Error::UnknownChecklist { id, available } => Some(format!(
+                "{}run `selfaudit list` to see the checklists, or pass a path to a checklist file",
+                crate::suggest::did_you_mean(id, available)
+            )),
             Error::Usage { hint, .. } | Error::Interrupted { hint } => hint.clone(),
         }
     }

@@ -23,6 +23,9 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
     /// The sheet row number of `rows[0]` (1 unless a workbook's sheet starts lower).
     pub first_row: usize,
+    /// Whether the cells are CSV text, where `selfaudit` put a `'` before text that a
+    /// spreadsheet would take for a formula; a workbook's string cells hold their text as is.
+    pub from_csv: bool,
 }
 
 /// What to make of the sheet.
@@ -121,6 +124,7 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Sheet> {
         name: name.to_string(),
         rows,
         first_row: 1,
+        from_csv: true,
     })
 }
 
@@ -168,6 +172,7 @@ fn read_workbook(path: &Path, name: &str) -> Result<Sheet> {
             name: name.to_string(),
             rows,
             first_row: start + 1,
+            from_csv: false,
         };
         if header_has_text {
             return Ok(sheet);
@@ -178,6 +183,7 @@ fn read_workbook(path: &Path, name: &str) -> Result<Sheet> {
         name: name.to_string(),
         rows: Vec::new(),
         first_row: 1,
+        from_csv: false,
     }))
 }
 
@@ -374,9 +380,17 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
             .get(key)
             .map_or(key.to_string(), |&i| shown(&header[i]))
     };
+    // A question's text and help are kept as written, spaces and a leading `'` included, so
+    // that a report's Items sheet imports to the same texts; ids, flags and numbers are trimmed.
     let get = |r: &[String], key: &str| -> Option<String> {
         let i = *columns.get(key)?;
-        let v = unspreadsheet_safe(r.get(i).map_or("", |s| s.as_str()).trim()).trim();
+        let cell = r.get(i).map_or("", |s| s.as_str());
+        let v = match (key, sheet.from_csv) {
+            ("text" | "help", true) => unspreadsheet_safe(cell),
+            ("text" | "help", false) => cell,
+            (_, true) => unspreadsheet_safe(cell.trim()).trim(),
+            (_, false) => cell.trim(),
+        };
         Some(v.to_string())
     };
     let known_scale = |s: &str| -> Option<String> {
@@ -465,12 +479,12 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
         // not a question.
         if COLUMNS
             .iter()
-            .all(|k| get(r, k).is_none_or(|v| v.is_empty()))
+            .all(|k| get(r, k).is_none_or(|v| v.trim().is_empty()))
         {
             continue;
         }
         let text = get(r, "text").unwrap_or_default();
-        if text.is_empty() {
+        if text.trim().is_empty() {
             problems.push(
                 Problem::new(at(line, &header_of("text")), "the question is empty")
                     .hint("write the question in this cell, or delete the row"),
@@ -560,7 +574,7 @@ pub fn import(sheet: &Sheet, options: &Options) -> Result<Imported> {
             section: get(r, "section").filter(|s| !s.is_empty()),
             id,
             text,
-            help: get(r, "help").filter(|s| !s.is_empty()),
+            help: get(r, "help").filter(|s| !s.trim().is_empty()),
             scale,
             weight,
             critical,

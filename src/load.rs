@@ -9,6 +9,7 @@ use crate::error::{Error, Problem, Result};
 use crate::model::Source;
 use crate::model::checklist::Checklist;
 use crate::model::report::Report;
+pub use crate::paths::{write_atomic, write_atomic_with};
 use crate::text::line_col;
 
 /// The checklists shipped in the binary: the files of the repo's `checklists/`, in this order.
@@ -65,6 +66,11 @@ impl std::fmt::Display for Origin {
 
 /// The checklists asked when none is named.
 pub const DEFAULT_CHECKLISTS: [&str; 2] = ["service-self-audit", "be-sure"];
+/// The ids of the built-in checklists, read once (shell completion offers them).
+pub fn builtin_ids() -> &'static [String] {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| Registry::builtin().map(|r| r.ids()).unwrap_or_default())
+}
 
 /// The checklists in use, in a stable order.
 #[derive(Debug, Default)]
@@ -99,7 +105,15 @@ impl Registry {
     }
 
     fn from_dir(dir: &Path) -> Result<Registry> {
-        let files = toml_files(dir)?;
+        let files = toml_files(dir).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Error::usage_hint(
+                    format!("{}: no such checklists folder", display(dir)),
+                    "point --checklists (or SELFAUDIT_CHECKLISTS) at the folder that holds the checklist files (*.toml), e.g. --checklists ./checklists, or leave it out to use ./checklists/ or the built-in set",
+                )
+            }
+            e => e,
+        })?;
         if files.is_empty() {
             return Err(Error::usage_hint(
                 format!(
@@ -217,7 +231,12 @@ pub fn read_report(path: &Path) -> Result<Report> {
         name: &display(path),
         text: &text,
     })
-    .map_err(|problems| Error::Invalid { problems })
+    .map_err(|problems| Error::Invalid {
+        problems: match crate::sniff::not_report(&display(path), &text) {
+            Some(p) => vec![p],
+            None => problems,
+        },
+    })
 }
 
 /// How a path is named in messages; `-` is standard input.
@@ -349,85 +368,6 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     crate::out::stdout(bytes).map_err(|e| Error::io("<stdout>", e))
 }
 
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_with(path, |file| file.write_all(bytes))
-}
-
-/// `write_atomic` with the contents written by `fill`; if `fill` fails (or the process dies
-/// while it runs), the target is untouched and the temp file is removed (or, after a kill, left
-/// as a hidden `.selfaudit-*.tmp` beside it).
-pub fn write_atomic_with(
-    path: &Path,
-    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
-) -> Result<()> {
-    match fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(Error::usage_hint(
-                format!("{}: is a folder", path.display()),
-                "name a file to write, e.g. -o reports/2026-Q4.json",
-            ));
-        }
-        // Devices and pipes (`-o /dev/stdout`, a FIFO) are written in place: renaming a file
-        // over them would replace the device itself.
-        Ok(m) if !m.is_file() => {
-            let mut file = fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(|e| Error::io(path, e))?;
-            return fill(&mut file)
-                .and_then(|()| file.flush())
-                .map_err(|e| Error::io(path, e));
-        }
-        _ => {}
-    }
-    // A symlink stays a link: the file its chain ends at is the one replaced.
-    let resolved = crate::paths::follow_links(path)?;
-    let path = resolved.as_path();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".selfaudit-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
-    // Temp files are private (0600); the result keeps the old file's mode, or is readable like
-    // any new file, since reports are made to be shared.
-    let mode = fs::metadata(path)
-        .map(|m| m.permissions())
-        .ok()
-        .or_else(new_file_permissions);
-    if let Some(mode) = mode {
-        tmp.as_file()
-            .set_permissions(mode)
-            .map_err(|e| Error::io(tmp.path(), e))?;
-    }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    // Make the rename itself durable; not every platform can open a folder to sync it.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-/// The mode of a newly written file: what an editor would give it.
-#[cfg(unix)]
-fn new_file_permissions() -> Option<fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn new_file_permissions() -> Option<fs::Permissions> {
-    None
-}
-
 /// The actions file named, else `./actions.toml` when it exists; None when there is none.
 /// A file named with `--actions` must exist.
 pub fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(String, Actions)>> {
@@ -499,6 +439,28 @@ pub fn twice_stdin() -> Error {
         "standard input (`-`) is named twice, but it can be read once only",
         "name the other files by their paths",
     )
+}
+
+/// The ` --checklists DIR` a printed command needs to find the same checklists again: the
+/// folder in use, else the folder of the first checklist named by its path; else nothing.
+pub fn checklists_flag(dir: Option<&Path>, args: &[String]) -> String {
+    let folder = match dir {
+        Some(d) => Some(d.to_path_buf()),
+        None => args
+            .iter()
+            .find(|a| *a != "-" && (a.contains('/') || a.contains('\\') || a.ends_with(".toml")))
+            .map(|a| match Path::new(a).parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }),
+    };
+    match folder {
+        Some(f) => format!(
+            " --checklists {}",
+            crate::text::shell_quote(&f.display().to_string())
+        ),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

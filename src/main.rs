@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use selfaudit::{app, cli, error, out, text};
 
 fn main() -> ExitCode {
-    let code = match cli::Cli::try_parse() {
+    let code = match cli::try_parse() {
         Ok(cli) => match app::run(cli) {
             Ok(code) => code,
             Err(e) => {

@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -111,7 +111,7 @@ impl RunFiles {
     /// Saves the progress file: never through a link, always atomically.
     pub fn write_partial(&self, bytes: &[u8]) -> Result<()> {
         refuse_link(&self.partial)?;
-        crate::load::write_atomic(&self.partial, bytes)
+        write_atomic(&self.partial, bytes)
     }
 
     /// Writes the responses file: through the user's link, never through one at a path the
@@ -120,7 +120,7 @@ impl RunFiles {
         if self.chosen_by_tool {
             refuse_link(&self.output)?;
         }
-        crate::load::write_atomic(&self.output, bytes)
+        write_atomic(&self.output, bytes)
     }
 }
 
@@ -287,4 +287,85 @@ mod tests {
         let err = prepare_run(&out, false).unwrap_err().to_string();
         assert!(err.contains(".partial"), "{err}");
     }
+}
+
+/// Writes a file atomically: a temp file in the same folder, synced, then renamed over the
+/// target, so a crash leaves the old file or the new, never half.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// `write_atomic` with the contents written by `fill`; if `fill` fails (or the process dies
+/// while it runs), the target is untouched and the temp file is removed (or, after a kill, left
+/// as a hidden `.selfaudit-*.tmp` beside it).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<()> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::usage_hint(
+                format!("{}: is a folder", path.display()),
+                "name a file to write, e.g. -o reports/2026-Q4.json",
+            ));
+        }
+        // Devices and pipes (`-o /dev/stdout`, a FIFO) are written in place: renaming a file
+        // over them would replace the device itself.
+        Ok(m) if !m.is_file() => {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            return fill(&mut file)
+                .and_then(|()| file.flush())
+                .map_err(|e| Error::io(path, e));
+        }
+        _ => {}
+    }
+    // A symlink stays a link: the file its chain ends at is the one replaced.
+    let resolved = follow_links(path)?;
+    let path = resolved.as_path();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".selfaudit-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    fill(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
+    // Temp files are private (0600); the result keeps the old file's mode, or is readable like
+    // any new file, since reports are made to be shared.
+    let mode = fs::metadata(path)
+        .map(|m| m.permissions())
+        .ok()
+        .or_else(new_file_permissions);
+    if let Some(mode) = mode {
+        tmp.as_file()
+            .set_permissions(mode)
+            .map_err(|e| Error::io(tmp.path(), e))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable; not every platform can open a folder to sync it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The mode of a newly written file: what an editor would give it.
+#[cfg(unix)]
+fn new_file_permissions() -> Option<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<fs::Permissions> {
+    None
 }

@@ -50,20 +50,31 @@ fn t975_cached(df: u64) -> f64 {
     KNOWN.with(|known| *known.borrow_mut().entry(df).or_insert_with(|| t975(df)))
 }
 
-/// Running sums of the jackknife deviations `d = θ₍ᵢ₎ − θ` of one part.
+/// The grid the jackknife sums are kept on: multiples of 2⁻⁹⁰. A deviation is at most 1 in
+/// size, so an `i128` holds the sums of 2³⁷ respondents exactly.
+const GRID: f64 = (1u128 << 90) as f64;
+
+/// A number on the grid: rounding is the only inexact step, and it sees one number alone.
+fn on_grid(x: f64) -> i128 {
+    (x * GRID).round() as i128
+}
+
+/// Running sums of the jackknife deviations `d = θ₍ᵢ₎ − θ` of one part. The sums are exact
+/// (fixed point, integer addition), so they are the same whatever order the respondents come
+/// in: every figure of §14 depends on the team, never on the order of its files (SPEC §9).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Jackknife {
     /// How many respondents' removal left the score defined (m).
     m: u64,
-    sum: f64,
-    sum2: f64,
+    sum: i128,
+    sum2: i128,
 }
 
 impl Jackknife {
     fn push(&mut self, d: f64) {
         self.m += 1;
-        self.sum += d;
-        self.sum2 += d * d;
+        self.sum = self.sum.saturating_add(on_grid(d));
+        self.sum2 = self.sum2.saturating_add(on_grid(d * d));
     }
 
     /// The margin around `score` (in points) of a part whose deviations are fractions of 1.
@@ -76,7 +87,8 @@ impl Jackknife {
         }
         let m = self.m as f64;
         // Σ (θ₍ᵢ₎ − θ̄)² = Σ d² − (Σ d)² / m, with d measured from θ so both sums stay small.
-        let spread = (self.sum2 - self.sum * self.sum / m).max(0.0);
+        let (sum, sum2) = (self.sum as f64 / GRID, self.sum2 as f64 / GRID);
+        let spread = (sum2 - sum * sum / m).max(0.0);
         let se = 100.0 * ((m - 1.0) / m * spread).sqrt();
         let moe = t975_cached(self.m - 1) * se;
         Margin {

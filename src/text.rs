@@ -1,16 +1,134 @@
 //! Text helpers: positions in source files, and making user text safe for each output.
 
-/// 1-based line and column (in characters) of a byte offset in `src`.
+/// 1-based line and column (in characters) of a byte offset in `src`. Inside a
+/// [`LineIndex::scope`] of `src` it costs O(log n) after one O(n) pass over the text, so a
+/// file with a hundred thousand problems is not read a hundred thousand times; elsewhere it
+/// scans the text.
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(src.len());
     while !src.is_char_boundary(offset) {
         offset -= 1;
+    }
+    if let Some(found) = LineIndex::with(src, |index| index.line_col(src, offset)) {
+        return found;
     }
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before[line_start..].chars().count() + 1;
     (line, col)
+}
+
+/// How many bytes a checkpoint of [`LineIndex`] stands for.
+const CHECKPOINT: usize = 1024;
+
+/// Where a text's lines start, and how many characters lie before every `CHECKPOINT`-th byte:
+/// built once per text, on its first problem.
+pub struct LineIndex<'a> {
+    _text: std::marker::PhantomData<&'a str>,
+}
+
+#[derive(Default)]
+struct Lines {
+    /// Byte offset of every `\n`.
+    newlines: Vec<usize>,
+    /// Characters before byte `k * CHECKPOINT`.
+    chars_before: Vec<usize>,
+}
+
+/// An open scope: its text's address and length, and the text's index once built.
+type Scope = (usize, usize, Option<std::rc::Rc<Lines>>);
+
+thread_local! {
+    /// The texts of the scopes open on this thread, by address and length, each with its
+    /// index once built. A text cannot be freed while its scope is open, so the address
+    /// names it alone.
+    static SCOPES: std::cell::RefCell<Vec<Scope>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl<'a> LineIndex<'a> {
+    /// Opens a scope in which `line_col` on `text` uses an index, built on first use. Every
+    /// parser holds one for its source while it checks it.
+    pub fn scope(text: &'a str) -> LineIndex<'a> {
+        SCOPES.with(|s| {
+            s.borrow_mut()
+                .push((text.as_ptr() as usize, text.len(), None))
+        });
+        LineIndex {
+            _text: std::marker::PhantomData,
+        }
+    }
+
+    fn with<R>(text: &str, f: impl FnOnce(&Lines) -> R) -> Option<R> {
+        let key = (text.as_ptr() as usize, text.len());
+        let lines = SCOPES.with(|s| {
+            let mut scopes = s.borrow_mut();
+            let entry = scopes.iter_mut().rev().find(|(p, l, _)| (*p, *l) == key)?;
+            Some(
+                entry
+                    .2
+                    .get_or_insert_with(|| std::rc::Rc::new(Lines::new(text)))
+                    .clone(),
+            )
+        })?;
+        Some(f(&lines))
+    }
+}
+
+impl Drop for LineIndex<'_> {
+    fn drop(&mut self) {
+        SCOPES.with(|s| s.borrow_mut().pop());
+    }
+}
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: &u8) -> bool {
+    (*b as i8) >= -0x40
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let bytes = text.as_bytes();
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        let mut chars_before = vec![0];
+        for chunk in bytes.chunks(CHECKPOINT) {
+            let last = chars_before[chars_before.len() - 1];
+            chars_before.push(last + chunk.iter().filter(|b| starts_char(b)).count());
+        }
+        Lines {
+            newlines,
+            chars_before,
+        }
+    }
+
+    /// Characters before byte `at`.
+    fn chars_to(&self, text: &str, at: usize) -> usize {
+        let k = at / CHECKPOINT;
+        self.chars_before[k]
+            + text.as_bytes()[k * CHECKPOINT..at]
+                .iter()
+                .filter(|b| starts_char(b))
+                .count()
+    }
+
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.newlines.partition_point(|&n| n < offset);
+        let start = if line == 0 {
+            0
+        } else {
+            self.newlines[line - 1] + 1
+        };
+        (
+            line + 1,
+            self.chars_to(text, offset) - self.chars_to(text, start) + 1,
+        )
+    }
 }
 
 /// Whether a character could change how a terminal or a text renderer shows what follows:
@@ -23,7 +141,7 @@ fn is_unsafe_char(c: char) -> bool {
 /// Whether a character may not reach a terminal raw: a control character, a line break, a bidi
 /// mark or override, or an invisible character (the one test for escaping in TOML and shell text).
 pub fn needs_escape(c: char) -> bool {
-    is_unsafe_char(c) || is_line_break(c) || crate::team::is_invisible(c)
+    is_unsafe_char(c) || is_line_break(c) || crate::identity::is_invisible(c)
 }
 
 /// Characters that end a line somewhere: a terminal, a Markdown table row, a paragraph.
@@ -245,7 +363,7 @@ pub fn wrap(text: &str, width: usize) -> String {
 /// Built on the identity rule, so that one person written two ways (NFC or NFD, with
 /// invisible marks) gets one file, and one progress file.
 pub fn slug(s: &str) -> String {
-    slug_with(&crate::team::identity(s), true, "respondent")
+    slug_with(&crate::identity::identity(s), true, "respondent")
 }
 
 /// A period label made safe to be a folder name, keeping its case (`2026-Q4`): letters, digits and `-` only.
@@ -296,6 +414,16 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_col_in_a_scope_agrees_with_the_scan() {
+        let src = "ab\néé x\n\n".to_string() + &"ü".repeat(3000) + "\nz\u{1F600}y";
+        let plain: Vec<_> = (0..=src.len() + 2).map(|o| line_col(&src, o)).collect();
+        let _lines = LineIndex::scope(&src);
+        for (o, want) in plain.iter().enumerate() {
+            assert_eq!(line_col(&src, o), *want, "offset {o}");
+        }
+    }
 
     #[test]
     fn line_col_counts_from_one_in_characters() {

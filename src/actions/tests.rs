@@ -1,5 +1,7 @@
 use super::*;
 use crate::model::report::Report;
+// `plan` makes its proposals from these files: its tests share their fixtures.
+use crate::render::plan::{PROPOSAL_MARKER, plan};
 
 const CHECKLIST: &str = r#"
 id = "shop"

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::actions::{ActionDelta, TargetDelta};
 use super::{CriticalChanges, ItemDelta, Side};
-use crate::actions::{ActionDelta, TargetDelta};
 use crate::stats::{EPS, Noise};
 use crate::text::plural;
 

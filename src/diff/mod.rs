@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::model::report::{ChecklistReport, Report};
 use crate::stats::{EPS, Noise};
 
+pub mod actions;
 mod gates;
 mod pair;
 
@@ -161,7 +162,7 @@ pub struct Diff {
     pub noise: Noise,
     /// With `--actions FILE` (SPEC §12): each action's part and its delta, the means, the targets.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub actions: Option<crate::actions::ActionsDiff>,
+    pub actions: Option<actions::ActionsDiff>,
 }
 
 impl Diff {

@@ -306,10 +306,14 @@ impl<'r> Session<'r> {
         let mut responses = progress.to_responses(Some(crate::env::now()));
         responses.role = self.settings.role.clone();
         let mut text = format!(
-            "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report {}\n",
+            "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report{} {}\n",
             crate::text::comment_safe(&progress.respondent),
             crate::text::comment_safe(&progress.period),
-            crate::text::comment_safe(&output.display().to_string())
+            crate::text::comment_safe(&crate::load::checklists_flag(
+                self.settings.dir.as_deref(),
+                &self.settings.named
+            )),
+            crate::text::comment_safe(&crate::text::shell_quote(&output.display().to_string()))
         );
         text.push_str(&responses.to_toml(&progress.checklists));
         self.files.write_output(text.as_bytes())?;

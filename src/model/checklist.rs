@@ -98,6 +98,7 @@ pub struct Item {
 impl Checklist {
     /// Parses and validates a checklist file; on failure, every problem found.
     pub fn parse(source: &Source) -> Result<Checklist, Vec<Problem>> {
+        let _lines = crate::text::LineIndex::scope(source.text);
         let file: ChecklistFile =
             toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
         validate(file, source)

@@ -1,10 +1,12 @@
 //! The file formats (checklists, responses, reports) and their validation.
 
+pub mod actions;
 pub mod checklist;
 pub mod quote;
 pub mod report;
 pub mod responses;
 pub mod scale;
+pub mod top_keys;
 
 use crate::error::Problem;
 use crate::text::line_col;

@@ -54,10 +54,10 @@ pub struct Report {
     pub perception_gaps: Vec<PerceptionGap>,
     /// With an actions file (SPEC §12): its actions, under their parts, open ones first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<crate::actions::ActionEntry>>,
+    pub actions: Option<Vec<super::actions::ActionEntry>>,
     /// With an actions file (SPEC §12): its targets, with the score now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<crate::actions::TargetEntry>>,
+    pub targets: Option<Vec<super::actions::TargetEntry>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,6 +250,7 @@ pub struct Group {
     pub title: String,
     /// How many respondents the group has.
     pub n: u64,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     #[serde(default)]
     pub withheld: bool,
@@ -260,6 +261,7 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupChecklist {
     pub id: String,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     #[serde(default)]
     pub sections: Vec<GroupScore>,
@@ -270,12 +272,14 @@ pub struct GroupChecklist {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupScore {
     pub id: String,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupItem {
     pub id: String,
+    #[serde(deserialize_with = "present")]
     pub score: Option<f64>,
     #[serde(default)]
     pub n: u64,
@@ -299,7 +303,7 @@ pub struct GapEnd {
 
 /// A score read back must be there: `null` is "undefined", but a missing (or misspelt) field is
 /// an error, never taken for `null`, since a gate would pass on it.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     Option::<f64>::deserialize(d)
 }
 
@@ -328,6 +332,7 @@ impl Report {
     /// Reads a JSON report back: it must be a report, of a format version this build knows,
     /// and name each checklist, section and item once, so that a diff can match them by id.
     pub fn parse(source: &Source) -> Result<Report, Vec<Problem>> {
+        let _lines = crate::text::LineIndex::scope(source.text);
         if source.text.starts_with('\u{FEFF}') {
             return Err(vec![
                 Problem::new(

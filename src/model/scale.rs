@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 /// The key every item may be answered with when it allows it: not applicable.
 pub const NA: &str = "n/a";
 
+/// Whether a written key is the n/a answer, in any case (`N/A`).
+pub fn is_na(key: &str) -> bool {
+    key.eq_ignore_ascii_case(NA)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub key: String,
@@ -73,8 +78,22 @@ impl Scale {
         })
     }
 
+    /// The choice of a key as written; else the one choice whose key matches it ignoring
+    /// case (`"Yes"` for `yes`), since hand-written files are written by people.
     pub fn choice(&self, key: &str) -> Option<(usize, &Choice)> {
-        self.choices.iter().enumerate().find(|(_, c)| c.key == key)
+        if let Some(found) = self.choices.iter().enumerate().find(|(_, c)| c.key == key) {
+            return Some(found);
+        }
+        let folded = key.to_lowercase();
+        let mut matches = self
+            .choices
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.key.to_lowercase() == folded);
+        match (matches.next(), matches.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
     }
 
     /// The score of a choice value, in [0, 1] (SPEC §5).

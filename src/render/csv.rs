@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 
+use crate::answers::AnswerRow;
 use crate::diff::Diff;
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 
@@ -195,25 +196,6 @@ pub fn items(report: &Report, scale_of: &dyn Fn(&str, &str) -> String) -> String
 fn into_string(w: csv::Writer<Vec<u8>>) -> String {
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// One answer as `answers-csv` and the Answers sheet show it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnswerRow<'a> {
-    pub period: &'a str,
-    pub respondent: &'a str,
-    /// Empty when the respondent has none.
-    pub role: &'a str,
-    pub checklist: &'a str,
-    pub section: &'a str,
-    pub item: &'a str,
-    /// The choice key, or `n/a`.
-    pub choice: &'a str,
-    /// The scale's raw value; `None` for `n/a`.
-    pub value: Option<f64>,
-    /// Percent; `None` for `n/a`.
-    pub score: Option<f64>,
-    pub note: &'a str,
 }
 
 impl AnswerRow<'_> {

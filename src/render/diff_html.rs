@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::diff::{Titles, gate_limit, more};
+use super::diff::{Titles, gate_limit};
 use super::html::{ChangeView, Score, display_time, moved, render};
 use super::{score as score_text, svg};
 use crate::diff::{self, Diff, GapChange, ItemDelta, Side, Status};
@@ -164,7 +164,7 @@ impl DiffPage {
             let shown = items.len().min(top);
             List {
                 total: items.len(),
-                more: more(shown, items.len()),
+                more: more_for_people(shown, items.len()),
                 items: items[..shown]
                     .iter()
                     .map(|i| ItemView::new(i, &titles))
@@ -208,7 +208,7 @@ impl DiffPage {
                     gate: g.gate.as_str(),
                     limit: gate_limit(g),
                     passed: g.passed,
-                    detail: page_safe(&g.detail),
+                    detail: page_safe(&with_questions(&g.detail, &diff.items)),
                 })
                 .collect(),
             counts: vec![
@@ -318,6 +318,29 @@ impl ItemView {
             change: noisy_moved(i.delta, i.status, &i.noise),
         }
     }
+}
+
+/// "… and 3 more" on a page for people: no command-line options.
+fn more_for_people(shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| format!("… and {} more, in the full report", total - shown))
+}
+
+/// A gate's detail with each `checklist/item` id written as its question, for people.
+fn with_questions(detail: &str, items: &[ItemDelta]) -> String {
+    let mut named: Vec<(String, &str)> = items
+        .iter()
+        .filter(|i| !i.text.is_empty())
+        .map(|i| (format!("{}/{}", i.checklist, i.id), i.text.as_str()))
+        .collect();
+    // Longer ids first, so that `a/item` never replaces the start of `a/item-two`.
+    named.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
+    let mut out = detail.to_string();
+    for (id, text) in named {
+        if out.contains(&id) {
+            out = out.replace(&id, &format!("“{text}”"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod paper;
+pub mod plan;
 pub mod svg;
 pub mod table;
 pub mod team;
@@ -44,6 +45,15 @@ pub struct Located<'r> {
 
 /// The `top` lowest-scoring items that have a score, weakest first (ties: checklist order).
 pub fn weakest(report: &Report, top: usize) -> Vec<Located<'_>> {
+    let mut items = lowest(report, usize::MAX);
+    // An item at the top of its scale is nobody's weakest, however few items there are.
+    items.retain(|l| l.item.score.is_some_and(|s| s < 100.0 - 1e-9));
+    items.truncate(top);
+    items
+}
+
+/// The `top` lowest-scored items, whatever their scores (`plan` numbers its proposals by it).
+pub fn lowest(report: &Report, top: usize) -> Vec<Located<'_>> {
     let mut items: Vec<Located> = report
         .items()
         .filter(|(_, _, i)| i.score.is_some())

@@ -49,9 +49,9 @@ fn span(trend: &Trend) -> String {
 
 pub fn table(trend: &Trend, style: Style) -> String {
     let mut out = format!(
-        "Self-audit trend · {} · {} reports\n\n",
+        "Self-audit trend · {} · {}\n\n",
         terminal_safe(&span(trend)),
-        trend.periods.len()
+        crate::text::plural(trend.periods.len(), "report", "reports")
     );
     let mut t = new_table(style);
     let mut header = vec!["Checklist / section".to_string()];

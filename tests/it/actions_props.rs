@@ -2,9 +2,10 @@
 //! same actions, and planning again adds nothing.
 
 use proptest::prelude::*;
-use selfaudit::actions::{Actions, Catalog, plan};
+use selfaudit::actions::{Actions, Catalog};
 use selfaudit::model::Source;
 use selfaudit::model::report::Report;
+use selfaudit::render::plan::plan;
 
 fn report(texts: &[String], notes: &[String], scores: &[f64]) -> Report {
     let items: Vec<serde_json::Value> = texts

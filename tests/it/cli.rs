@@ -85,10 +85,7 @@ const RESPONSES_CASES: &[(&str, &str)] = &[
         "empty-respondent.toml",
         "1:14: respondent must not be empty",
     ),
-    (
-        "misspelt-top-key.toml",
-        "1:1: unknown field `respondant`, expected one of `respondent`",
-    ),
+    ("misspelt-top-key.toml", "1:1: unknown key `respondant`"),
     ("unknown-checklist.toml", "3:10: unknown checklist `maxi`"),
     (
         "unknown-checklist-version.toml",

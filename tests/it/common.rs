@@ -6,7 +6,9 @@ use scraper::{ElementRef, Html, Selector};
 
 pub fn selfaudit() -> Command {
     let mut cmd = Command::cargo_bin("selfaudit").unwrap();
-    cmd.env_remove("SELFAUDIT_CHECKLISTS").env("NO_COLOR", "1");
+    cmd.env_remove("SELFAUDIT_CHECKLISTS")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1");
     cmd
 }
 

@@ -110,7 +110,28 @@ fn the_page_shows_what_the_json_diff_says() {
         let passed = g["passed"].as_bool().unwrap();
         assert_eq!(has_class(*li, "failed"), !passed);
         assert!(text(one(*li, ".gate-name code")).starts_with(g["gate"].as_str().unwrap()));
-        assert_eq!(text(one(*li, ".detail")), g["detail"].as_str().unwrap());
+        // For people: each `checklist/item` id as its question.
+        let mut detail = g["detail"].as_str().unwrap().to_string();
+        let mut items: Vec<(String, String)> = d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    format!(
+                        "{}/{}",
+                        i["checklist"].as_str().unwrap(),
+                        i["id"].as_str().unwrap()
+                    ),
+                    i["text"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        items.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
+        for (id, question) in items {
+            detail = detail.replace(&id, &format!("“{question}”"));
+        }
+        assert_eq!(text(one(*li, ".detail")), detail);
         assert_eq!(
             text(one(*li, ".badge")),
             if passed { "held" } else { "failed" }
@@ -303,10 +324,7 @@ fn top_caps_each_list_and_says_how_many_more() {
         let total: usize = text(one(panel, "h2 .count")).parse().unwrap();
         assert_eq!(
             text(one(panel, ".more")),
-            format!(
-                "… and {} more (raise --top, or see --format json)",
-                total - 2
-            )
+            format!("… and {} more, in the full report", total - 2)
         );
     }
 }

@@ -458,10 +458,22 @@ fn a_hostile_diff_page_shows_every_string_as_text_and_runs_nothing() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| page_safe(g["detail"].as_str().unwrap()))
+        .map(|g| {
+            // For people: each `checklist/item` id as its question.
+            let mut detail = g["detail"].as_str().unwrap().to_string();
+            for i in diff["items"].as_array().unwrap() {
+                let id = format!(
+                    "{}/{}",
+                    i["checklist"].as_str().unwrap(),
+                    i["id"].as_str().unwrap()
+                );
+                detail = detail.replace(&id, &format!("“{}”", i["text"].as_str().unwrap()));
+            }
+            page_safe(&detail)
+        })
         .collect();
     assert_eq!(details, expected);
-    assert!(details[0].contains(ITEM_ID) && details[1].contains(BASE_PERIOD));
+    assert!(!details[0].contains(ITEM_ID) && details[1].contains(BASE_PERIOD));
     assert_eq!(root.select(&sel(".gate.failed")).count(), 2);
 
     // Titles in the score rows, and the version change.

@@ -338,10 +338,13 @@ fn no_terminal_exits_2_at_once_saying_how_to_answer_without_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not one"), "{err}");
     assert!(
-        err.contains("selfaudit template mini > answers.toml"),
+        err.contains("selfaudit template --checklists cl mini > answers.toml"),
         "{err}"
     );
-    assert!(err.contains("selfaudit report answers.toml"), "{err}");
+    assert!(
+        err.contains("selfaudit report --checklists cl answers.toml"),
+        "{err}"
+    );
 
     // A terminal on stdin but not on stderr is no better.
     let mut sh = Command::new("sh");

@@ -7,8 +7,17 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::resolve::{Field, Raw, RawAnswer};
-use crate::error::Problem;
 use crate::model::Source;
+
+/// The keys a responses file may have at its top.
+pub const TOP_KEYS: &[&str] = &[
+    "respondent",
+    "period",
+    "role",
+    "submitted",
+    "checklists",
+    "answers",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,10 +44,11 @@ fn field(s: Spanned<String>) -> Field<'static> {
     Field::new(s.into_inner(), Some(span))
 }
 
-/// Reads any responses file; a TOML error, or a field of the wrong type, is a located problem.
-pub fn read(source: &Source) -> Result<Raw<'static>, Vec<Problem>> {
-    let file: ResponsesFile =
-        toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
+/// Reads any responses file.
+/// A file that is not the TOML of a responses file gives the parser's error, which the caller
+/// turns into every problem it can locate.
+pub fn read(source: &Source) -> Result<Raw<'static>, toml::de::Error> {
+    let file: ResponsesFile = toml::from_str(source.text)?;
     let submitted = match file.submitted {
         None => Ok(None),
         Some(v) => match v.get_ref() {

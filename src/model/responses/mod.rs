@@ -57,6 +57,8 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
+        // Every problem's position comes from one index of the file's lines.
+        let _lines = crate::text::LineIndex::scope(source.text);
         // A problem the fast reader meets is the full reader's to locate.
         if let Some(raw) = fast::read(source.text)
             && let Ok(parsed) = resolve::resolve(raw, source, &lookup, &known_ids)
@@ -72,7 +74,27 @@ impl Responses {
         lookup: impl Fn(&str) -> Option<&'c Checklist>,
         known_ids: impl Fn() -> Vec<String>,
     ) -> Result<(Responses, Vec<VersionMismatch>), Vec<Problem>> {
-        resolve::resolve(full::read(source)?, source, lookup, known_ids)
+        let _lines = crate::text::LineIndex::scope(source.text);
+        let raw = match full::read(source) {
+            Ok(raw) => raw,
+            Err(e) => {
+                // A misspelt top-level key must not hide the file's other problems.
+                return Err(crate::model::top_keys::every_problem(
+                    source,
+                    &e,
+                    full::TOP_KEYS,
+                    |patched| {
+                        // Through `dyn`, so that this call does not make a new copy of itself.
+                        let lookup: &dyn Fn(&str) -> Option<&'c Checklist> = &lookup;
+                        let known_ids: &dyn Fn() -> Vec<String> = &known_ids;
+                        Responses::parse_full(patched, lookup, known_ids)
+                            .err()
+                            .unwrap_or_default()
+                    },
+                ));
+            }
+        };
+        resolve::resolve(raw, source, lookup, known_ids)
     }
 }
 

@@ -136,7 +136,15 @@ pub fn resolve<'c>(
                             ),
                         )
                         .hint(format!(
-                            "the items are listed by `selfaudit template {}`; check the spelling",
+                            "{}the items are listed by `selfaudit template {}`; check the spelling",
+                            crate::suggest::did_you_mean(
+                                &item_id.text,
+                                &checklist
+                                    .sections
+                                    .iter()
+                                    .flat_map(|s| s.items.iter().map(|i| i.id.as_str()))
+                                    .collect::<Vec<_>>()
+                            ),
                             checklist.id
                         )),
                 );
@@ -163,7 +171,7 @@ pub fn resolve<'c>(
                         .problem(answer.span, format!("item `{}`: {message}", item_id.text))
                         .hint("write a choice key in quotes, or { choice = \"…\", note = \"…\" }"),
                 ),
-                Ok((key, note)) if key == NA => {
+                Ok((key, note)) if crate::model::scale::is_na(&key) => {
                     if item.na {
                         answers.push(Answer {
                             section: s,
@@ -206,7 +214,11 @@ pub fn resolve<'c>(
                                         item.id, item.scale.name
                                     ),
                                 )
-                                .hint(format!("allowed: {}", allowed.join(", "))),
+                                .hint(format!(
+                                    "{}allowed: {}",
+                                    crate::suggest::did_you_mean(&key, &allowed),
+                                    allowed.join(", ")
+                                )),
                         );
                     }
                 },
@@ -221,6 +233,8 @@ pub fn resolve<'c>(
     }
 
     if !problems.is_empty() {
+        // In line order, as a person reads the file; unlocated ones last.
+        problems.sort_by_key(|p| p.position.unwrap_or((usize::MAX, 0)));
         return Err(problems);
     }
     Ok((
@@ -238,8 +252,12 @@ pub fn resolve<'c>(
 fn unknown_checklist(source: &Source, id: &Field, known_ids: impl Fn() -> Vec<String>) -> Problem {
     source
         .problem(id.span.clone(), format!("unknown checklist `{}`", id.text))
-        .hint(format!(
-            "known checklists: {} (see `selfaudit list`)",
-            known_ids().join(", ")
-        ))
+        .hint({
+            let known = known_ids();
+            format!(
+                "{}known checklists: {} (see `selfaudit list`)",
+                crate::suggest::did_you_mean(&id.text, &known),
+                known.join(", ")
+            )
+        })
 }
