@@ -147,7 +147,13 @@ pub struct TemplateArgs {
     pub role: Option<String>,
 
     /// `toml`: a responses file to fill in; `html`: a paper form with tick boxes, one page per checklist
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TemplateFormat::Toml)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = TemplateFormat::Toml,
+        hide_possible_values = true
+    )]
     pub format: TemplateFormat,
 }
 
