@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Mutex;
@@ -137,30 +136,38 @@ impl Links {
     }
 }
 
-/// A file only its owner may read, replaced atomically and synced, never through a link.
+/// A file only its owner may read (0600 before the first byte is written), replaced atomically
+/// and synced by the shared writer (which keeps the file's mode), never through a link.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::paths::refuse_link(path)?;
-    let dir = crate::paths::folder_of(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".selfaudit-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(tmp.path(), e))?;
+    match fs::symlink_metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(Error::usage_hint(
+                format!("{}: is not a regular file", crate::load::display(path)),
+                "remove it; `selfaudit serve` keeps its links there",
+            ));
+        }
+        Ok(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+                    .map_err(|e| Error::io(path, e))?;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            options.open(path).map_err(|e| Error::io(path, e))?;
+        }
+        Err(e) => return Err(Error::io(path, e)),
     }
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::paths::write_atomic(path, bytes)
 }
 
 /// The CSRF token of the forms under one secret: a keyed hash, so that it needs no storage and
