@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Trend(args) => trend(args),
         Command::List(args) => list(dir, args),
         Command::Validate(args) => validate(dir, args),
+        Command::Serve(args) => crate::serve::run(dir, args),
         Command::Team(cli::TeamCommand::Init(args)) => team_init(dir, args),
         Command::Plan(args) => plan(dir, args),
         Command::Import(args) => import(dir, args),
@@ -103,22 +104,32 @@ fn template(dir: Option<&Path>, args: TemplateArgs) -> Result<u8> {
     let respondent = args.respondent.unwrap_or_else(|| "Your name".to_string());
     let period = args.period.unwrap_or_else(crate::env::current_quarter);
     let role = role_arg(args.role.as_deref())?;
-    let mut text =
-        crate::template::template_with_role(&checklists, &respondent, &period, role.as_deref());
-    let flag = load::checklists_flag(dir, &args.ids);
-    if !flag.is_empty() {
-        text = text
-            .replacen(
-                "selfaudit validate FILE",
-                &format!("selfaudit validate{flag} FILE"),
-                1,
-            )
-            .replacen(
-                "selfaudit report FILE",
-                &format!("selfaudit report{flag} FILE"),
-                1,
+    let text = match args.format {
+        cli::TemplateFormat::Toml => {
+            let mut text = crate::template::template_with_role(
+                &checklists,
+                &respondent,
+                &period,
+                role.as_deref(),
             );
-    }
+            let flag = load::checklists_flag(dir, &args.ids);
+            if !flag.is_empty() {
+                text = text
+                    .replacen(
+                        "selfaudit validate FILE",
+                        &format!("selfaudit validate{flag} FILE"),
+                        1,
+                    )
+                    .replacen(
+                        "selfaudit report FILE",
+                        &format!("selfaudit report{flag} FILE"),
+                        1,
+                    );
+            }
+            text
+        }
+        cli::TemplateFormat::Html => render::paper::form(&checklists, &period)?,
+    };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
 }

@@ -50,6 +50,8 @@ pub enum Command {
     List(ListArgs),
     /// Check checklist and responses files; every problem as path:line:col: message
     Validate(ValidateArgs),
+    /// Answer from phones: a web server on the shop's network that writes what `run` writes
+    Serve(ServeArgs),
     /// The team list (team.toml): who is asked, in which role
     #[command(subcommand)]
     Team(TeamCommand),
@@ -143,6 +145,72 @@ pub struct TemplateArgs {
     /// The respondent's role to put in the file, e.g. staff
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
+
+    /// `toml`: a responses file to fill in; `html`: a paper form with tick boxes, one page per checklist
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = TemplateFormat::Toml,
+        hide_possible_values = true
+    )]
+    pub format: TemplateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateFormat {
+    Toml,
+    Html,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Prints the address, the owner's link and each person's link (with a team list), or the team
+link and its QR code. Answers land in DIR/<period>/<name>.toml, exactly as `selfaudit run`
+writes them; the secret links are kept in DIR/<period>/.selfaudit-links (mode 0600).
+
+Examples:
+  selfaudit serve                                  on this computer only: http://127.0.0.1:8080
+  selfaudit serve --listen 0.0.0.0:8080 --team team.toml --qr     for phones on the shop's Wi-Fi
+  selfaudit serve --tls-cert cert.pem --tls-key key.pem --listen 0.0.0.0:8443
+
+Stop with Ctrl-C: it finishes the requests in flight and prints who has answered.")]
+pub struct ServeArgs {
+    /// Checklist ids or paths [default: service-self-audit be-sure]
+    #[arg(value_name = "CHECKLIST")]
+    pub ids: Vec<String>,
+
+    /// The period label [default: the current quarter, e.g. 2026-Q4]
+    #[arg(long, value_name = "LABEL")]
+    pub period: Option<String>,
+
+    /// The team list: one personal link per person [default: SELFAUDIT_TEAM, else ./team.toml if any]
+    #[arg(long, value_name = "FILE")]
+    pub team: Option<PathBuf>,
+
+    /// The address to listen on; 0.0.0.0:8080 to reach phones on the network
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// The folder of responses; answers go to DIR/<period>/
+    #[arg(long, value_name = "DIR", default_value = "responses")]
+    pub responses: PathBuf,
+
+    /// A JSON report to compare the owner's live team report with
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Print each person's QR code under their name
+    #[arg(long)]
+    pub qr: bool,
+
+    /// Serve HTTPS: the certificate chain (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Serve HTTPS: the private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

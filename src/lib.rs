@@ -17,6 +17,7 @@ pub mod out;
 pub mod paths;
 pub mod render;
 pub mod score;
+pub mod serve;
 pub mod sniff;
 pub mod stats;
 pub mod suggest;

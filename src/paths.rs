@@ -130,6 +130,33 @@ impl RunFiles {
 /// the progress file's name, so that a name too long or a folder not writable fails now,
 /// not after the first answer).
 pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
+    match open_run(output, chosen_by_tool, true)? {
+        Some(files) => Ok(files),
+        None => {
+            let target = if chosen_by_tool {
+                output.to_path_buf()
+            } else {
+                follow_links(output)?
+            };
+            Err(Error::usage_hint(
+                format!(
+                    "{}: this interview is open elsewhere (another `selfaudit run` holds {})",
+                    shown(output),
+                    shown(&with_suffix(&target, ".lock"))
+                ),
+                format!(
+                    "finish or stop the other interview first; its answers so far are saved in {}",
+                    shown(&with_suffix(&target, ".partial"))
+                ),
+            ))
+        }
+    }
+}
+
+/// `prepare_run` for a writer that holds the lock only while it handles one request (`serve`):
+/// `None`, not an error, while another process holds the lock; `probe` proves the folder takes
+/// the progress file's name (once per interview is enough).
+pub fn open_run(output: &Path, chosen_by_tool: bool, probe: bool) -> Result<Option<RunFiles>> {
     // A link the user named stands for the file it leads to: the progress file and the lock go
     // beside that file, so that two names of one file share one lock.
     let target = if chosen_by_tool {
@@ -156,23 +183,11 @@ pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
     let lock = open_lock(&lock_path)?;
     match lock.try_lock() {
         Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            return Err(Error::usage_hint(
-                format!(
-                    "{}: this interview is open elsewhere (another `selfaudit run` holds {})",
-                    shown(output),
-                    shown(&lock_path)
-                ),
-                format!(
-                    "finish or stop the other interview first; its answers so far are saved in {}",
-                    shown(&partial)
-                ),
-            ));
-        }
+        Err(fs::TryLockError::WouldBlock) => return Ok(None),
         Err(fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
     }
     refuse_link(&partial)?;
-    if fs::symlink_metadata(&partial).is_err() {
+    if probe && fs::symlink_metadata(&partial).is_err() {
         fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -180,13 +195,13 @@ pub fn prepare_run(output: &Path, chosen_by_tool: bool) -> Result<RunFiles> {
             .map_err(|e| Error::io(&partial, e))?;
         fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
     }
-    Ok(RunFiles {
+    Ok(Some(RunFiles {
         output: output.to_path_buf(),
         chosen_by_tool,
         partial,
         lock_path,
         _lock: lock,
-    })
+    }))
 }
 
 /// Opens (creating) a lock file without following a link planted at its name.

@@ -53,6 +53,21 @@ pub enum Reply {
     Back,
 }
 
+/// What one reply did to a question (see [`Interview::apply`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Nothing changed: "back", or a reply the question does not take.
+    Unchanged,
+    Skipped,
+    /// Answered; `ask_note` when a note is to be offered (`gap`: the answer is below the top
+    /// of the scale), starting from `old_note`.
+    Answered {
+        ask_note: bool,
+        gap: bool,
+        old_note: Option<String>,
+    },
+}
+
 /// One question as the prompter shows it.
 #[derive(Debug, Clone, Copy)]
 pub struct Question<'a> {
@@ -268,6 +283,63 @@ impl<'c> Interview<'c> {
         }
     }
 
+    /// Applies one reply to question `n` (0-based), as every front-end does: a choice the
+    /// scale has, "not applicable" where the item allows it, or "skip". A note stays with its
+    /// answer while the answer stays the same. "Back" and replies the question does not take
+    /// change nothing. The caller saves the progress after any change.
+    pub fn apply(&mut self, n: usize, reply: Reply, notes: Notes) -> Applied {
+        if n >= self.states.len() {
+            return Applied::Unchanged;
+        }
+        let choice = match reply {
+            Reply::Back => return Applied::Unchanged,
+            Reply::Skip => {
+                self.states[n] = State::Skipped;
+                return Applied::Skipped;
+            }
+            Reply::NotApplicable if self.item(n).na => None,
+            Reply::NotApplicable => return Applied::Unchanged,
+            Reply::Choice(c) if c < self.item(n).scale.choices.len() => Some(c),
+            Reply::Choice(_) => return Applied::Unchanged,
+        };
+        let old_note = match &self.states[n] {
+            State::Answered { choice: old, note } if *old == choice => note.clone(),
+            _ => None,
+        };
+        let scale = &self.item(n).scale;
+        let gap = choice.is_some_and(|c| !scale.is_top(scale.choices[c].value));
+        let ask_note = match notes {
+            Notes::Always => true,
+            Notes::Gaps => gap,
+            Notes::Never => false,
+        };
+        self.states[n] = State::Answered {
+            choice,
+            note: if ask_note || notes == Notes::Never {
+                old_note.clone()
+            } else {
+                None
+            },
+        };
+        Applied::Answered {
+            ask_note,
+            gap,
+            old_note,
+        }
+    }
+
+    /// Sets the note of an answered question (trimmed; empty is none). True when it changed.
+    pub fn set_note(&mut self, n: usize, note: Option<String>) -> bool {
+        let note = note.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        match self.states.get_mut(n) {
+            Some(State::Answered { note: old, .. }) if *old != note => {
+                *old = note;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The answers as a responses file: every checklist with its version, answers in checklist
     /// order, checklists by id (the order `Responses::parse` gives, so that it reads back equal).
     pub fn to_responses(&self, submitted: Option<String>) -> Responses {
@@ -368,61 +440,28 @@ fn walk(
         let n = order[p];
         let question = interview.question(n, p > 0);
         let reply = prompter.ask(&question)?;
-        let choice = match reply {
-            Reply::Back if p > 0 => {
-                pos = Some(p - 1);
-                continue;
-            }
-            Reply::Back => {
+        if reply == Reply::Back {
+            pos = Some(p.saturating_sub(1));
+            continue;
+        }
+        match interview.apply(n, reply, notes) {
+            Applied::Unchanged => {
                 pos = Some(p);
                 continue;
             }
-            Reply::Skip => {
-                interview.states[n] = State::Skipped;
+            Applied::Skipped => save(interview)?,
+            Applied::Answered {
+                ask_note,
+                gap,
+                old_note,
+            } => {
                 save(interview)?;
-                pos = next(Some(p));
-                continue;
-            }
-            Reply::NotApplicable if interview.item(n).na => None,
-            Reply::NotApplicable => {
-                pos = Some(p);
-                continue;
-            }
-            Reply::Choice(c) if c < interview.item(n).scale.choices.len() => Some(c),
-            Reply::Choice(_) => {
-                pos = Some(p);
-                continue;
-            }
-        };
-        // A note stays with its answer while the answer stays the same.
-        let old_note = match &interview.states[n] {
-            State::Answered { choice: old, note } if *old == choice => note.clone(),
-            _ => None,
-        };
-        let scale = &interview.item(n).scale;
-        let gap = choice.is_some_and(|c| !scale.is_top(scale.choices[c].value));
-        let ask_note = match notes {
-            Notes::Always => true,
-            Notes::Gaps => gap,
-            Notes::Never => false,
-        };
-        interview.states[n] = State::Answered {
-            choice,
-            note: if ask_note || notes == Notes::Never {
-                old_note.clone()
-            } else {
-                None
-            },
-        };
-        save(interview)?;
-        if ask_note {
-            let note = prompter
-                .note(&question, gap, old_note.as_deref())?
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty());
-            if note != old_note {
-                interview.states[n] = State::Answered { choice, note };
-                save(interview)?;
+                if ask_note {
+                    let note = prompter.note(&question, gap, old_note.as_deref())?;
+                    if interview.set_note(n, note) {
+                        save(interview)?;
+                    }
+                }
             }
         }
         pos = next(Some(p));

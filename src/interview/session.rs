@@ -200,6 +200,56 @@ impl<'r> Session<'r> {
         })
     }
 
+    /// The session of one request of a front-end that answers one request at a time (`serve`):
+    /// the respondent, period and output are settled, the output is a path the tool chose, and
+    /// nothing is asked: saved progress is gone on from (it must be this respondent's), a new
+    /// interview asks `checklists`, and the answers replace an earlier responses file when
+    /// submitted. `None` while another process (a terminal's `run`) holds the lock; dropping the
+    /// session releases it.
+    pub fn open_request(
+        registry: &'r Registry,
+        settings: Settings,
+        output: &Path,
+        checklists: &[String],
+    ) -> Result<Option<Self>> {
+        let respondent = settings.respondent.clone().unwrap_or_default();
+        let period = settings.period.clone().unwrap_or_default();
+        let Some(files) = crate::paths::open_run(output, true, false)? else {
+            return Ok(None);
+        };
+        let mut on_disk = 0;
+        let interview = if files.partial.exists() {
+            let saved = read_partial(registry, &files.partial)?;
+            on_disk = saved.answered();
+            check_partial_is_ours(&saved, &files.partial, &settings, &respondent, &period)?;
+            let asked = saved
+                .checklists
+                .iter()
+                .filter_map(|id| registry.get(id))
+                .collect();
+            Interview::new(asked, &saved.responses.respondent, &period, &saved.started)
+                .resume(&saved.responses, &saved.skipped)
+        } else {
+            let asked = checklists
+                .iter()
+                .filter_map(|id| registry.get(id))
+                .collect();
+            Interview::new(asked, &respondent, &period, &crate::env::now())
+        };
+        Ok(Some(Session {
+            settings,
+            files,
+            interview,
+            on_disk,
+            replace: true,
+        }))
+    }
+
+    /// Whether a progress file was there (or has been saved) for this interview.
+    pub fn in_progress(&self) -> bool {
+        self.files.partial.exists()
+    }
+
     /// The answers so far.
     pub fn interview(&self) -> &Interview<'r> {
         &self.interview

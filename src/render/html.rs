@@ -19,13 +19,15 @@ use crate::model::scale::NA;
 use crate::text::page_safe;
 use crate::text::plural;
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("page.html", include_str!("templates/page.html")),
     ("report.html", include_str!("templates/report.html")),
     ("diff.html", include_str!("templates/diff.html")),
     ("macros.html", include_str!("templates/macros.html")),
     ("style.css", include_str!("templates/style.css")),
     ("diff.css", include_str!("templates/diff.css")),
+    ("paper.html", include_str!("templates/paper.html")),
+    ("paper.css", include_str!("templates/paper.css")),
 ];
 
 /// The page's template environment: strict about undefined values, escaping `.html` templates.

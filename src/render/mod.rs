@@ -7,6 +7,7 @@ pub mod diff_html;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod paper;
 pub mod plan;
 pub mod svg;
 pub mod table;

@@ -27,6 +27,8 @@ mod properties;
 mod review_fixes;
 mod run;
 mod run_actions;
+mod serve;
+mod serve_terminal;
 mod spreadsheets;
 mod spreadsheets_team;
 mod stats;
