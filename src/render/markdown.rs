@@ -1,10 +1,83 @@
 //! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
 
+use super::layout::{Align, Block, Cell, Column, Span};
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
 use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::markdown_escape as esc;
 use crate::text::plural;
+
+/// Blocks as Markdown: a blank line between blocks, user text escaped here.
+pub fn blocks(blocks: &[Block]) -> String {
+    let parts: Vec<String> = blocks.iter().map(block).collect();
+    parts.join("\n")
+}
+
+fn block(block: &Block) -> String {
+    match block {
+        Block::Title { what, subject, .. } => format!("# {what}: {}\n", esc(subject)),
+        Block::Line(spans) => {
+            let mut line: String = spans
+                .iter()
+                .map(|s| match s {
+                    Span::Ours(t) => t.clone(),
+                    Span::User(t) => esc(t),
+                })
+                .collect();
+            line.push('\n');
+            line
+        }
+        Block::Table(grid) => {
+            let mut head = String::from("|");
+            let mut rule = String::from("|");
+            for c in &grid.columns {
+                let rule_of = match c.align() {
+                    Align::Left => "---|",
+                    Align::Right => "--:|",
+                };
+                match c {
+                    Column::Tree => {
+                        head.push_str(" Checklist | Section |");
+                        rule.push_str("---|---|");
+                    }
+                    Column::Ours(h, _) => {
+                        head.push_str(&format!(" {h} |"));
+                        rule.push_str(rule_of);
+                    }
+                    Column::User(h, _) => {
+                        head.push_str(&format!(" {} |", esc(h)));
+                        rule.push_str(rule_of);
+                    }
+                }
+            }
+            let mut out = format!("{head}\n{rule}\n");
+            for row in &grid.rows {
+                out.push('|');
+                for c in row {
+                    out.push_str(&cell(c));
+                }
+                out.push('\n');
+            }
+            out
+        }
+    }
+}
+
+/// A cell with its separator: a row of the tree takes two columns.
+fn cell(c: &Cell) -> String {
+    match c {
+        Cell::Name {
+            text,
+            section: false,
+        } => format!(" **{}** | |", esc(text)),
+        Cell::Name {
+            text,
+            section: true,
+        } => format!(" | {} |", esc(text)),
+        c if c.is_user_text() => format!(" {} |", esc(&c.text())),
+        c => format!(" {} |", c.text()),
+    }
+}
 
 fn answers(l: &Located) -> String {
     if l.item.withheld {

@@ -3,6 +3,9 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
+use crate::diff::Status;
+
+use super::layout::{self, Block, Column, Span};
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
 use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
@@ -73,6 +76,76 @@ pub fn bar(s: Option<f64>, width: usize) -> String {
         out.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
     }
     out
+}
+
+/// Blocks as terminal text: a blank line between blocks, user text made safe here.
+pub fn blocks(blocks: &[Block], style: Style) -> String {
+    let parts: Vec<String> = blocks.iter().map(|b| block(b, style)).collect();
+    parts.join("\n")
+}
+
+fn block(block: &Block, style: Style) -> String {
+    match block {
+        Block::Title {
+            what,
+            subject,
+            facts,
+        } => {
+            let mut line = format!("{what} · {}", terminal_safe(subject));
+            for f in facts {
+                line.push_str(&format!(" · {}", terminal_safe(f)));
+            }
+            line + "\n"
+        }
+        Block::Line(spans) => {
+            let mut line: String = spans
+                .iter()
+                .map(|s| match s {
+                    Span::Ours(t) => t.clone(),
+                    Span::User(t) => terminal_safe(t),
+                })
+                .collect();
+            line.push('\n');
+            line
+        }
+        Block::Table(grid) => {
+            let mut t = new_table(style);
+            t.set_header(grid.columns.iter().map(|c| match c {
+                Column::Tree => "Checklist / section".to_string(),
+                Column::Ours(h, _) => h.to_string(),
+                Column::User(h, _) => terminal_safe(h),
+            }));
+            for row in &grid.rows {
+                t.add_row(row.iter().map(|c| grid_cell(c, style)));
+            }
+            format!("{t}\n")
+        }
+    }
+}
+
+fn grid_cell(cell: &layout::Cell, style: Style) -> Cell {
+    match cell {
+        layout::Cell::Name {
+            text,
+            section: true,
+        } => Cell::new(format!("  {}", terminal_safe(text))),
+        layout::Cell::Name {
+            text,
+            section: false,
+        } => Cell::new(terminal_safe(text)).add_attribute(Attribute::Bold),
+        layout::Cell::Score(s) => score_cell(*s, style),
+        layout::Cell::Change { text, status } => {
+            let c = Cell::new(text).set_alignment(CellAlignment::Right);
+            match status {
+                Some(Status::Improved) if style.color => c.fg(Color::Green),
+                Some(Status::Regressed) if style.color => c.fg(Color::Red),
+                _ => c,
+            }
+        }
+        layout::Cell::Text(t) => Cell::new(terminal_safe(t)),
+        layout::Cell::Count(n) => Cell::new(n).set_alignment(CellAlignment::Right),
+        layout::Cell::Ours(t) => Cell::new(t),
+    }
 }
 
 fn heading(out: &mut String, title: &str) {
