@@ -206,7 +206,10 @@ pub fn diff_markdown(diff: &Diff) -> String {
     let Some(ad) = &diff.actions else {
         return String::new();
     };
-    let mut out = format!("\n## Actions\n\n{}.\n", esc(&capitalise(&ad.summary)));
+    let mut out = format!(
+        "\n## Actions\n\n{}.\n",
+        esc(&crate::text::capitalise(&ad.summary))
+    );
     if !ad.actions.is_empty() {
         out.push_str(&format!(
             "\n| Change | {} | {} | Part | Action |\n|--:|--:|--:|---|---|\n",
@@ -307,14 +310,6 @@ pub fn diff_table(diff: &Diff, style: Style) -> String {
         out.push('\n');
     }
     out
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// The report page's "Actions" panel: open actions (overdue first) with their owners, and the targets.
@@ -440,7 +435,7 @@ pub(super) fn html_diff(diff: &Diff) -> Option<HtmlDiffActions> {
     use crate::text::page_safe;
     let ad = diff.actions.as_ref()?;
     Some(HtmlDiffActions {
-        summary: page_safe(&capitalise(&ad.summary)),
+        summary: page_safe(&crate::text::capitalise(&ad.summary)),
         actions: ad
             .actions
             .iter()

@@ -1,9 +1,10 @@
 //! What each output shows, decided once as blocks of titles, lines and tables whose cells say
 //! what they hold; `table.rs` (terminal) and `markdown.rs` each only turn blocks into text.
 
+use super::diff::{Titles, checklist_label, item_label, more, noise_legend, noisy_change};
 use super::trend::sparkline;
 use super::{delta, score};
-use crate::diff::Status;
+use crate::diff::{Diff, ItemDelta, Status};
 use crate::model::checklist::Checklist;
 use crate::trend::{RowKind, Trend};
 
@@ -19,7 +20,19 @@ pub enum Block {
     },
     /// A line of text: our own words and user text, which each renderer escapes.
     Line(Vec<Span>),
+    /// A section's heading, with what to know before its table: `title: note` on a
+    /// terminal, `## title` and the note as a sentence in Markdown.
+    Heading {
+        title: String,
+        note: Vec<Span>,
+    },
+    /// A heading Markdown's outline needs; on a terminal the table's header says it.
+    Caption(&'static str),
     Table(Grid),
+    /// A line under a table, saying what its marks mean (a sentence in Markdown).
+    Legend(&'static str),
+    /// A line under a table, saying what it left out.
+    Note(String),
 }
 
 /// Part of a line.
@@ -74,6 +87,10 @@ pub enum Cell {
     Count(usize),
     /// Our own words or marks (a sparkline), never escaped.
     Ours(String),
+    /// A cell in bold (a checklist's row, a new gap); a terminal bolds only names.
+    Strong(Box<Cell>),
+    /// A cell to draw the eye to: Markdown, which has no colour, puts the mark before it.
+    Flag(&'static str, Box<Cell>),
 }
 
 impl Column {
@@ -93,12 +110,17 @@ impl Cell {
             Cell::Change { text, .. } => text.clone(),
             Cell::Score(s) => score(*s),
             Cell::Count(n) => n.to_string(),
+            Cell::Strong(c) | Cell::Flag(_, c) => c.text(),
         }
     }
 
     /// Whether the cell holds user text, for the renderer to escape.
     pub fn is_user_text(&self) -> bool {
-        matches!(self, Cell::Name { .. } | Cell::Text(_))
+        match self {
+            Cell::Name { .. } | Cell::Text(_) => true,
+            Cell::Strong(c) | Cell::Flag(_, c) => c.is_user_text(),
+            _ => false,
+        }
     }
 }
 
@@ -201,4 +223,167 @@ fn response_rates(trend: &Trend) -> Option<String> {
         })
         .collect();
     Some(parts.join(" · "))
+}
+
+/// The scores, movers, added and removed items and critical gaps of a diff; `top` caps
+/// each list of items.
+pub fn diff_body(diff: &Diff, top: usize) -> Vec<Block> {
+    let titles = Titles::new(diff);
+    let (bp, np) = (&diff.base.period, &diff.new.period);
+    let periods = |first: Column| {
+        vec![
+            first,
+            Column::User(bp.clone(), Align::Right),
+            Column::User(np.clone(), Align::Right),
+        ]
+    };
+    let mut blocks = vec![Block::Caption("Scores")];
+
+    let mut columns = periods(Column::Tree);
+    columns.push(Column::Ours("Change", Align::Right));
+    let mut rows = Vec::new();
+    let by_checklist = diff.sections_by_checklist();
+    let strong = |c: Cell| Cell::Strong(Box::new(c));
+    for c in &diff.checklists {
+        rows.push(vec![
+            Cell::Name {
+                text: checklist_label(c),
+                section: false,
+            },
+            strong(Cell::Score(c.base)),
+            strong(Cell::Score(c.new)),
+            strong(Cell::Change {
+                text: noisy_change(c.delta, c.status, &c.noise),
+                status: Some(c.status),
+            }),
+        ]);
+        for s in Diff::sections_of(&by_checklist, &c.id) {
+            rows.push(vec![
+                Cell::Name {
+                    text: s.title.clone(),
+                    section: true,
+                },
+                Cell::Score(s.base),
+                Cell::Score(s.new),
+                Cell::Change {
+                    text: noisy_change(s.delta, s.status, &s.noise),
+                    status: Some(s.status),
+                },
+            ]);
+        }
+    }
+    blocks.push(Block::Table(Grid { columns, rows }));
+    if let Some(legend) = noise_legend(diff) {
+        blocks.push(Block::Legend(legend));
+    }
+
+    let place = |i: &ItemDelta| Cell::Text(titles.place(i));
+    let moved = diff.movers();
+    if !moved.is_empty() {
+        let shown = moved.len().min(top);
+        blocks.push(Block::Heading {
+            title: format!("Biggest movers ({shown} of {})", moved.len()),
+            note: Vec::new(),
+        });
+        let mut columns = periods(Column::Ours("Change", Align::Right));
+        columns.push(Column::Ours("Item", Align::Left));
+        columns.push(Column::Ours("Where", Align::Left));
+        let rows = moved[..shown]
+            .iter()
+            .map(|i| {
+                let change = Cell::Change {
+                    text: noisy_change(i.delta, i.status, &i.noise),
+                    status: Some(i.status),
+                };
+                vec![
+                    if i.status == Status::Regressed {
+                        Cell::Flag("🔻", Box::new(change))
+                    } else {
+                        change
+                    },
+                    Cell::Score(i.base),
+                    Cell::Score(i.new),
+                    Cell::Text(item_label(i)),
+                    place(i),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(Grid { columns, rows }));
+        blocks.extend(more(shown, moved.len()).map(Block::Note));
+    }
+
+    for (status, heading) in [
+        (Status::Added, "Added items"),
+        (Status::Removed, "Removed items"),
+    ] {
+        let list = diff.with_status(status);
+        if list.is_empty() {
+            continue;
+        }
+        let other = if status == Status::Added { bp } else { np };
+        blocks.push(Block::Heading {
+            title: format!("{heading} ({})", list.len()),
+            note: vec![
+                Span::Ours("no score in ".to_string()),
+                Span::User(other.clone()),
+            ],
+        });
+        let columns = vec![
+            Column::Ours("Score", Align::Right),
+            Column::Ours("Item", Align::Left),
+            Column::Ours("Where", Align::Left),
+        ];
+        let shown = list.len().min(top);
+        let rows = list[..shown]
+            .iter()
+            .map(|i| {
+                let s = if status == Status::Added {
+                    i.new
+                } else {
+                    i.base
+                };
+                vec![Cell::Score(s), Cell::Text(item_label(i)), place(i)]
+            })
+            .collect();
+        blocks.push(Block::Table(Grid { columns, rows }));
+        blocks.extend(more(shown, list.len()).map(Block::Note));
+    }
+
+    let gaps = &diff.critical_gaps;
+    blocks.push(Block::Heading {
+        title: "Critical gaps".to_string(),
+        note: vec![
+            Span::Ours(format!(
+                "{} new, {} resolved, {} open in ",
+                gaps.new.len(),
+                gaps.resolved.len(),
+                gaps.open
+            )),
+            Span::User(np.clone()),
+        ],
+    });
+    if !(gaps.new.is_empty() && gaps.resolved.is_empty()) {
+        let mut columns = periods(Column::Ours("", Align::Left));
+        columns.push(Column::Ours("Item", Align::Left));
+        columns.push(Column::Ours("Checklist", Align::Left));
+        let mut rows = Vec::new();
+        for (new, list) in [(true, &gaps.new), (false, &gaps.resolved)] {
+            for g in list {
+                let word = if new {
+                    strong(Cell::Ours("new".to_string()))
+                } else {
+                    Cell::Ours("resolved".to_string())
+                };
+                rows.push(vec![
+                    word,
+                    Cell::Score(g.base),
+                    Cell::Score(g.new),
+                    Cell::Text(g.text.clone()),
+                    Cell::Text(titles.checklist(&g.checklist).to_string()),
+                ]);
+            }
+        }
+        blocks.push(Block::Table(Grid { columns, rows }));
+    }
+    blocks
 }

@@ -13,20 +13,27 @@ pub fn blocks(blocks: &[Block]) -> String {
     parts.join("\n")
 }
 
+fn spans(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Ours(t) => t.clone(),
+            Span::User(t) => esc(t),
+        })
+        .collect()
+}
+
 fn block(block: &Block) -> String {
     match block {
         Block::Title { what, subject, .. } => format!("# {what}: {}\n", esc(subject)),
-        Block::Line(spans) => {
-            let mut line: String = spans
-                .iter()
-                .map(|s| match s {
-                    Span::Ours(t) => t.clone(),
-                    Span::User(t) => esc(t),
-                })
-                .collect();
-            line.push('\n');
-            line
+        Block::Line(s) => spans(s) + "\n",
+        Block::Heading { title, note } if note.is_empty() => format!("## {title}\n"),
+        Block::Heading { title, note } => {
+            format!("## {title}\n\n{}.\n", crate::text::capitalise(&spans(note)))
         }
+        Block::Caption(title) => format!("## {title}\n"),
+        Block::Legend(text) => format!("{}.\n", esc(text)),
+        Block::Note(text) => format!("{}\n", esc(text)),
         Block::Table(grid) => {
             let mut head = String::from("|");
             let mut rule = String::from("|");
@@ -41,7 +48,11 @@ fn block(block: &Block) -> String {
                         rule.push_str("---|---|");
                     }
                     Column::Ours(h, _) => {
-                        head.push_str(&format!(" {h} |"));
+                        head.push_str(&if h.is_empty() {
+                            " |".to_string()
+                        } else {
+                            format!(" {h} |")
+                        });
                         rule.push_str(rule_of);
                     }
                     Column::User(h, _) => {
@@ -54,7 +65,7 @@ fn block(block: &Block) -> String {
             for row in &grid.rows {
                 out.push('|');
                 for c in row {
-                    out.push_str(&cell(c));
+                    out.push_str(&format!("{} |", cell(c)));
                 }
                 out.push('\n');
             }
@@ -63,19 +74,21 @@ fn block(block: &Block) -> String {
     }
 }
 
-/// A cell with its separator: a row of the tree takes two columns.
+/// A cell, before its closing bar: a row of the tree takes two columns.
 fn cell(c: &Cell) -> String {
     match c {
         Cell::Name {
             text,
             section: false,
-        } => format!(" **{}** | |", esc(text)),
+        } => format!(" **{}** |", esc(text)),
         Cell::Name {
             text,
             section: true,
-        } => format!(" | {} |", esc(text)),
-        c if c.is_user_text() => format!(" {} |", esc(&c.text())),
-        c => format!(" {} |", c.text()),
+        } => format!(" | {}", esc(text)),
+        Cell::Strong(c) => format!(" **{}**", cell(c).trim_start()),
+        Cell::Flag(mark, c) => format!(" {mark}{}", cell(c)),
+        c if c.is_user_text() => format!(" {}", esc(&c.text())),
+        c => format!(" {}", c.text()),
     }
 }
 

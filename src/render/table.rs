@@ -78,10 +78,37 @@ pub fn bar(s: Option<f64>, width: usize) -> String {
     out
 }
 
-/// Blocks as terminal text: a blank line between blocks, user text made safe here.
+/// Blocks as terminal text, user text made safe here. A blank line comes before each
+/// heading, and between a headline and what follows; legends and notes sit under their table.
 pub fn blocks(blocks: &[Block], style: Style) -> String {
-    let parts: Vec<String> = blocks.iter().map(|b| block(b, style)).collect();
-    parts.join("\n")
+    let mut out = String::new();
+    let mut prev: Option<&Block> = None;
+    for b in blocks {
+        let apart = match b {
+            Block::Heading { .. } => true,
+            Block::Line(_) => !matches!(prev, None | Some(Block::Title { .. } | Block::Line(_))),
+            Block::Table(_) => {
+                !matches!(prev, None | Some(Block::Heading { .. } | Block::Table(_)))
+            }
+            Block::Title { .. } | Block::Caption(_) | Block::Legend(_) | Block::Note(_) => false,
+        };
+        if apart {
+            out.push('\n');
+        }
+        out.push_str(&block(b, style));
+        prev = Some(b);
+    }
+    out
+}
+
+fn spans(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Ours(t) => t.clone(),
+            Span::User(t) => terminal_safe(t),
+        })
+        .collect()
 }
 
 fn block(block: &Block, style: Style) -> String {
@@ -97,17 +124,12 @@ fn block(block: &Block, style: Style) -> String {
             }
             line + "\n"
         }
-        Block::Line(spans) => {
-            let mut line: String = spans
-                .iter()
-                .map(|s| match s {
-                    Span::Ours(t) => t.clone(),
-                    Span::User(t) => terminal_safe(t),
-                })
-                .collect();
-            line.push('\n');
-            line
-        }
+        Block::Line(s) => spans(s) + "\n",
+        Block::Heading { title, note } if note.is_empty() => format!("{title}\n"),
+        Block::Heading { title, note } => format!("{title}: {}\n", spans(note)),
+        Block::Caption(_) => String::new(),
+        Block::Legend(text) => format!("{text}\n"),
+        Block::Note(text) => format!("{}\n", terminal_safe(text)),
         Block::Table(grid) => {
             let mut t = new_table(style);
             t.set_header(grid.columns.iter().map(|c| match c {
@@ -145,6 +167,7 @@ fn grid_cell(cell: &layout::Cell, style: Style) -> Cell {
         layout::Cell::Text(t) => Cell::new(terminal_safe(t)),
         layout::Cell::Count(n) => Cell::new(n).set_alignment(CellAlignment::Right),
         layout::Cell::Ours(t) => Cell::new(t),
+        layout::Cell::Strong(c) | layout::Cell::Flag(_, c) => grid_cell(c, style),
     }
 }
 
