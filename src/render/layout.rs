@@ -44,6 +44,19 @@ pub enum Span {
     User(String),
 }
 
+impl Span {
+    /// A line's parts as text, user text passed through the renderer's one `escape`.
+    pub fn join(spans: &[Span], escape: impl Fn(&str) -> String) -> String {
+        spans
+            .iter()
+            .map(|s| match s {
+                Span::Ours(t) => t.clone(),
+                Span::User(t) => escape(t),
+            })
+            .collect()
+    }
+}
+
 /// A table: its columns, then its rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {

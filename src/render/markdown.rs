@@ -14,13 +14,7 @@ pub fn blocks(blocks: &[Block]) -> String {
 }
 
 fn spans(spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(|s| match s {
-            Span::Ours(t) => t.clone(),
-            Span::User(t) => esc(t),
-        })
-        .collect()
+    Span::join(spans, esc)
 }
 
 fn block(block: &Block) -> String {

@@ -102,13 +102,7 @@ pub fn blocks(blocks: &[Block], style: Style) -> String {
 }
 
 fn spans(spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(|s| match s {
-            Span::Ours(t) => t.clone(),
-            Span::User(t) => terminal_safe(t),
-        })
-        .collect()
+    Span::join(spans, terminal_safe)
 }
 
 fn block(block: &Block, style: Style) -> String {
