@@ -183,8 +183,9 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         ));
     }
 
-    out.push_str(&super::table::blocks(&layout::diff_body(diff, top), style));
-    out.push_str(&super::actions::diff_table(diff, style));
+    let mut blocks = layout::diff_body(diff, top);
+    blocks.extend(layout::diff_actions(diff));
+    out.push_str(&super::table::blocks(&blocks, style));
 
     if diff.gates.is_empty() {
         out.push_str("\nGates: none asked (see --fail-below, --max-drop, --max-item-drop, --fail-on-new-critical)\n");
@@ -242,7 +243,11 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         ));
     }
 
-    out.push_str(&super::actions::diff_markdown(diff));
+    let actions = layout::diff_actions(diff);
+    if !actions.is_empty() {
+        out.push('\n');
+        out.push_str(&super::markdown::blocks(&actions));
+    }
 
     if !diff.gates.is_empty() {
         out.push_str("\n## Gates\n\n| | Gate | Limit | Detail |\n|---|---|--:|---|\n");

@@ -100,6 +100,8 @@ pub enum Cell {
     Count(usize),
     /// Our own words or marks (a sparkline), never escaped.
     Ours(String),
+    /// Our own figure (a percentage), aligned right.
+    Figure(String),
     /// A cell in bold (a checklist's row, a new gap); a terminal bolds only names.
     Strong(Box<Cell>),
     /// A cell to draw the eye to: Markdown, which has no colour, puts the mark before it.
@@ -119,7 +121,9 @@ impl Cell {
     /// How the cell reads before escaping and styling.
     pub fn text(&self) -> String {
         match self {
-            Cell::Name { text, .. } | Cell::Text(text) | Cell::Ours(text) => text.clone(),
+            Cell::Name { text, .. } | Cell::Text(text) | Cell::Ours(text) | Cell::Figure(text) => {
+                text.clone()
+            }
             Cell::Change { text, .. } => text.clone(),
             Cell::Score(s) => score(*s),
             Cell::Count(n) => n.to_string(),
@@ -396,6 +400,88 @@ pub fn diff_body(diff: &Diff, top: usize) -> Vec<Block> {
                 ]);
             }
         }
+        blocks.push(Block::Table(Grid { columns, rows }));
+    }
+    blocks
+}
+
+/// The actions and targets of a diff; nothing without an actions file.
+pub fn diff_actions(diff: &Diff) -> Vec<Block> {
+    use super::actions::{action_line, part_label, progress};
+    let Some(ad) = &diff.actions else {
+        return Vec::new();
+    };
+    let periods = || {
+        [
+            Column::User(diff.base.period.clone(), Align::Right),
+            Column::User(diff.new.period.clone(), Align::Right),
+        ]
+    };
+    let mut blocks = vec![Block::Heading {
+        title: "Actions".to_string(),
+        note: vec![Span::User(ad.summary.clone())],
+    }];
+    if !ad.actions.is_empty() {
+        let mut columns = vec![Column::Ours("Change", Align::Right)];
+        columns.extend(periods());
+        columns.push(Column::Ours("Part", Align::Left));
+        columns.push(Column::Ours("Action", Align::Left));
+        let rows = ad
+            .actions
+            .iter()
+            .map(|a| {
+                let action = Cell::Text(action_line(a));
+                vec![
+                    Cell::Change {
+                        text: delta(a.delta),
+                        status: None,
+                    },
+                    Cell::Score(a.base),
+                    Cell::Score(a.new),
+                    Cell::Text(part_label(&a.part, &a.title)),
+                    if a.overdue {
+                        Cell::Flag("⚠️", Box::new(action))
+                    } else {
+                        action
+                    },
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(Grid { columns, rows }));
+    }
+    if !ad.targets.is_empty() {
+        let mut columns = vec![
+            Column::Ours("Part", Align::Left),
+            Column::Ours("Target", Align::Right),
+        ];
+        columns.extend(periods());
+        columns.extend([
+            Column::Ours("Met", Align::Left),
+            Column::Ours("Due", Align::Left),
+            Column::Ours("Overdue", Align::Left),
+            Column::Ours("Progress", Align::Right),
+        ]);
+        let yes_no = |b: bool| Cell::Ours(if b { "yes" } else { "no" }.to_string());
+        let rows = ad
+            .targets
+            .iter()
+            .map(|t| {
+                vec![
+                    Cell::Text(part_label(&t.part, &t.title)),
+                    Cell::Score(Some(t.score)),
+                    Cell::Score(t.base),
+                    Cell::Score(t.new),
+                    yes_no(t.met),
+                    Cell::Text(t.due.clone().unwrap_or_else(|| "—".to_string())),
+                    if t.overdue {
+                        Cell::Strong(Box::new(Cell::Ours("overdue".to_string())))
+                    } else {
+                        yes_no(false)
+                    },
+                    Cell::Figure(progress(t.progress)),
+                ]
+            })
+            .collect();
         blocks.push(Block::Table(Grid { columns, rows }));
     }
     blocks
