@@ -6,6 +6,7 @@ use super::trend::sparkline;
 use super::{delta, score};
 use crate::diff::{Diff, ItemDelta, Status};
 use crate::model::checklist::Checklist;
+use crate::model::report::Report;
 use crate::trend::{RowKind, Trend};
 
 /// One piece of an output. Renderers put a blank line between blocks.
@@ -33,6 +34,13 @@ pub enum Block {
     Legend(&'static str),
     /// A line under a table, saying what it left out.
     Note(String),
+    /// A subject and what was said of it: `subject (figure)` over an indented list on a
+    /// terminal; the subject in bold over a bulleted list in Markdown.
+    Remarks {
+        subject: String,
+        figure: String,
+        said: Vec<Vec<Span>>,
+    },
 }
 
 /// Part of a line.
@@ -483,6 +491,73 @@ pub fn diff_actions(diff: &Diff) -> Vec<Block> {
             })
             .collect();
         blocks.push(Block::Table(Grid { columns, rows }));
+    }
+    blocks
+}
+
+/// A report's scores by respondent, when there are several to compare.
+pub fn per_respondent(report: &Report) -> Vec<Block> {
+    if report.per_respondent.len() < 2 {
+        return Vec::new();
+    }
+    let mut columns = vec![
+        Column::Ours("Respondent", Align::Left),
+        Column::Ours("Overall", Align::Right),
+    ];
+    columns.extend(report.checklists.iter().map(|c| {
+        Column::User(
+            crate::text::title_or_id(&c.title, &c.id).to_string(),
+            Align::Right,
+        )
+    }));
+    let rows = report
+        .per_respondent
+        .iter()
+        .map(|r| {
+            let mut row = vec![Cell::Text(r.respondent.clone()), Cell::Score(r.score)];
+            row.extend(r.checklists.iter().map(|c| Cell::Score(c.score)));
+            row
+        })
+        .collect();
+    vec![
+        Block::Heading {
+            title: "Per respondent".to_string(),
+            note: Vec::new(),
+        },
+        Block::Table(Grid { columns, rows }),
+    ]
+}
+
+/// The notes respondents left on items, under each item with its score.
+pub fn notes(report: &Report) -> Vec<Block> {
+    let mut blocks: Vec<Block> = report
+        .items()
+        .filter(|(_, _, i)| !i.notes.is_empty())
+        .map(|(_, _, item)| Block::Remarks {
+            subject: item.text.clone(),
+            figure: score(item.score),
+            said: item
+                .notes
+                .iter()
+                .map(|n| match &n.respondent {
+                    Some(who) => vec![
+                        Span::User(who.clone()),
+                        Span::Ours(": ".to_string()),
+                        Span::User(n.note.clone()),
+                    ],
+                    None => vec![Span::User(n.note.clone())],
+                })
+                .collect(),
+        })
+        .collect();
+    if !blocks.is_empty() {
+        blocks.insert(
+            0,
+            Block::Heading {
+                title: "Notes".to_string(),
+                note: Vec::new(),
+            },
+        );
     }
     blocks
 }

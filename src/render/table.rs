@@ -90,7 +90,11 @@ pub fn blocks(blocks: &[Block], style: Style) -> String {
             Block::Table(_) => {
                 !matches!(prev, None | Some(Block::Heading { .. } | Block::Table(_)))
             }
-            Block::Title { .. } | Block::Caption(_) | Block::Legend(_) | Block::Note(_) => false,
+            Block::Title { .. }
+            | Block::Caption(_)
+            | Block::Legend(_)
+            | Block::Note(_)
+            | Block::Remarks { .. } => false,
         };
         if apart {
             out.push('\n');
@@ -124,6 +128,17 @@ fn block(block: &Block, style: Style) -> String {
         Block::Caption(_) => String::new(),
         Block::Legend(text) => format!("{text}\n"),
         Block::Note(text) => format!("{}\n", terminal_safe(text)),
+        Block::Remarks {
+            subject,
+            figure,
+            said,
+        } => {
+            let mut out = format!("  {} ({figure})\n", terminal_safe(subject));
+            for s in said {
+                out.push_str(&format!("    – {}\n", spans(s)));
+            }
+            out
+        }
         Block::Table(grid) => {
             let mut t = new_table(style);
             t.set_header(grid.columns.iter().map(|c| match c {
@@ -320,54 +335,9 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     }
     out.push_str(&super::actions::report_table(report, style));
 
-    if report.per_respondent.len() > 1 {
-        heading(&mut out, "Per respondent");
-        let mut t = new_table(style);
-        let mut header = vec!["Respondent".to_string(), "Overall".to_string()];
-        // Named as in the Markdown and every other section: by title, else id.
-        header.extend(
-            report
-                .checklists
-                .iter()
-                .map(|c| terminal_safe(crate::text::title_or_id(&c.title, &c.id))),
-        );
-        t.set_header(header);
-        for r in &report.per_respondent {
-            let mut row = vec![
-                Cell::new(terminal_safe(&r.respondent)),
-                score_cell(r.score, style),
-            ];
-            row.extend(r.checklists.iter().map(|c| score_cell(c.score, style)));
-            t.add_row(row);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-    }
+    out.push_str(&blocks(&layout::per_respondent(report), style));
 
-    let noted: Vec<_> = report
-        .items()
-        .filter(|(_, _, i)| !i.notes.is_empty())
-        .collect();
-    if !noted.is_empty() {
-        heading(&mut out, "Notes");
-        for (_, _, item) in noted {
-            out.push_str(&format!(
-                "  {} ({})\n",
-                terminal_safe(&item.text),
-                score(item.score)
-            ));
-            for n in &item.notes {
-                match &n.respondent {
-                    Some(who) => out.push_str(&format!(
-                        "    – {}: {}\n",
-                        terminal_safe(who),
-                        terminal_safe(&n.note)
-                    )),
-                    None => out.push_str(&format!("    – {}\n", terminal_safe(&n.note))),
-                }
-            }
-        }
-    }
+    out.push_str(&blocks(&layout::notes(report), style));
     out
 }
 
