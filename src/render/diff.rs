@@ -243,11 +243,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         ));
     }
 
-    let actions = layout::diff_actions(diff);
-    if !actions.is_empty() {
-        out.push('\n');
-        out.push_str(&super::markdown::blocks(&actions));
-    }
+    out.push_str(&super::markdown::section(&layout::diff_actions(diff)));
 
     if !diff.gates.is_empty() {
         out.push_str("\n## Gates\n\n| | Gate | Limit | Detail |\n|---|---|--:|---|\n");
@@ -262,8 +258,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         }
     }
 
-    out.push('\n');
-    out.push_str(&super::markdown::blocks(&layout::diff_body(diff, top)));
+    out.push_str(&super::markdown::section(&layout::diff_body(diff, top)));
     out
 }
 

@@ -104,8 +104,6 @@ pub enum Cell {
     },
     /// User text.
     Text(String),
-    /// A count.
-    Count(usize),
     /// Our own words or marks (a sparkline), never escaped.
     Ours(String),
     /// Our own figure (a percentage), aligned right.
@@ -134,7 +132,6 @@ impl Cell {
             }
             Cell::Change { text, .. } => text.clone(),
             Cell::Score(s) => score(*s),
-            Cell::Count(n) => n.to_string(),
             Cell::Strong(c) | Cell::Flag(_, c) => c.text(),
         }
     }

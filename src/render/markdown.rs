@@ -14,7 +14,7 @@ pub fn blocks(blocks: &[Block]) -> String {
 }
 
 /// Blocks that follow other text: a blank line before them, nothing when there are none.
-fn section(part: &[Block]) -> String {
+pub(super) fn section(part: &[Block]) -> String {
     if part.is_empty() {
         String::new()
     } else {

@@ -174,7 +174,6 @@ fn grid_cell(cell: &layout::Cell, style: Style) -> Cell {
             }
         }
         layout::Cell::Text(t) => Cell::new(terminal_safe(t)),
-        layout::Cell::Count(n) => Cell::new(n).set_alignment(CellAlignment::Right),
         layout::Cell::Ours(t) => Cell::new(t),
         layout::Cell::Figure(t) => Cell::new(t).set_alignment(CellAlignment::Right),
         layout::Cell::Strong(c) | layout::Cell::Flag(_, c) => grid_cell(c, style),
