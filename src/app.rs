@@ -447,20 +447,10 @@ fn list(dir: Option<&Path>, args: ListArgs) -> Result<u8> {
                 .collect();
             render::json::to_json(&rows)
         }
-        ListFormat::Table => {
-            let mut t = render::table::new_table(table_style(true));
-            t.set_header(vec!["Id", "Title", "Version", "Items", "Source"]);
-            for (c, origin) in registry.iter() {
-                t.add_row(vec![
-                    terminal_safe(&c.id),
-                    terminal_safe(&c.title),
-                    terminal_safe(&c.version),
-                    c.item_count().to_string(),
-                    terminal_safe(&origin.to_string()),
-                ]);
-            }
-            format!("{t}\n")
-        }
+        ListFormat::Table => render::table::blocks(
+            &render::layout::list(registry.iter().map(|(c, o)| (c, o.to_string()))),
+            table_style(true),
+        ),
     };
     load::write_stdout(text.as_bytes())?;
     Ok(EXIT_OK)

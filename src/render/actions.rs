@@ -12,7 +12,7 @@ use crate::text::plural;
 use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// `item`, `section` or `checklist` with the part's title, as a heading line names it.
-fn part_label(part: &PartRef, title: &str) -> String {
+pub(super) fn part_label(part: &PartRef, title: &str) -> String {
     if title.is_empty() || title == part.path() {
         format!("{} {}", part.kind(), part.path())
     } else {
@@ -185,7 +185,7 @@ fn targets_table(targets: &[TargetEntry], style: Style) -> String {
     t.to_string()
 }
 
-fn action_line(a: &ActionDelta) -> String {
+pub(super) fn action_line(a: &ActionDelta) -> String {
     let mut s = format!(
         "{}: {} [{}]",
         a.id,
@@ -199,122 +199,6 @@ fn action_line(a: &ActionDelta) -> String {
         s.push_str(&format!(" · due {d}"));
     }
     s
-}
-
-/// The diff's actions, targets and means as Markdown; empty without an actions file.
-pub fn diff_markdown(diff: &Diff) -> String {
-    let Some(ad) = &diff.actions else {
-        return String::new();
-    };
-    let mut out = format!("\n## Actions\n\n{}.\n", esc(&capitalise(&ad.summary)));
-    if !ad.actions.is_empty() {
-        out.push_str(&format!(
-            "\n| Change | {} | {} | Part | Action |\n|--:|--:|--:|---|---|\n",
-            esc(&diff.base.period),
-            esc(&diff.new.period)
-        ));
-        for a in &ad.actions {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {}{} |\n",
-                delta(a.delta),
-                score(a.base),
-                score(a.new),
-                esc(&part_label(&a.part, &a.title)),
-                if a.overdue { "⚠️ " } else { "" },
-                esc(&action_line(a))
-            ));
-        }
-    }
-    if !ad.targets.is_empty() {
-        out.push_str(&format!(
-            "\n| Part | Target | {} | {} | Met | Due | Overdue | Progress |\n|---|--:|--:|--:|---|---|---|--:|\n",
-            esc(&diff.base.period),
-            esc(&diff.new.period)
-        ));
-        for t in &ad.targets {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                esc(&part_label(&t.part, &t.title)),
-                score(Some(t.score)),
-                score(t.base),
-                score(t.new),
-                if t.met { "yes" } else { "no" },
-                esc(t.due.as_deref().unwrap_or("—")),
-                if t.overdue { "**overdue**" } else { "no" },
-                progress(t.progress)
-            ));
-        }
-    }
-    out
-}
-
-/// The diff's actions, targets and means for the terminal; empty without an actions file.
-pub fn diff_table(diff: &Diff, style: Style) -> String {
-    let Some(ad) = &diff.actions else {
-        return String::new();
-    };
-    let mut out = format!("\nActions: {}\n", terminal_safe(&ad.summary));
-    if !ad.actions.is_empty() {
-        let mut t = new_table(style);
-        t.set_header(vec![
-            "Change".to_string(),
-            terminal_safe(&diff.base.period),
-            terminal_safe(&diff.new.period),
-            "Part".to_string(),
-            "Action".to_string(),
-        ]);
-        for a in &ad.actions {
-            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-            t.add_row(vec![
-                right(delta(a.delta)),
-                right(score(a.base)),
-                right(score(a.new)),
-                Cell::new(terminal_safe(&part_label(&a.part, &a.title))),
-                Cell::new(terminal_safe(&action_line(a))),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-    }
-    if !ad.targets.is_empty() {
-        let mut t = new_table(style);
-        t.set_header(vec![
-            "Target".to_string(),
-            "Aim".to_string(),
-            terminal_safe(&diff.base.period),
-            terminal_safe(&diff.new.period),
-            "Met".to_string(),
-            "Due".to_string(),
-            "Progress".to_string(),
-        ]);
-        for x in &ad.targets {
-            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-            t.add_row(vec![
-                Cell::new(terminal_safe(&part_label(&x.part, &x.title))),
-                right(score(Some(x.score))),
-                right(score(x.base)),
-                right(score(x.new)),
-                Cell::new(if x.met { "yes" } else { "no" }),
-                Cell::new(format!(
-                    "{}{}",
-                    terminal_safe(x.due.as_deref().unwrap_or("—")),
-                    if x.overdue { " (overdue)" } else { "" }
-                )),
-                right(progress(x.progress)),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-    }
-    out
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// The report page's "Actions" panel: open actions (overdue first) with their owners, and the targets.
@@ -440,7 +324,7 @@ pub(super) fn html_diff(diff: &Diff) -> Option<HtmlDiffActions> {
     use crate::text::page_safe;
     let ad = diff.actions.as_ref()?;
     Some(HtmlDiffActions {
-        summary: page_safe(&capitalise(&ad.summary)),
+        summary: page_safe(&crate::text::capitalise(&ad.summary)),
         actions: ad
             .actions
             .iter()

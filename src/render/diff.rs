@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
-use comfy_table::{Attribute, Cell, CellAlignment, Color};
-
-use super::table::{Style, new_table, score_cell};
+use super::layout;
+use super::table::Style;
 use super::{delta, score};
 use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
 use crate::stats::Noise;
@@ -46,7 +45,7 @@ fn noisy_delta(diff: &Diff) -> String {
 }
 
 /// §14: what "(within noise)" means, under a diff's scores when any change is marked so.
-fn noise_legend(diff: &Diff) -> Option<&'static str> {
+pub(super) fn noise_legend(diff: &Diff) -> Option<&'static str> {
     let any = diff.noise.within()
         || diff.checklists.iter().any(|c| c.noise.within())
         || diff.sections.iter().any(|s| s.noise.within())
@@ -92,7 +91,7 @@ impl<'d> Titles<'d> {
     }
 }
 
-fn item_label(i: &ItemDelta) -> String {
+pub(super) fn item_label(i: &ItemDelta) -> String {
     let mut label = i.text.clone();
     if let Some(old) = &i.renamed_from {
         label.push_str(&format!(" (was {old})"));
@@ -103,7 +102,7 @@ fn item_label(i: &ItemDelta) -> String {
     label
 }
 
-fn checklist_label(c: &ChecklistDelta) -> String {
+pub(super) fn checklist_label(c: &ChecklistDelta) -> String {
     match (&c.base_version, &c.new_version) {
         (Some(b), Some(n)) if b != n => format!("{} (version {b} → {n})", c.title),
         _ => c.title.clone(),
@@ -134,17 +133,6 @@ fn summary_line(diff: &Diff, sep: &str) -> String {
     .join(sep)
 }
 
-/// `1 new, 2 resolved, 3 open in 2026-Q4`; `period` is already escaped for its output.
-fn gap_counts(diff: &Diff, period: &str) -> String {
-    let g = &diff.critical_gaps;
-    format!(
-        "{} new, {} resolved, {} open in {period}",
-        g.new.len(),
-        g.resolved.len(),
-        g.open
-    )
-}
-
 pub(super) fn gate_limit(g: &GateResult) -> String {
     g.gate.limit_text(g.limit)
 }
@@ -173,22 +161,8 @@ pub(super) fn more(shown: usize, total: usize) -> Option<String> {
     })
 }
 
-/// §14: a change cell, marked when within noise.
-fn noise_delta_cell(d: Option<f64>, status: Status, noise: &Noise, style: Style) -> Cell {
-    let cell = Cell::new(noisy_change(d, status, noise)).set_alignment(CellAlignment::Right);
-    if !style.color {
-        return cell;
-    }
-    match status {
-        Status::Improved => cell.fg(Color::Green),
-        Status::Regressed => cell.fg(Color::Red),
-        _ => cell,
-    }
-}
-
 /// The terminal form; `top` caps each list of items.
 pub fn table(diff: &Diff, top: usize, style: Style) -> String {
-    let titles = Titles::new(diff);
     let (bp, np) = (
         terminal_safe(&diff.base.period),
         terminal_safe(&diff.new.period),
@@ -209,110 +183,9 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
         ));
     }
 
-    let mut t = new_table(style);
-    t.set_header(vec!["Checklist / section", &bp, &np, "Change"]);
-    let by_checklist = diff.sections_by_checklist();
-    for c in &diff.checklists {
-        t.add_row(vec![
-            Cell::new(terminal_safe(&checklist_label(c))).add_attribute(Attribute::Bold),
-            score_cell(c.base, style),
-            score_cell(c.new, style),
-            noise_delta_cell(c.delta, c.status, &c.noise, style),
-        ]);
-        for s in Diff::sections_of(&by_checklist, &c.id) {
-            t.add_row(vec![
-                Cell::new(format!("  {}", terminal_safe(&s.title))),
-                score_cell(s.base, style),
-                score_cell(s.new, style),
-                noise_delta_cell(s.delta, s.status, &s.noise, style),
-            ]);
-        }
-    }
-    out.push('\n');
-    out.push_str(&t.to_string());
-    out.push('\n');
-    if let Some(legend) = noise_legend(diff) {
-        out.push_str(legend);
-        out.push('\n');
-    }
-
-    let moved = diff.movers();
-    if !moved.is_empty() {
-        let shown = moved.len().min(top);
-        out.push_str(&format!("\nBiggest movers ({shown} of {})\n", moved.len()));
-        let mut t = new_table(style);
-        t.set_header(vec!["Change", &bp, &np, "Item", "Where"]);
-        for i in &moved[..shown] {
-            t.add_row(vec![
-                noise_delta_cell(i.delta, i.status, &i.noise, style),
-                score_cell(i.base, style),
-                score_cell(i.new, style),
-                Cell::new(terminal_safe(&item_label(i))),
-                Cell::new(terminal_safe(&titles.place(i))),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-        if let Some(m) = more(shown, moved.len()) {
-            out.push_str(&format!("{m}\n"));
-        }
-    }
-
-    for (status, heading) in [
-        (Status::Added, "Added items"),
-        (Status::Removed, "Removed items"),
-    ] {
-        let list = diff.with_status(status);
-        if list.is_empty() {
-            continue;
-        }
-        let other = if status == Status::Added { &bp } else { &np };
-        out.push_str(&format!(
-            "\n{heading} ({}): no score in {other}\n",
-            list.len()
-        ));
-        let mut t = new_table(style);
-        t.set_header(vec!["Score", "Item", "Where"]);
-        let shown = list.len().min(top);
-        for i in &list[..shown] {
-            let s = if status == Status::Added {
-                i.new
-            } else {
-                i.base
-            };
-            t.add_row(vec![
-                score_cell(s, style),
-                Cell::new(terminal_safe(&item_label(i))),
-                Cell::new(terminal_safe(&titles.place(i))),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-        if let Some(m) = more(shown, list.len()) {
-            out.push_str(&format!("{m}\n"));
-        }
-    }
-
-    let gaps = &diff.critical_gaps;
-    out.push_str(&format!("\nCritical gaps: {}\n", gap_counts(diff, &np)));
-    if !(gaps.new.is_empty() && gaps.resolved.is_empty()) {
-        let mut t = new_table(style);
-        t.set_header(vec!["", &bp, &np, "Item", "Checklist"]);
-        for (word, list) in [("new", &gaps.new), ("resolved", &gaps.resolved)] {
-            for g in list {
-                t.add_row(vec![
-                    Cell::new(word),
-                    score_cell(g.base, style),
-                    score_cell(g.new, style),
-                    Cell::new(terminal_safe(&g.text)),
-                    Cell::new(terminal_safe(titles.checklist(&g.checklist))),
-                ]);
-            }
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-    }
-    out.push_str(&super::actions::diff_table(diff, style));
+    let mut blocks = layout::diff_body(diff, top);
+    blocks.extend(layout::diff_actions(diff));
+    out.push_str(&super::table::blocks(&blocks, style));
 
     if diff.gates.is_empty() {
         out.push_str("\nGates: none asked (see --fail-below, --max-drop, --max-item-drop, --fail-on-new-critical)\n");
@@ -339,7 +212,6 @@ pub fn table(diff: &Diff, top: usize, style: Style) -> String {
 
 /// The Markdown form, for a CI step summary or a pull-request comment; `top` caps each list.
 pub fn markdown(diff: &Diff, top: usize) -> String {
-    let titles = Titles::new(diff);
     let (bp, np) = (esc(&diff.base.period), esc(&diff.new.period));
     let mut out = format!("# Self-audit {bp} → {np}");
     if diff.delta.is_some() {
@@ -371,7 +243,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         ));
     }
 
-    out.push_str(&super::actions::diff_markdown(diff));
+    out.push_str(&super::markdown::section(&layout::diff_actions(diff)));
 
     if !diff.gates.is_empty() {
         out.push_str("\n## Gates\n\n| | Gate | Limit | Detail |\n|---|---|--:|---|\n");
@@ -386,117 +258,7 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
         }
     }
 
-    out.push_str(&format!(
-        "\n## Scores\n\n| Checklist | Section | {bp} | {np} | Change |\n|---|---|--:|--:|--:|\n"
-    ));
-    let by_checklist = diff.sections_by_checklist();
-    for c in &diff.checklists {
-        out.push_str(&format!(
-            "| **{}** | | **{}** | **{}** | **{}** |\n",
-            esc(&checklist_label(c)),
-            score(c.base),
-            score(c.new),
-            noisy_change(c.delta, c.status, &c.noise)
-        ));
-        for s in Diff::sections_of(&by_checklist, &c.id) {
-            out.push_str(&format!(
-                "| | {} | {} | {} | {} |\n",
-                esc(&s.title),
-                score(s.base),
-                score(s.new),
-                noisy_change(s.delta, s.status, &s.noise)
-            ));
-        }
-    }
-    if let Some(legend) = noise_legend(diff) {
-        out.push_str(&format!("\n{}.\n", esc(legend)));
-    }
-
-    let moved = diff.movers();
-    if !moved.is_empty() {
-        let shown = moved.len().min(top);
-        out.push_str(&format!(
-            "\n## Biggest movers ({shown} of {})\n\n| Change | {bp} | {np} | Item | Where |\n|--:|--:|--:|---|---|\n",
-            moved.len()
-        ));
-        for i in &moved[..shown] {
-            out.push_str(&format!(
-                "| {}{} | {} | {} | {} | {} |\n",
-                if i.status == Status::Regressed {
-                    "🔻 "
-                } else {
-                    ""
-                },
-                noisy_change(i.delta, i.status, &i.noise),
-                score(i.base),
-                score(i.new),
-                esc(&item_label(i)),
-                esc(&titles.place(i))
-            ));
-        }
-        if let Some(m) = more(shown, moved.len()) {
-            out.push_str(&format!("\n{}\n", esc(&m)));
-        }
-    }
-
-    for (status, heading) in [
-        (Status::Added, "Added items"),
-        (Status::Removed, "Removed items"),
-    ] {
-        let list = diff.with_status(status);
-        if list.is_empty() {
-            continue;
-        }
-        let (other, this) = if status == Status::Added {
-            (&bp, &np)
-        } else {
-            (&np, &bp)
-        };
-        out.push_str(&format!(
-            "\n## {heading} ({})\n\nNo score in {other}.\n\n| {this} | Item | Where |\n|--:|---|---|\n",
-            list.len()
-        ));
-        let shown = list.len().min(top);
-        for i in &list[..shown] {
-            let s = if status == Status::Added {
-                i.new
-            } else {
-                i.base
-            };
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                score(s),
-                esc(&item_label(i)),
-                esc(&titles.place(i))
-            ));
-        }
-        if let Some(m) = more(shown, list.len()) {
-            out.push_str(&format!("\n{}\n", esc(&m)));
-        }
-    }
-
-    let gaps = &diff.critical_gaps;
-    out.push_str(&format!(
-        "\n## Critical gaps\n\n{}.\n",
-        gap_counts(diff, &np)
-    ));
-    if !(gaps.new.is_empty() && gaps.resolved.is_empty()) {
-        out.push('\n');
-        out.push_str(&format!(
-            "| | {bp} | {np} | Item | Checklist |\n|---|--:|--:|---|---|\n"
-        ));
-        for (word, list) in [("**new**", &gaps.new), ("resolved", &gaps.resolved)] {
-            for g in list {
-                out.push_str(&format!(
-                    "| {word} | {} | {} | {} | {} |\n",
-                    score(g.base),
-                    score(g.new),
-                    esc(&g.text),
-                    esc(titles.checklist(&g.checklist))
-                ));
-            }
-        }
-    }
+    out.push_str(&super::markdown::section(&layout::diff_body(diff, top)));
     out
 }
 

@@ -1,10 +1,110 @@
 //! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
 
+use super::layout::{self, Align, Block, Cell, Column, Span};
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
 use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
 use crate::text::markdown_escape as esc;
 use crate::text::plural;
+
+/// Blocks as Markdown: a blank line between blocks, user text escaped here.
+pub fn blocks(blocks: &[Block]) -> String {
+    let parts: Vec<String> = blocks.iter().map(block).collect();
+    parts.join("\n")
+}
+
+/// Blocks that follow other text: a blank line before them, nothing when there are none.
+pub(super) fn section(part: &[Block]) -> String {
+    if part.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}", blocks(part))
+    }
+}
+
+fn spans(spans: &[Span]) -> String {
+    Span::join(spans, esc)
+}
+
+fn block(block: &Block) -> String {
+    match block {
+        Block::Title { what, subject, .. } => format!("# {what}: {}\n", esc(subject)),
+        Block::Line(s) => spans(s) + "\n",
+        Block::Heading { title, note } if note.is_empty() => format!("## {title}\n"),
+        Block::Heading { title, note } => {
+            format!("## {title}\n\n{}.\n", crate::text::capitalise(&spans(note)))
+        }
+        Block::Caption(title) => format!("## {title}\n"),
+        Block::Legend(text) => format!("{}.\n", esc(text)),
+        Block::Note(text) => format!("{}\n", esc(text)),
+        Block::Remarks {
+            subject,
+            figure,
+            said,
+        } => {
+            let mut out = format!("**{}** ({figure})\n\n", esc(subject));
+            for s in said {
+                out.push_str(&format!("- {}\n", spans(s)));
+            }
+            out
+        }
+        Block::Table(grid) => {
+            let mut head = String::from("|");
+            let mut rule = String::from("|");
+            for c in &grid.columns {
+                let rule_of = match c.align() {
+                    Align::Left => "---|",
+                    Align::Right => "--:|",
+                };
+                match c {
+                    Column::Tree => {
+                        head.push_str(" Checklist | Section |");
+                        rule.push_str("---|---|");
+                    }
+                    Column::Ours(h, _) => {
+                        head.push_str(&if h.is_empty() {
+                            " |".to_string()
+                        } else {
+                            format!(" {h} |")
+                        });
+                        rule.push_str(rule_of);
+                    }
+                    Column::User(h, _) => {
+                        head.push_str(&format!(" {} |", esc(h)));
+                        rule.push_str(rule_of);
+                    }
+                }
+            }
+            let mut out = format!("{head}\n{rule}\n");
+            for row in &grid.rows {
+                out.push('|');
+                for c in row {
+                    out.push_str(&format!("{} |", cell(c)));
+                }
+                out.push('\n');
+            }
+            out
+        }
+    }
+}
+
+/// A cell, before its closing bar: a row of the tree takes two columns.
+fn cell(c: &Cell) -> String {
+    match c {
+        Cell::Name {
+            text,
+            section: false,
+        } => format!(" **{}** |", esc(text)),
+        Cell::Name {
+            text,
+            section: true,
+        } => format!(" | {}", esc(text)),
+        Cell::Strong(c) => format!(" **{}**", cell(c).trim_start()),
+        Cell::Flag(mark, c) => format!(" {mark}{}", cell(c)),
+        c if c.is_user_text() => format!(" {}", esc(&c.text())),
+        c => format!(" {}", c.text()),
+    }
+}
 
 fn answers(l: &Located) -> String {
     if l.item.withheld {
@@ -116,46 +216,9 @@ pub fn report(report: &Report, top: usize) -> String {
 
     out.push_str(&super::actions::report_markdown(report));
 
-    if !report.per_respondent.is_empty() {
-        out.push_str("\n## Per respondent\n\n| Respondent | Overall |");
-        for c in &report.checklists {
-            out.push_str(&format!(
-                " {} |",
-                esc(crate::text::title_or_id(&c.title, &c.id))
-            ));
-        }
-        out.push_str("\n|---|--:|");
-        out.push_str(&"--:|".repeat(report.checklists.len()));
-        out.push('\n');
-        for r in &report.per_respondent {
-            out.push_str(&format!("| {} | {} |", esc(&r.respondent), score(r.score)));
-            for c in &r.checklists {
-                out.push_str(&format!(" {} |", score(c.score)));
-            }
-            out.push('\n');
-        }
-    }
+    out.push_str(&section(&layout::per_respondent(report)));
 
-    let noted: Vec<_> = report
-        .items()
-        .filter(|(_, _, i)| !i.notes.is_empty())
-        .collect();
-    if !noted.is_empty() {
-        out.push_str("\n## Notes\n");
-        for (_, _, item) in noted {
-            out.push_str(&format!(
-                "\n**{}** ({})\n\n",
-                esc(&item.text),
-                score(item.score)
-            ));
-            for n in &item.notes {
-                match &n.respondent {
-                    Some(who) => out.push_str(&format!("- {}: {}\n", esc(who), esc(&n.note))),
-                    None => out.push_str(&format!("- {}\n", esc(&n.note))),
-                }
-            }
-        }
-    }
+    out.push_str(&section(&layout::notes(report)));
 
     out.push_str("\n<details><summary>All items</summary>\n\n| Checklist | Item | Score | n | n/a | missing | Min | Max | Std dev | Answers |\n|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for (checklist, section, item) in report.items() {

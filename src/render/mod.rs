@@ -6,6 +6,7 @@ pub mod diff;
 pub mod diff_html;
 pub mod html;
 pub mod json;
+pub mod layout;
 pub mod markdown;
 pub mod paper;
 pub mod plan;

@@ -3,6 +3,9 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
+use crate::diff::Status;
+
+use super::layout::{self, Block, Column, Span};
 use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
 use super::{Located, distribution, score, split_items, weakest};
 use crate::model::report::Report;
@@ -73,6 +76,108 @@ pub fn bar(s: Option<f64>, width: usize) -> String {
         out.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
     }
     out
+}
+
+/// Blocks as terminal text, user text made safe here. A blank line comes before each
+/// heading, and between a headline and what follows; legends and notes sit under their table.
+pub fn blocks(blocks: &[Block], style: Style) -> String {
+    let mut out = String::new();
+    let mut prev: Option<&Block> = None;
+    for b in blocks {
+        let apart = match b {
+            Block::Heading { .. } => true,
+            Block::Line(_) => !matches!(prev, None | Some(Block::Title { .. } | Block::Line(_))),
+            Block::Table(_) => {
+                !matches!(prev, None | Some(Block::Heading { .. } | Block::Table(_)))
+            }
+            Block::Title { .. }
+            | Block::Caption(_)
+            | Block::Legend(_)
+            | Block::Note(_)
+            | Block::Remarks { .. } => false,
+        };
+        if apart {
+            out.push('\n');
+        }
+        out.push_str(&block(b, style));
+        prev = Some(b);
+    }
+    out
+}
+
+fn spans(spans: &[Span]) -> String {
+    Span::join(spans, terminal_safe)
+}
+
+fn block(block: &Block, style: Style) -> String {
+    match block {
+        Block::Title {
+            what,
+            subject,
+            facts,
+        } => {
+            let mut line = format!("{what} · {}", terminal_safe(subject));
+            for f in facts {
+                line.push_str(&format!(" · {}", terminal_safe(f)));
+            }
+            line + "\n"
+        }
+        Block::Line(s) => spans(s) + "\n",
+        Block::Heading { title, note } if note.is_empty() => format!("{title}\n"),
+        Block::Heading { title, note } => format!("{title}: {}\n", spans(note)),
+        Block::Caption(_) => String::new(),
+        Block::Legend(text) => format!("{text}\n"),
+        Block::Note(text) => format!("{}\n", terminal_safe(text)),
+        Block::Remarks {
+            subject,
+            figure,
+            said,
+        } => {
+            let mut out = format!("  {} ({figure})\n", terminal_safe(subject));
+            for s in said {
+                out.push_str(&format!("    – {}\n", spans(s)));
+            }
+            out
+        }
+        Block::Table(grid) => {
+            let mut t = new_table(style);
+            t.set_header(grid.columns.iter().map(|c| match c {
+                Column::Tree => "Checklist / section".to_string(),
+                Column::Ours(h, _) => h.to_string(),
+                Column::User(h, _) => terminal_safe(h),
+            }));
+            for row in &grid.rows {
+                t.add_row(row.iter().map(|c| grid_cell(c, style)));
+            }
+            format!("{t}\n")
+        }
+    }
+}
+
+fn grid_cell(cell: &layout::Cell, style: Style) -> Cell {
+    match cell {
+        layout::Cell::Name {
+            text,
+            section: true,
+        } => Cell::new(format!("  {}", terminal_safe(text))),
+        layout::Cell::Name {
+            text,
+            section: false,
+        } => Cell::new(terminal_safe(text)).add_attribute(Attribute::Bold),
+        layout::Cell::Score(s) => score_cell(*s, style),
+        layout::Cell::Change { text, status } => {
+            let c = Cell::new(text).set_alignment(CellAlignment::Right);
+            match status {
+                Some(Status::Improved) if style.color => c.fg(Color::Green),
+                Some(Status::Regressed) if style.color => c.fg(Color::Red),
+                _ => c,
+            }
+        }
+        layout::Cell::Text(t) => Cell::new(terminal_safe(t)),
+        layout::Cell::Ours(t) => Cell::new(t),
+        layout::Cell::Figure(t) => Cell::new(t).set_alignment(CellAlignment::Right),
+        layout::Cell::Strong(c) | layout::Cell::Flag(_, c) => grid_cell(c, style),
+    }
 }
 
 fn heading(out: &mut String, title: &str) {
@@ -229,54 +334,9 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     }
     out.push_str(&super::actions::report_table(report, style));
 
-    if report.per_respondent.len() > 1 {
-        heading(&mut out, "Per respondent");
-        let mut t = new_table(style);
-        let mut header = vec!["Respondent".to_string(), "Overall".to_string()];
-        // Named as in the Markdown and every other section: by title, else id.
-        header.extend(
-            report
-                .checklists
-                .iter()
-                .map(|c| terminal_safe(crate::text::title_or_id(&c.title, &c.id))),
-        );
-        t.set_header(header);
-        for r in &report.per_respondent {
-            let mut row = vec![
-                Cell::new(terminal_safe(&r.respondent)),
-                score_cell(r.score, style),
-            ];
-            row.extend(r.checklists.iter().map(|c| score_cell(c.score, style)));
-            t.add_row(row);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-    }
+    out.push_str(&blocks(&layout::per_respondent(report), style));
 
-    let noted: Vec<_> = report
-        .items()
-        .filter(|(_, _, i)| !i.notes.is_empty())
-        .collect();
-    if !noted.is_empty() {
-        heading(&mut out, "Notes");
-        for (_, _, item) in noted {
-            out.push_str(&format!(
-                "  {} ({})\n",
-                terminal_safe(&item.text),
-                score(item.score)
-            ));
-            for n in &item.notes {
-                match &n.respondent {
-                    Some(who) => out.push_str(&format!(
-                        "    – {}: {}\n",
-                        terminal_safe(who),
-                        terminal_safe(&n.note)
-                    )),
-                    None => out.push_str(&format!("    – {}\n", terminal_safe(&n.note))),
-                }
-            }
-        }
-    }
+    out.push_str(&blocks(&layout::notes(report), style));
     out
 }
 
