@@ -12,20 +12,28 @@ const CHECKLISTS: &str = "checklists";
 const Q3: &str = "examples/responses/2026-Q3";
 const Q4: &str = "examples/responses/2026-Q4";
 
+/// The example report at a fixed time, so that two runs agree on `generated` even when a
+/// second ticks over between them.
+fn example(format: &str) -> String {
+    let out = crate::common::selfaudit()
+        .env("SOURCE_DATE_EPOCH", "1795348800")
+        .args(["--checklists", CHECKLISTS, "report", Q4, "--format", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn example_html() -> String {
-    run(&["--checklists", CHECKLISTS, "report", Q4, "--format", "html"])
+    example("html")
 }
 
 fn example_json() -> Value {
-    serde_json::from_str(&run(&[
-        "--checklists",
-        CHECKLISTS,
-        "report",
-        Q4,
-        "--format",
-        "json",
-    ]))
-    .unwrap()
+    serde_json::from_str(&example("json")).unwrap()
 }
 
 fn score(v: &Value) -> String {
