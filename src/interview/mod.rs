@@ -295,7 +295,6 @@ impl<'c> Interview<'c> {
                     .collect(),
             })
             .collect();
-        sets.sort_by(|a, b| a.checklist.cmp(&b.checklist));
         Responses {
             respondent: self.respondent.clone(),
             period: self.period.clone(),

@@ -428,9 +428,12 @@ fn an_interrupted_interview_resumes_from_its_progress_file_asking_only_what_is_l
     assert_eq!(script.asked.len(), 6);
     let all = answers(&iv);
     assert_eq!(all.len(), 8);
-    // Checklists by id in the responses: be-sure, then shop.
+    // Checklists in the order asked (issue 11 item 6): shop, then be-sure.
+    let text = iv.to_responses(None).to_toml(&iv.checklists);
+    let (shop_at, be_sure_at) = (text.find("[answers.shop]"), text.find("[answers.be-sure]"));
+    assert!(shop_at.is_some() && shop_at < be_sure_at, "{text}");
     assert_eq!(
-        all[4..],
+        all[..4],
         [
             a(
                 "answer-phone",
