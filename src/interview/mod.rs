@@ -271,7 +271,7 @@ impl<'c> Interview<'c> {
     /// The answers as a responses file: every checklist with its version, answers in checklist
     /// order, checklists by id (the order `Responses::parse` gives, so that it reads back equal).
     pub fn to_responses(&self, submitted: Option<String>) -> Responses {
-        let mut sets: Vec<AnswerSet> = self
+        let sets: Vec<AnswerSet> = self
             .checklists
             .iter()
             .enumerate()
