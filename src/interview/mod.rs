@@ -96,6 +96,17 @@ pub trait Prompter {
     fn resume(&mut self, path: &Path, answered: usize, total: usize) -> Result<session::Resume>;
     /// The responses file at `path` exists: true to replace it when the interview is done.
     fn replace(&mut self, path: &Path) -> Result<bool>;
+    /// The responses file at `path` exists; `can_add` when it holds answers of the same
+    /// respondent and period to other checklists, to which this interview's can be added.
+    /// By default: [`Prompter::replace`].
+    fn existing(&mut self, path: &Path, can_add: bool) -> Result<session::Existing> {
+        let _ = can_add;
+        Ok(if self.replace(path)? {
+            session::Existing::Replace
+        } else {
+            session::Existing::Keep
+        })
+    }
     fn intro(&mut self, intro: &Intro) -> Result<()>;
     fn ask(&mut self, question: &Question) -> Result<Reply>;
     /// An optional one-line note; `gap` when the answer is below the top of the scale.

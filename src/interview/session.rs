@@ -35,6 +35,17 @@ pub enum Resume {
     StartAgain,
 }
 
+/// The answer to "the responses file exists".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Stop, leaving it as it is.
+    Keep,
+    /// Replace it with this interview's answers.
+    Replace,
+    /// Add this interview's checklists to it, leaving its other answers as they are.
+    Add,
+}
+
 /// What the respondent asked for, as plain settings (the command line or a web form).
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -61,6 +72,7 @@ pub struct Settings {
 /// it lives (it holds `<output>.lock`).
 #[derive(Debug)]
 pub struct Session<'r> {
+    registry: &'r Registry,
     settings: Settings,
     files: RunFiles,
     interview: Interview<'r>,
@@ -68,6 +80,8 @@ pub struct Session<'r> {
     on_disk: usize,
     /// Whether an existing responses file may be replaced.
     replace: bool,
+    /// Whether the answers are added to the existing responses file.
+    add: bool,
 }
 
 /// A finished interview: the responses written, and where.
@@ -185,14 +199,18 @@ impl<'r> Session<'r> {
             }
         };
         let mut replace = settings.force;
+        let mut add = false;
         if output.exists() && !replace {
-            if !prompter
-                .replace(&output)
+            let can_add = addable(registry, &output, &ids, &respondent, &period).is_ok();
+            match prompter
+                .existing(&output, can_add)
                 .map_err(not_begun(Some(&partial_path)))?
             {
-                return Err(kept(&output, None));
+                Existing::Keep => return Err(kept(&output, None)),
+                Existing::Replace => replace = true,
+                Existing::Add if can_add => add = true,
+                Existing::Add => return Err(kept(&output, None)),
             }
-            replace = true;
         }
 
         let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
@@ -202,11 +220,13 @@ impl<'r> Session<'r> {
             None => Interview::new(checklists, &respondent, &period, &crate::env::now()),
         };
         Ok(Session {
+            registry,
             settings,
             files,
             interview,
             on_disk,
             replace,
+            add,
         })
     }
 
@@ -266,24 +286,41 @@ impl<'r> Session<'r> {
     /// while the questions were asked is replaced only if the prompter says so.
     pub fn finish(self, prompter: &mut dyn Prompter) -> Result<Finished<'r>> {
         let output = self.files.output.clone();
-        if output.exists() && !self.replace && !prompter.replace(&output)? {
+        if output.exists() && !self.replace && !self.add && !prompter.replace(&output)? {
             return Err(kept(&output, Some(&self.files.partial)));
         }
         let progress = self.interview;
         let mut responses = progress.to_responses(Some(crate::env::now()));
         responses.role = self.settings.role.clone();
-        let mut text = format!(
-            "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report{} {}\n",
-            crate::text::comment_safe(&progress.respondent),
-            crate::text::comment_safe(&progress.period),
-            crate::text::comment_safe(&crate::load::checklists_flag(
-                self.settings.dir.as_deref(),
-                &self.settings.named
-            )),
-            crate::text::comment_safe(&crate::text::shell_quote(&output.display().to_string()))
-        );
-        text.push_str(&responses.to_toml(&progress.checklists));
-        self.files.write_output(text.as_bytes())?;
+        if self.add {
+            // The file as it is now, byte for byte, and this interview's checklists after it.
+            let ids: Vec<String> = progress.checklists.iter().map(|c| c.id.clone()).collect();
+            let mut text = addable(
+                self.registry,
+                &output,
+                &ids,
+                &progress.respondent,
+                &progress.period,
+            )?;
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&responses.sets_toml(&progress.checklists));
+            self.files.write_output(text.as_bytes())?;
+        } else {
+            let mut text = format!(
+                "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report{} {}\n",
+                crate::text::comment_safe(&progress.respondent),
+                crate::text::comment_safe(&progress.period),
+                crate::text::comment_safe(&crate::load::checklists_flag(
+                    self.settings.dir.as_deref(),
+                    &self.settings.named
+                )),
+                crate::text::comment_safe(&crate::text::shell_quote(&output.display().to_string()))
+            );
+            text.push_str(&responses.to_toml(&progress.checklists));
+            self.files.write_output(text.as_bytes())?;
+        }
         let partial_path = &self.files.partial;
         if let Err(e) = std::fs::remove_file(partial_path)
             && e.kind() != std::io::ErrorKind::NotFound
@@ -443,6 +480,40 @@ fn read_partial(registry: &Registry, path: &Path) -> Result<partial::Saved> {
             })
             .collect(),
     })
+}
+
+/// The text of the responses file at `output` when this interview's checklists can be added to
+/// it: a valid responses file of the same respondent and period, answering none of them.
+fn addable(
+    registry: &Registry,
+    output: &Path,
+    ids: &[String],
+    respondent: &str,
+    period: &str,
+) -> Result<String> {
+    let text = load::read_text(output)?;
+    let name = load::display(output);
+    let not_addable =
+        |why: String| Error::usage_hint(why, "replace it, or write elsewhere with -o FILE");
+    let (existing, _) = Responses::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        |id| registry.get(id),
+        || registry.ids(),
+    )
+    .map_err(|_| not_addable(format!("{name}: not a responses file that can be added to")))?;
+    if !crate::team::same_person(&existing.respondent, respondent) || existing.period != period {
+        return Err(not_addable(format!("{name}: another respondent or period")));
+    }
+    if let Some(set) = existing.sets.iter().find(|s| ids.contains(&s.checklist)) {
+        return Err(not_addable(format!(
+            "{name}: already answers checklist `{}`",
+            set.checklist
+        )));
+    }
+    Ok(text)
 }
 
 /// A progress file of another respondent, period or set of checklists is not resumed, nor overwritten.

@@ -395,3 +395,57 @@ fn a_progress_file_of_someone_else_is_resumed_by_the_command_its_hint_prints() {
     assert!(saved.contains("rate = \"3\""), "{saved}");
     assert!(saved.contains("role = \"lead\""), "{saved}");
 }
+
+const SHORT: &str = r#"
+id = "short"
+title = "Short one"
+version = "2"
+scale = "yes-no"
+
+[[sections]]
+id = "s"
+title = "Section"
+
+[[sections.items]]
+id = "door"
+text = "Is the door open on time?"
+"#;
+
+#[test]
+fn a_new_checklist_is_added_to_the_file_of_someone_who_answered_another() {
+    let place = Place::new();
+    fs::write(place.path("cl/short.toml"), SHORT).unwrap();
+    fs::create_dir_all(place.path("responses/P")).unwrap();
+    let before = "respondent = \"Ana Lima\"\nperiod = \"P\"\n\n# written by hand\n[answers.long]\nrate = \"7\" # seven\nteam = \"few\"\n";
+    fs::write(place.path("responses/P/ana-lima.toml"), before).unwrap();
+
+    let mut s = place.spawn(&["run", "short", "--respondent", "Ana Lima", "--period", "P"]);
+    wait_for(&mut s, "already exists, with answers to other checklists.");
+    wait_for(&mut s, "Replace it with the answers of this interview");
+    s.send(ENTER).unwrap();
+    wait_for(&mut s, "Add to it? · Add these answers to it");
+    wait_for(&mut s, "Skip: answer it later");
+    s.send(format!("yes{ENTER}")).unwrap();
+    let (rest, code) = finish(s);
+    assert_eq!(code, 0, "{rest}");
+    let after = fs::read_to_string(place.path("responses/P/ana-lima.toml")).unwrap();
+    assert!(
+        after.starts_with(before),
+        "the old answers byte for byte:\n{after}"
+    );
+    assert!(after.contains("[answers.short]\n"), "{after}");
+    assert!(after.contains("\ndoor = \"yes\"\n"), "{after}");
+
+    // Both checklists are read back from it.
+    let out = Command::new(env!("CARGO_BIN_EXE_selfaudit"))
+        .current_dir(place.dir.path())
+        .args([
+            "--checklists",
+            "cl",
+            "validate",
+            "responses/P/ana-lima.toml",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}

@@ -16,7 +16,7 @@ use std::path::Path;
 use dialoguer::console::{Style, Term, measure_text_width, truncate_str};
 use dialoguer::theme::{ColorfulTheme, Theme};
 
-use super::session::Resume;
+use super::session::{Existing, Resume};
 use super::{Intro, Prompter, Question, Reply};
 use crate::error::{Error, Result};
 use crate::model::checklist::Checklist;
@@ -470,6 +470,31 @@ impl Prompter for TermPrompter {
             Choice::new("replace", "Replace it with the answers of this interview"),
         ];
         Ok(self.choose("Replace it?", items, 0, false)? == 1)
+    }
+
+    /// The output exists: add to it (when it can be), replace it, or stop.
+    fn existing(&mut self, path: &Path, can_add: bool) -> Result<Existing> {
+        if !can_add {
+            return Ok(if self.replace(path)? {
+                Existing::Replace
+            } else {
+                Existing::Keep
+            });
+        }
+        self.say(&format!(
+            "\n{} already exists, with answers to other checklists.",
+            terminal_safe(&path.display().to_string())
+        ))?;
+        let items = vec![
+            Choice::new("add", "Add these answers to it, keeping the others"),
+            Choice::new("keep", "Keep it and stop here"),
+            Choice::new("replace", "Replace it with the answers of this interview"),
+        ];
+        Ok(match self.choose("Add to it?", items, 0, false)? {
+            0 => Existing::Add,
+            1 => Existing::Keep,
+            _ => Existing::Replace,
+        })
     }
 
     fn intro(&mut self, intro: &Intro) -> Result<()> {
