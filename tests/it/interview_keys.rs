@@ -150,7 +150,12 @@ fn at_60x15_a_long_scale_pages_around_the_cursor_under_the_question() {
         bin,
         &["run", "long", "--respondent", "Ann", "--period", "P"],
     );
-    wait_for(&mut s, "[1/3] Long scales");
+    let intro = wait_for(&mut s, "[1/3] Long scales");
+    // The intro breaks at spaces within the 60 columns.
+    assert!(intro.contains("Choose with ↑↓ and Enter, or type the start of an answer."));
+    for line in intro.split("\r\n") {
+        assert!(line.chars().count() < 60, "{line:?} in {intro:?}");
+    }
     let shown = wait_for(&mut s, "more");
     // The question and its help take 5 rows, the list the rest, with "↓ N more".
     let list = last_block(&shown);
