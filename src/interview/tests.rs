@@ -400,6 +400,21 @@ fn an_interrupted_interview_resumes_from_its_progress_file_asking_only_what_is_l
     assert_eq!(saved.checklists, ["shop", "be-sure"]);
     assert_eq!(saved.answered(), 2);
     assert_eq!(saved.started, "2026-11-01T10:00:00Z");
+    // A progress file without a role (as written before the role was kept) reads as none;
+    // one with a role gives it back.
+    assert_eq!(saved.role, None);
+    let with_role = partial::write_with_role(&first, Some("staff"));
+    let again = partial::parse(
+        &Source {
+            name: "x.partial",
+            text: &with_role,
+        },
+        lookup,
+        Vec::new,
+    )
+    .unwrap_or_else(|p| panic!("{p:?}\n{with_role}"));
+    assert_eq!(again.role.as_deref(), Some("staff"));
+    assert_eq!(again.responses, saved.responses);
     assert_eq!(saved.responses.respondent, "Ann \"A\"");
 
     // Second session: only the questions left, then the skipped one at review.

@@ -632,15 +632,12 @@ impl Prompter for TermPrompter {
             ));
         }
         self.say(&text)?;
-        let (answer, ask) = if skipped.len() == 1 {
-            ("Answer it now", "Go back to it?")
+        let (answer, save, ask) = if skipped.len() == 1 {
+            ("Answer it now", "Save without it", "Go back to it?")
         } else {
-            ("Answer them now", "Go back to them?")
+            ("Answer them now", "Save without them", "Go back to them?")
         };
-        let items = vec![
-            Choice::new("answer", answer),
-            Choice::new("save", "Save without them"),
-        ];
+        let items = vec![Choice::new("answer", answer), Choice::new("save", save)];
         Ok(self.choose(ask, items, 0, false)? == 0)
     }
 }
