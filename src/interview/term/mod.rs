@@ -292,6 +292,14 @@ impl TermPrompter {
                     );
                 }
             }
+            // On a narrow terminal the key column gives way to the labels (keys still work).
+            let widest = list
+                .items
+                .iter()
+                .map(|c| measure_text_width(&c.label))
+                .max()
+                .unwrap_or(0);
+            let keys_shown = two_columns && width + widest + 10 < cols;
             let mut lines = vec![head];
             // The question above, the prompt line and the row the cursor waits on stay visible.
             let above_rows = rows(&self.context_text(cols), cols) + 1;
@@ -305,7 +313,7 @@ impl TermPrompter {
             }
             for i in range.clone() {
                 let c = &list.items[i];
-                let mut text = if two_columns {
+                let mut text = if keys_shown {
                     format!("{:<width$}  {}", c.key, c.label)
                 } else {
                     c.label.clone()
