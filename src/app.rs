@@ -665,6 +665,12 @@ fn run_interview(dir: Option<&Path>, args: cli::RunArgs) -> Result<u8> {
         &done.responses,
         args.actions.as_deref(),
     ));
+    // On a terminal, long lines break at spaces, indented under their text (issue 11 item 2).
+    if std::io::stdout().is_terminal()
+        && let Some((_, cols)) = dialoguer::console::Term::stdout().size_checked()
+    {
+        summary = crate::text::fit_lines(&summary, usize::from(cols));
+    }
     load::write_stdout(summary.as_bytes())?;
     Ok(EXIT_OK)
 }

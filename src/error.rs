@@ -80,6 +80,10 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    /// The user chose to stop (e.g. "Keep it and stop here"): one line, exit 0, no `error:`.
+    #[error("{message}")]
+    Declined { message: String },
+
     /// Ctrl-C or a closed terminal, after the progress was saved.
     #[error("interrupted")]
     Interrupted { hint: Option<String> },
@@ -140,6 +144,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Interrupted { .. } => EXIT_INTERRUPTED,
+            Error::Declined { .. } => EXIT_OK,
             _ => EXIT_USAGE,
         }
     }
@@ -152,7 +157,7 @@ impl Error {
             }
             Error::Io { .. } => None,
             // Each problem carries its own hint; `main` prints them one by one.
-            Error::Invalid { .. } => None,
+            Error::Invalid { .. } | Error::Declined { .. } => None,
             Error::UnknownChecklist { id, available } => Some(format!(
                 "{}run `selfaudit list` to see the checklists, or pass a path to a checklist file",
                 crate::suggest::did_you_mean(id, available)

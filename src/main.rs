@@ -58,6 +58,10 @@ fn report_error(e: &error::Error) {
                 }
             }
         }
+        error::Error::Declined { message } => {
+            text.push_str(&text::terminal_safe(message));
+            text.push('\n');
+        }
         _ => {
             text.push_str(&format!("error: {e}\n"));
             if let Some(h) = e.hint() {

@@ -359,6 +359,57 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// Lines of plain text fitted to `cols` columns for a terminal: a longer line breaks at spaces,
+/// its continuation lines indented under its text (after the leading spaces and a first short
+/// column such as a score); a command after ": " moves whole to a line of its own. Table rows
+/// (box-drawing lines) are left as they are.
+pub fn fit_lines(text: &str, cols: usize) -> String {
+    let cols = cols.max(20);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let width = body.chars().count();
+        let boxed = body.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c));
+        if width < cols || boxed {
+            out.push_str(line);
+            continue;
+        }
+        if let Some(at) = body.find(": selfaudit ") {
+            out.push_str(&body[..at + 1]);
+            out.push_str("\n  ");
+            out.push_str(&body[at + 2..]);
+            out.push_str(end);
+            continue;
+        }
+        let lead = body.len() - body.trim_start().len();
+        // A first short column ("  75.0  Question"): the text after its two spaces.
+        let hang = body[lead..]
+            .find("  ")
+            .filter(|&i| i <= 8)
+            .map(|i| {
+                let rest = &body[lead + i..];
+                lead + i + (rest.len() - rest.trim_start().len())
+            })
+            .unwrap_or(lead);
+        let room = cols.saturating_sub(1 + hang).max(10);
+        let wrapped = wrap(&body[hang..], room);
+        for (i, part) in wrapped.lines().enumerate() {
+            if i == 0 {
+                out.push_str(&body[..hang]);
+            } else {
+                out.push('\n');
+                out.push_str(&" ".repeat(hang));
+            }
+            out.push_str(part);
+        }
+        out.push_str(end);
+    }
+    out
+}
+
 /// A name made safe to be a file name: lower-case letters, digits and `-` only, never empty.
 /// Built on the identity rule, so that one person written two ways (NFC or NFD, with
 /// invisible marks) gets one file, and one progress file.
@@ -432,6 +483,22 @@ mod tests {
         for (o, want) in plain.iter().enumerate() {
             assert_eq!(line_col(&src, o), *want, "offset {o}");
         }
+    }
+
+    #[test]
+    fn fitted_lines_break_at_spaces_and_hang_under_their_text() {
+        let text = "    0.0  Do you deliver what you promise, at the time you promise?\n\
+                    │ short ┆ 1 │\n\
+                    The team report, once everyone has answered: selfaudit report responses/2026-Q4\n";
+        let fitted = fit_lines(text, 40);
+        assert_eq!(
+            fitted,
+            "    0.0  Do you deliver what you\n         promise, at the time you\n         promise?\n\
+             │ short ┆ 1 │\n\
+             The team report, once everyone has answered:\n  selfaudit report responses/2026-Q4\n"
+        );
+        // Short text is left alone, byte for byte.
+        assert_eq!(fit_lines("a  b\n", 60), "a  b\n");
     }
 
     #[test]

@@ -111,6 +111,17 @@ pub trait Prompter {
     fn resume(&mut self, path: &Path, answered: usize, total: usize) -> Result<session::Resume>;
     /// The responses file at `path` exists: true to replace it when the interview is done.
     fn replace(&mut self, path: &Path) -> Result<bool>;
+    /// The responses file at `path` exists; `can_add` when it holds answers of the same
+    /// respondent and period to other checklists, to which this interview's can be added.
+    /// By default: [`Prompter::replace`].
+    fn existing(&mut self, path: &Path, can_add: bool) -> Result<session::Existing> {
+        let _ = can_add;
+        Ok(if self.replace(path)? {
+            session::Existing::Replace
+        } else {
+            session::Existing::Keep
+        })
+    }
     fn intro(&mut self, intro: &Intro) -> Result<()>;
     fn ask(&mut self, question: &Question) -> Result<Reply>;
     /// An optional one-line note; `gap` when the answer is below the top of the scale.
@@ -343,7 +354,7 @@ impl<'c> Interview<'c> {
     /// The answers as a responses file: every checklist with its version, answers in checklist
     /// order, checklists by id (the order `Responses::parse` gives, so that it reads back equal).
     pub fn to_responses(&self, submitted: Option<String>) -> Responses {
-        let mut sets: Vec<AnswerSet> = self
+        let sets: Vec<AnswerSet> = self
             .checklists
             .iter()
             .enumerate()
@@ -367,7 +378,6 @@ impl<'c> Interview<'c> {
                     .collect(),
             })
             .collect();
-        sets.sort_by(|a, b| a.checklist.cmp(&b.checklist));
         Responses {
             respondent: self.respondent.clone(),
             period: self.period.clone(),

@@ -22,6 +22,9 @@ struct ResumeTable {
     checklists: Vec<String>,
     #[serde(default)]
     skipped: Vec<SkippedItem>,
+    /// `--role`, when the interview began with one; files written before it was kept lack it.
+    #[serde(default)]
+    role: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +43,8 @@ pub struct Saved {
     /// (checklist id, item id) of the questions skipped so far.
     pub skipped: Vec<(String, String)>,
     pub started: String,
+    /// The respondent's role (`--role`), if the interview began with one.
+    pub role: Option<String>,
 }
 
 impl Saved {
@@ -51,6 +56,11 @@ impl Saved {
 
 /// The progress file of an interview: valid TOML, and a responses file but for `[resume]`.
 pub fn write(interview: &Interview) -> String {
+    write_with_role(interview, None)
+}
+
+/// [`write`], keeping the respondent's role in `[resume]` so that resuming writes it too.
+pub fn write_with_role(interview: &Interview, role: Option<&str>) -> String {
     let mut out = String::new();
     out.push_str("# selfaudit: an interview in progress, saved after every answer.\n");
     out.push_str("# Run the same `selfaudit run` command again to go on from here.\n");
@@ -64,6 +74,9 @@ pub fn write(interview: &Interview) -> String {
         .map(|c| toml_string(&c.id))
         .collect();
     out.push_str(&format!("checklists = [{}]\n", ids.join(", ")));
+    if let Some(role) = role {
+        out.push_str(&format!("role = {}\n", toml_string(role)));
+    }
     let skipped: Vec<String> = interview
         .skipped()
         .iter()
@@ -223,5 +236,6 @@ pub fn parse<'c>(
             .map(|s| (s.checklist, s.item))
             .collect(),
         started: resume.started,
+        role: resume.role,
     })
 }

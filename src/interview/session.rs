@@ -35,6 +35,17 @@ pub enum Resume {
     StartAgain,
 }
 
+/// The answer to "the responses file exists".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Stop, leaving it as it is.
+    Keep,
+    /// Replace it with this interview's answers.
+    Replace,
+    /// Add this interview's checklists to it, leaving its other answers as they are.
+    Add,
+}
+
 /// What the respondent asked for, as plain settings (the command line or a web form).
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -61,6 +72,7 @@ pub struct Settings {
 /// it lives (it holds `<output>.lock`).
 #[derive(Debug)]
 pub struct Session<'r> {
+    registry: &'r Registry,
     settings: Settings,
     files: RunFiles,
     interview: Interview<'r>,
@@ -68,6 +80,8 @@ pub struct Session<'r> {
     on_disk: usize,
     /// Whether an existing responses file may be replaced.
     replace: bool,
+    /// Whether the answers are added to the existing responses file.
+    add: bool,
 }
 
 /// A finished interview: the responses written, and where.
@@ -84,7 +98,7 @@ impl<'r> Session<'r> {
     /// Ctrl-C here ends the session with a hint about any earlier progress.
     pub fn open(
         registry: &'r Registry,
-        settings: Settings,
+        mut settings: Settings,
         prompter: &mut dyn Prompter,
     ) -> Result<Self> {
         let respondent = match &settings.respondent {
@@ -141,7 +155,14 @@ impl<'r> Session<'r> {
         if partial_path.exists() {
             let saved = read_partial(registry, &partial_path)?;
             on_disk = saved.answered();
-            check_partial_is_ours(&saved, &partial_path, &settings, &respondent, &period)?;
+            check_partial_is_ours(
+                &saved,
+                &partial_path,
+                &output,
+                &settings,
+                &respondent,
+                &period,
+            )?;
             let total: usize = saved
                 .checklists
                 .iter()
@@ -153,6 +174,9 @@ impl<'r> Session<'r> {
                 .map_err(not_begun(Some(&partial_path)))?
                 == Resume::Resume
             {
+                if settings.role.is_none() {
+                    settings.role = saved.role.clone();
+                }
                 resumed = Some(saved);
             }
         }
@@ -175,14 +199,18 @@ impl<'r> Session<'r> {
             }
         };
         let mut replace = settings.force;
+        let mut add = false;
         if output.exists() && !replace {
-            if !prompter
-                .replace(&output)
+            let can_add = addable(registry, &output, &ids, &respondent, &period).is_ok();
+            match prompter
+                .existing(&output, can_add)
                 .map_err(not_begun(Some(&partial_path)))?
             {
-                return Err(kept(&output));
+                Existing::Keep => return Err(kept(&output, None)),
+                Existing::Replace => replace = true,
+                Existing::Add if can_add => add = true,
+                Existing::Add => return Err(kept(&output, None)),
             }
-            replace = true;
         }
 
         let checklists: Vec<&Checklist> = ids.iter().filter_map(|id| registry.get(id)).collect();
@@ -192,11 +220,13 @@ impl<'r> Session<'r> {
             None => Interview::new(checklists, &respondent, &period, &crate::env::now()),
         };
         Ok(Session {
+            registry,
             settings,
             files,
             interview,
             on_disk,
             replace,
+            add,
         })
     }
 
@@ -221,7 +251,14 @@ impl<'r> Session<'r> {
         let interview = if files.partial.exists() {
             let saved = read_partial(registry, &files.partial)?;
             on_disk = saved.answered();
-            check_partial_is_ours(&saved, &files.partial, &settings, &respondent, &period)?;
+            check_partial_is_ours(
+                &saved,
+                &files.partial,
+                output,
+                &settings,
+                &respondent,
+                &period,
+            )?;
             let asked = saved
                 .checklists
                 .iter()
@@ -237,11 +274,14 @@ impl<'r> Session<'r> {
             Interview::new(asked, &respondent, &period, &crate::env::now())
         };
         Ok(Some(Session {
+            registry,
             settings,
             files,
             interview,
             on_disk,
             replace: true,
+            // The web page submits all of the respondent's answers: the file is replaced whole.
+            add: false,
         }))
     }
 
@@ -262,7 +302,12 @@ impl<'r> Session<'r> {
 
     /// Saves the progress file (atomically, never through a link).
     pub fn save(&mut self) -> Result<()> {
-        save_progress(&self.files, &self.interview, &mut self.on_disk)
+        save_progress(
+            &self.files,
+            &self.interview,
+            self.settings.role.as_deref(),
+            &mut self.on_disk,
+        )
     }
 
     /// Asks every question left, saving after each answer. Ctrl-C (or a lost terminal) ends
@@ -272,10 +317,12 @@ impl<'r> Session<'r> {
             files,
             interview,
             on_disk,
+            settings,
             ..
         } = self;
-        let outcome = super::run(interview, self.settings.notes, prompter, &mut |p| {
-            save_progress(files, p, on_disk)
+        let role = settings.role.as_deref();
+        let outcome = super::run(interview, settings.notes, prompter, &mut |p| {
+            save_progress(files, p, role, on_disk)
         });
         match outcome {
             Err(Error::Interrupted { .. }) => {
@@ -299,24 +346,41 @@ impl<'r> Session<'r> {
     /// while the questions were asked is replaced only if the prompter says so.
     pub fn finish(self, prompter: &mut dyn Prompter) -> Result<Finished<'r>> {
         let output = self.files.output.clone();
-        if output.exists() && !self.replace && !prompter.replace(&output)? {
-            return Err(kept(&output));
+        if output.exists() && !self.replace && !self.add && !prompter.replace(&output)? {
+            return Err(kept(&output, Some(&self.files.partial)));
         }
         let progress = self.interview;
         let mut responses = progress.to_responses(Some(crate::env::now()));
         responses.role = self.settings.role.clone();
-        let mut text = format!(
-            "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report{} {}\n",
-            crate::text::comment_safe(&progress.respondent),
-            crate::text::comment_safe(&progress.period),
-            crate::text::comment_safe(&crate::load::checklists_flag(
-                self.settings.dir.as_deref(),
-                &self.settings.named
-            )),
-            crate::text::comment_safe(&crate::text::shell_quote(&output.display().to_string()))
-        );
-        text.push_str(&responses.to_toml(&progress.checklists));
-        self.files.write_output(text.as_bytes())?;
+        if self.add {
+            // The file as it is now, byte for byte, and this interview's checklists after it.
+            let ids: Vec<String> = progress.checklists.iter().map(|c| c.id.clone()).collect();
+            let mut text = addable(
+                self.registry,
+                &output,
+                &ids,
+                &progress.respondent,
+                &progress.period,
+            )?;
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&responses.sets_toml(&progress.checklists));
+            self.files.write_output(text.as_bytes())?;
+        } else {
+            let mut text = format!(
+                "# Responses of {} for {}, written by `selfaudit run`.\n# Score them: selfaudit report{} {}\n",
+                crate::text::comment_safe(&progress.respondent),
+                crate::text::comment_safe(&progress.period),
+                crate::text::comment_safe(&crate::load::checklists_flag(
+                    self.settings.dir.as_deref(),
+                    &self.settings.named
+                )),
+                crate::text::comment_safe(&crate::text::shell_quote(&output.display().to_string()))
+            );
+            text.push_str(&responses.to_toml(&progress.checklists));
+            self.files.write_output(text.as_bytes())?;
+        }
         let partial_path = &self.files.partial;
         if let Err(e) = std::fs::remove_file(partial_path)
             && e.kind() != std::io::ErrorKind::NotFound
@@ -336,12 +400,6 @@ impl<'r> Session<'r> {
     /// The command that goes on with an interrupted interview.
     fn resume_command(&self) -> String {
         let s = &self.settings;
-        // `args()` would panic on a program path that is not UTF-8; such a path is left out.
-        let program = std::env::args_os()
-            .next()
-            .and_then(|p| p.into_string().ok())
-            .unwrap_or_else(|| "selfaudit".to_string());
-        let mut words = vec![shell_quote(&program), "run".to_string()];
         let checklists: Vec<String> = if s.named.is_empty() {
             self.interview
                 .checklists
@@ -351,32 +409,67 @@ impl<'r> Session<'r> {
         } else {
             s.named.clone()
         };
-        words.extend(checklists.iter().map(|c| shell_quote(c)));
-        words.push(format!(
-            "--respondent {}",
-            shell_quote(&self.interview.respondent)
-        ));
-        words.push(format!("--period {}", shell_quote(&self.interview.period)));
-        if let Some(o) = &s.output {
-            words.push(format!("-o {}", shell_quote(&o.display().to_string())));
-        }
-        if let Some(d) = &s.dir {
-            words.push(format!(
-                "--checklists {}",
-                shell_quote(&d.display().to_string())
-            ));
-        }
-        match s.notes {
-            Notes::Gaps => {}
-            Notes::Always => words.push("--notes always".to_string()),
-            Notes::Never => words.push("--notes never".to_string()),
-        }
-        words.join(" ")
+        run_command(&RunCommand {
+            checklists: &checklists,
+            respondent: &self.interview.respondent,
+            period: &self.interview.period,
+            output: s.output.as_deref(),
+            dir: s.dir.as_deref(),
+            notes: s.notes,
+            role: s.role.as_deref(),
+        })
     }
 }
 
-fn save_progress(files: &RunFiles, interview: &Interview, on_disk: &mut usize) -> Result<()> {
-    files.write_partial(partial::write(interview).as_bytes())?;
+/// What a printed `selfaudit run` command says.
+struct RunCommand<'a> {
+    checklists: &'a [String],
+    respondent: &'a str,
+    period: &'a str,
+    output: Option<&'a Path>,
+    dir: Option<&'a Path>,
+    notes: Notes,
+    role: Option<&'a str>,
+}
+
+/// A `selfaudit run` command, quoted for a shell, with this program's own path.
+fn run_command(c: &RunCommand) -> String {
+    // `args()` would panic on a program path that is not UTF-8; such a path is left out.
+    let program = std::env::args_os()
+        .next()
+        .and_then(|p| p.into_string().ok())
+        .unwrap_or_else(|| "selfaudit".to_string());
+    let mut words = vec![shell_quote(&program), "run".to_string()];
+    words.extend(c.checklists.iter().map(|id| shell_quote(id)));
+    words.push(format!("--respondent {}", shell_quote(c.respondent)));
+    words.push(format!("--period {}", shell_quote(c.period)));
+    if let Some(o) = c.output {
+        words.push(format!("-o {}", shell_quote(&o.display().to_string())));
+    }
+    if let Some(d) = c.dir {
+        words.push(format!(
+            "--checklists {}",
+            shell_quote(&d.display().to_string())
+        ));
+    }
+    if let Some(role) = c.role {
+        words.push(format!("--role {}", shell_quote(role)));
+    }
+    match c.notes {
+        Notes::Gaps => {}
+        Notes::Always => words.push("--notes always".to_string()),
+        Notes::Never => words.push("--notes never".to_string()),
+    }
+    words.join(" ")
+}
+
+fn save_progress(
+    files: &RunFiles,
+    interview: &Interview,
+    role: Option<&str>,
+    on_disk: &mut usize,
+) -> Result<()> {
+    files.write_partial(partial::write_with_role(interview, role).as_bytes())?;
     *on_disk = interview.answered();
     Ok(())
 }
@@ -397,14 +490,20 @@ fn not_begun(partial: Option<&Path>) -> impl Fn(Error) -> Error + '_ {
     }
 }
 
-fn kept(output: &Path) -> Error {
-    Error::usage_hint(
-        format!(
-            "{}: kept as it is; nothing was asked",
-            terminal_safe(&output.display().to_string())
-        ),
-        "write elsewhere with -o FILE, or replace it without asking with --force",
-    )
+/// "Keep it and stop here": a choice, not a failure (exit 0, one line).
+fn kept(output: &Path, partial: Option<&Path>) -> Error {
+    let output = terminal_safe(&output.display().to_string());
+    Error::Declined {
+        message: match partial.filter(|p| p.exists()) {
+            None => format!(
+                "{output} is kept as it is; nothing was asked (to write elsewhere: -o FILE; to replace it: --force)"
+            ),
+            Some(p) => format!(
+                "{output} is kept as it is; your answers stay in {} (the same command with --force replaces it)",
+                terminal_safe(&p.display().to_string())
+            ),
+        },
+    }
 }
 
 /// The login name, to suggest as the respondent.
@@ -443,10 +542,45 @@ fn read_partial(registry: &Registry, path: &Path) -> Result<partial::Saved> {
     })
 }
 
+/// The text of the responses file at `output` when this interview's checklists can be added to
+/// it: a valid responses file of the same respondent and period, answering none of them.
+fn addable(
+    registry: &Registry,
+    output: &Path,
+    ids: &[String],
+    respondent: &str,
+    period: &str,
+) -> Result<String> {
+    let text = load::read_text(output)?;
+    let name = load::display(output);
+    let not_addable =
+        |why: String| Error::usage_hint(why, "replace it, or write elsewhere with -o FILE");
+    let (existing, _) = Responses::parse(
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        |id| registry.get(id),
+        || registry.ids(),
+    )
+    .map_err(|_| not_addable(format!("{name}: not a responses file that can be added to")))?;
+    if !crate::team::same_person(&existing.respondent, respondent) || existing.period != period {
+        return Err(not_addable(format!("{name}: another respondent or period")));
+    }
+    if let Some(set) = existing.sets.iter().find(|s| ids.contains(&s.checklist)) {
+        return Err(not_addable(format!(
+            "{name}: already answers checklist `{}`",
+            set.checklist
+        )));
+    }
+    Ok(text)
+}
+
 /// A progress file of another respondent, period or set of checklists is not resumed, nor overwritten.
 fn check_partial_is_ours(
     saved: &partial::Saved,
     path: &Path,
+    output: &Path,
     settings: &Settings,
     respondent: &str,
     period: &str,
@@ -470,28 +604,24 @@ fn check_partial_is_ours(
     if differs.is_empty() {
         return Ok(());
     }
-    let output = settings
-        .output
-        .as_ref()
-        .map(|o| format!(" -o {}", shell_quote(&o.display().to_string())))
-        .unwrap_or_default();
+    // The command names the file itself, so that it goes on with THIS progress file whatever
+    // respondent or period it belongs to.
+    let command = run_command(&RunCommand {
+        checklists: &saved.checklists,
+        respondent: &r.respondent,
+        period: &r.period,
+        output: Some(output),
+        dir: settings.dir.as_deref(),
+        notes: settings.notes,
+        role: saved.role.as_deref(),
+    });
     Err(Error::usage_hint(
         terminal_safe(&format!(
             "{}: an unfinished interview of another kind is saved here ({})",
             path.display(),
             differs.join("; ")
         )),
-        format!(
-            "to go on with it: selfaudit run {} --respondent {} --period {}{output}; to start afresh instead, move it away or delete it",
-            saved
-                .checklists
-                .iter()
-                .map(|c| shell_quote(c))
-                .collect::<Vec<_>>()
-                .join(" "),
-            shell_quote(&r.respondent),
-            shell_quote(&r.period)
-        ),
+        format!("to go on with it: {command}; to start afresh instead, move it away or delete it"),
     ))
 }
 

@@ -400,6 +400,21 @@ fn an_interrupted_interview_resumes_from_its_progress_file_asking_only_what_is_l
     assert_eq!(saved.checklists, ["shop", "be-sure"]);
     assert_eq!(saved.answered(), 2);
     assert_eq!(saved.started, "2026-11-01T10:00:00Z");
+    // A progress file without a role (as written before the role was kept) reads as none;
+    // one with a role gives it back.
+    assert_eq!(saved.role, None);
+    let with_role = partial::write_with_role(&first, Some("staff"));
+    let again = partial::parse(
+        &Source {
+            name: "x.partial",
+            text: &with_role,
+        },
+        lookup,
+        Vec::new,
+    )
+    .unwrap_or_else(|p| panic!("{p:?}\n{with_role}"));
+    assert_eq!(again.role.as_deref(), Some("staff"));
+    assert_eq!(again.responses, saved.responses);
     assert_eq!(saved.responses.respondent, "Ann \"A\"");
 
     // Second session: only the questions left, then the skipped one at review.
@@ -428,9 +443,12 @@ fn an_interrupted_interview_resumes_from_its_progress_file_asking_only_what_is_l
     assert_eq!(script.asked.len(), 6);
     let all = answers(&iv);
     assert_eq!(all.len(), 8);
-    // Checklists by id in the responses: be-sure, then shop.
+    // Checklists in the order asked (issue 11 item 6): shop, then be-sure.
+    let text = iv.to_responses(None).to_toml(&iv.checklists);
+    let (shop_at, be_sure_at) = (text.find("[answers.shop]"), text.find("[answers.be-sure]"));
+    assert!(shop_at.is_some() && shop_at < be_sure_at, "{text}");
     assert_eq!(
-        all[4..],
+        all[..4],
         [
             a(
                 "answer-phone",

@@ -22,6 +22,7 @@ mod hardening_run;
 mod hostile;
 mod html_pages;
 mod html_report;
+mod interview_keys;
 mod new_user;
 mod properties;
 mod review_fixes;

@@ -195,7 +195,7 @@ fn a_whole_interview_with_a_skip_a_note_and_n_a_is_saved_and_scored() {
     s.send(format!("n/a{ENTER}")).unwrap();
 
     wait_for(&mut s, "You skipped 1 question:");
-    wait_for(&mut s, "Go back to them?");
+    wait_for(&mut s, "Go back to it?");
     s.send(ENTER).unwrap();
     wait_for(&mut s, "[1/3] Mini audit › Calls");
     wait_for(&mut s, "Skip: answer it later");
@@ -398,8 +398,10 @@ fn an_existing_responses_file_is_not_replaced_without_asking() {
     wait_for(&mut s, "Replace it with the answers of this interview");
     s.send(ENTER).unwrap();
     let (rest, code) = finish(s);
-    assert_eq!(code, 2, "{rest}");
-    assert!(rest.contains("kept as it is"), "{rest}");
+    // Keeping it is a choice (issue 11 item 4): exit 0, one line, no `error:`.
+    assert_eq!(code, 0, "{rest}");
+    assert!(rest.contains("mine.toml is kept as it is"), "{rest}");
+    assert!(!rest.contains("error:"), "{rest}");
     assert_eq!(
         fs::read_to_string(place.path("mine.toml")).unwrap(),
         "keep me"

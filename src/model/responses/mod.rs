@@ -115,6 +115,14 @@ impl Responses {
                 Err(_) => out.push_str(&format!("submitted = {}\n", toml_string(submitted))),
             }
         }
+        out.push_str(&self.sets_toml(checklists));
+        out
+    }
+
+    /// The part of [`Responses::to_toml`] after its header: each checklist's version and
+    /// answers. Appended to a responses file of other checklists, it adds these to it.
+    pub fn sets_toml(&self, checklists: &[&Checklist]) -> String {
+        let mut out = String::new();
         for set in &self.sets {
             let Some(checklist) = checklists.iter().find(|c| c.id == set.checklist) else {
                 continue;
