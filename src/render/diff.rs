@@ -1,16 +1,15 @@
-//! A diff of two reports as a terminal table and as Markdown (JSON is the `Diff` itself).
-//! Both lay out what `diff` computed, in the same order: headline, gates, scores, movers,
-//! added and removed items, critical gaps.
+//! A diff of two reports as a terminal table and as Markdown (laid out once in
+//! `layout::diff`; JSON is the `Diff` itself), and the words both and the HTML page use for
+//! its changes, places, labels and gates.
 
 use std::collections::HashMap;
 
-use super::layout;
+use super::delta;
+use super::layout::{self, Medium};
 use super::table::Style;
-use super::{delta, score};
 use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
 use crate::stats::Noise;
 use crate::text::plural;
-use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.
 pub(super) fn change(d: Option<f64>, status: Status) -> String {
@@ -36,7 +35,7 @@ pub(super) fn noisy_change(d: Option<f64>, status: Status, noise: &Noise) -> Str
 }
 
 /// §14: the overall delta, marked when within noise.
-fn noisy_delta(diff: &Diff) -> String {
+pub(super) fn noisy_delta(diff: &Diff) -> String {
     if diff.noise.within() && diff.delta.is_some() {
         format!("{} within noise", delta(diff.delta))
     } else {
@@ -110,7 +109,7 @@ pub(super) fn checklist_label(c: &ChecklistDelta) -> String {
 }
 
 /// `old → new` for every item followed through a rename.
-fn renames(diff: &Diff) -> Vec<String> {
+pub(super) fn renames(diff: &Diff) -> Vec<String> {
     diff.items
         .iter()
         .filter_map(|i| {
@@ -121,7 +120,7 @@ fn renames(diff: &Diff) -> Vec<String> {
         .collect()
 }
 
-fn summary_line(diff: &Diff, sep: &str) -> String {
+pub(super) fn summary_line(diff: &Diff, sep: &str) -> String {
     let s = &diff.summary;
     [
         format!("{} improved", s.improved),
@@ -137,7 +136,7 @@ pub(super) fn gate_limit(g: &GateResult) -> String {
     g.gate.limit_text(g.limit)
 }
 
-fn verdict(diff: &Diff) -> String {
+pub(super) fn verdict(diff: &Diff) -> String {
     let failed = diff.failed_gates().count();
     if failed == 0 {
         format!(
@@ -163,103 +162,12 @@ pub(super) fn more(shown: usize, total: usize) -> Option<String> {
 
 /// The terminal form; `top` caps each list of items.
 pub fn table(diff: &Diff, top: usize, style: Style) -> String {
-    let (bp, np) = (
-        terminal_safe(&diff.base.period),
-        terminal_safe(&diff.new.period),
-    );
-    let mut out = format!("Self-audit diff · {bp} → {np}\n");
-    out.push_str(&format!(
-        "Overall score: {} → {} ({})\n",
-        score(diff.base.score),
-        score(diff.new.score),
-        noisy_delta(diff)
-    ));
-    out.push_str(&format!("Items: {}\n", summary_line(diff, ", ")));
-    let renamed = renames(diff);
-    if !renamed.is_empty() {
-        out.push_str(&format!(
-            "Followed renames: {}\n",
-            terminal_safe(&renamed.join(", "))
-        ));
-    }
-
-    let mut blocks = layout::diff_body(diff, top);
-    blocks.extend(layout::diff_actions(diff));
-    out.push_str(&super::table::blocks(&blocks, style));
-
-    if diff.gates.is_empty() {
-        out.push_str("\nGates: none asked (see --fail-below, --max-drop, --max-item-drop, --fail-on-new-critical)\n");
-    } else {
-        out.push_str("\nGates\n");
-        for g in &diff.gates {
-            let limit = gate_limit(g);
-            let limit = if limit.is_empty() {
-                String::new()
-            } else {
-                format!(" {limit}")
-            };
-            out.push_str(&format!(
-                "  {} {}{limit}: {}\n",
-                if g.passed { "✓" } else { "✗" },
-                g.gate,
-                terminal_safe(&g.detail)
-            ));
-        }
-        out.push_str(&format!("Result: {}\n", verdict(diff)));
-    }
-    out
+    super::table::blocks(&layout::diff(diff, top, Medium::Terminal), style)
 }
 
 /// The Markdown form, for a CI step summary or a pull-request comment; `top` caps each list.
 pub fn markdown(diff: &Diff, top: usize) -> String {
-    let (bp, np) = (esc(&diff.base.period), esc(&diff.new.period));
-    let mut out = format!("# Self-audit {bp} → {np}");
-    if diff.delta.is_some() {
-        out.push_str(&format!(": {} points", delta(diff.delta)));
-    }
-    out.push_str(&format!(
-        "\n\n**Overall score: {} → {} ({})**",
-        score(diff.base.score),
-        score(diff.new.score),
-        noisy_delta(diff)
-    ));
-    if !diff.gates.is_empty() {
-        let failed = diff.failed_gates().count();
-        if failed == 0 {
-            out.push_str(" · ✅ every gate held");
-        } else {
-            out.push_str(&format!(
-                " · ❌ {failed} of {} failed",
-                plural(diff.gates.len(), "gate", "gates")
-            ));
-        }
-    }
-    out.push_str(&format!("\n\n{}\n", summary_line(diff, " · ")));
-    let renamed = renames(diff);
-    if !renamed.is_empty() {
-        out.push_str(&format!(
-            "\nFollowed renames: {}\n",
-            esc(&renamed.join(", "))
-        ));
-    }
-
-    out.push_str(&super::markdown::section(&layout::diff_actions(diff)));
-
-    if !diff.gates.is_empty() {
-        out.push_str("\n## Gates\n\n| | Gate | Limit | Detail |\n|---|---|--:|---|\n");
-        for g in &diff.gates {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                if g.passed { "✅" } else { "❌" },
-                g.gate,
-                gate_limit(g),
-                esc(&g.detail)
-            ));
-        }
-    }
-
-    out.push_str(&super::markdown::section(&layout::diff_body(diff, top)));
-    out
+    super::markdown::blocks(&layout::diff(diff, top, Medium::Markdown))
 }
 
 #[cfg(test)]

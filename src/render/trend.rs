@@ -1,7 +1,7 @@
 //! Scores across periods as a terminal table and as Markdown (laid out in `layout::trend`),
 //! and the sparkline of a row (JSON is the `Trend` itself).
 
-use super::layout;
+use super::layout::{self, Medium};
 use super::table::Style;
 use crate::trend::Trend;
 
@@ -30,11 +30,11 @@ pub fn sparkline(scores: &[Option<f64>]) -> String {
 }
 
 pub fn table(trend: &Trend, style: Style) -> String {
-    super::table::blocks(&layout::trend(trend), style)
+    super::table::blocks(&layout::trend(trend, Medium::Terminal), style)
 }
 
 pub fn markdown(trend: &Trend) -> String {
-    super::markdown::blocks(&layout::trend(trend))
+    super::markdown::blocks(&layout::trend(trend, Medium::Markdown))
 }
 
 #[cfg(test)]
