@@ -697,7 +697,10 @@ fn own_summary(
         terminal_safe(&progress.respondent),
         terminal_safe(&progress.period)
     );
-    out.push_str(&render::table::own_scores(&report, table_style(true)));
+    out.push_str(&render::table::blocks(
+        &render::layout::own_scores(&report),
+        table_style(true),
+    ));
     if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
         out.push_str(&format!(
             "\nThe team report, once everyone has answered: selfaudit report{} {}\n",

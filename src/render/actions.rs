@@ -1,5 +1,6 @@
-//! Actions and targets (SPEC §12) in the table and Markdown formats, of a report and of a diff.
-//! Each part's actions are listed together, open ones first, as `actions` orders them.
+//! Actions and targets (SPEC §12): the words for a part, a status and a progress, and the
+//! groups of a part's actions (open ones first, as `actions` orders them), which
+//! `layout::actions` (terminal and Markdown) and the HTML views below share.
 
 use super::{delta, score};
 use crate::actions::{ActionDelta, ActionEntry, PartRef};

@@ -1,15 +1,13 @@
 //! A diff of two reports as a terminal table and as Markdown (laid out once in
-//! `layout::diff`; JSON is the `Diff` itself), and the words both and the HTML page use for
-//! its changes, places, labels and gates.
+//! `layout::diff`; JSON is the `Diff` itself), and what the layout and the HTML page share:
+//! a change in words, where an item sits, a gate's limit.
 
 use std::collections::HashMap;
 
 use super::delta;
 use super::layout::{self, Medium};
 use super::table::Style;
-use crate::diff::{ChecklistDelta, Diff, GateResult, ItemDelta, Status};
-use crate::stats::Noise;
-use crate::text::plural;
+use crate::diff::{Diff, GateResult, ItemDelta, Status};
 
 /// A change as a cell shows it: the delta, or what happened when there is none to show.
 pub(super) fn change(d: Option<f64>, status: Status) -> String {
@@ -22,36 +20,6 @@ pub(super) fn change(d: Option<f64>, status: Status) -> String {
         }
         (d, _) => delta(d),
     }
-}
-
-/// §14: a change with a mark when it is within noise: `-4.0 (within noise)`.
-pub(super) fn noisy_change(d: Option<f64>, status: Status, noise: &Noise) -> String {
-    let text = change(d, status);
-    if noise.within() && d.is_some() {
-        format!("{text} (within noise)")
-    } else {
-        text
-    }
-}
-
-/// §14: the overall delta, marked when within noise.
-pub(super) fn noisy_delta(diff: &Diff) -> String {
-    if diff.noise.within() && diff.delta.is_some() {
-        format!("{} within noise", delta(diff.delta))
-    } else {
-        delta(diff.delta)
-    }
-}
-
-/// §14: what "(within noise)" means, under a diff's scores when any change is marked so.
-pub(super) fn noise_legend(diff: &Diff) -> Option<&'static str> {
-    let any = diff.noise.within()
-        || diff.checklists.iter().any(|c| c.noise.within())
-        || diff.sections.iter().any(|s| s.noise.within())
-        || diff.items.iter().any(|i| i.noise.within());
-    any.then_some(
-        "(within noise): smaller than the two reports' 95 % margins of error combined, so it may be chance (see docs/honest-numbers.md)",
-    )
 }
 
 /// Titles of checklists and sections, to say where an item sits.
@@ -90,74 +58,8 @@ impl<'d> Titles<'d> {
     }
 }
 
-pub(super) fn item_label(i: &ItemDelta) -> String {
-    let mut label = i.text.clone();
-    if let Some(old) = &i.renamed_from {
-        label.push_str(&format!(" (was {old})"));
-    }
-    if i.critical {
-        label.push_str(" [critical]");
-    }
-    label
-}
-
-pub(super) fn checklist_label(c: &ChecklistDelta) -> String {
-    match (&c.base_version, &c.new_version) {
-        (Some(b), Some(n)) if b != n => format!("{} (version {b} → {n})", c.title),
-        _ => c.title.clone(),
-    }
-}
-
-/// `old → new` for every item followed through a rename.
-pub(super) fn renames(diff: &Diff) -> Vec<String> {
-    diff.items
-        .iter()
-        .filter_map(|i| {
-            i.renamed_from
-                .as_ref()
-                .map(|old| format!("{}/{old} → {}", i.checklist, i.id))
-        })
-        .collect()
-}
-
-pub(super) fn summary_line(diff: &Diff, sep: &str) -> String {
-    let s = &diff.summary;
-    [
-        format!("{} improved", s.improved),
-        format!("{} regressed", s.regressed),
-        format!("{} unchanged", s.unchanged),
-        format!("{} added", s.added),
-        format!("{} removed", s.removed),
-    ]
-    .join(sep)
-}
-
 pub(super) fn gate_limit(g: &GateResult) -> String {
     g.gate.limit_text(g.limit)
-}
-
-pub(super) fn verdict(diff: &Diff) -> String {
-    let failed = diff.failed_gates().count();
-    if failed == 0 {
-        format!(
-            "passed ({} held)",
-            plural(diff.gates.len(), "gate", "gates")
-        )
-    } else {
-        format!(
-            "FAILED ({failed} of {} failed)",
-            plural(diff.gates.len(), "gate", "gates")
-        )
-    }
-}
-
-pub(super) fn more(shown: usize, total: usize) -> Option<String> {
-    (total > shown).then(|| {
-        format!(
-            "… and {} more (raise --top, or see --format json)",
-            total - shown
-        )
-    })
 }
 
 /// The terminal form; `top` caps each list of items.

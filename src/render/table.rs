@@ -21,7 +21,7 @@ pub struct Style {
     pub fit: bool,
 }
 
-pub fn new_table(style: Style) -> Table {
+fn new_table(style: Style) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
     table.set_content_arrangement(if style.fit {
@@ -38,7 +38,7 @@ pub fn new_table(style: Style) -> Table {
 }
 
 /// A score cell: right-aligned, coloured by level when colour is on.
-pub fn score_cell(s: Option<f64>, style: Style) -> Cell {
+fn score_cell(s: Option<f64>, style: Style) -> Cell {
     let cell = Cell::new(score(s)).set_alignment(CellAlignment::Right);
     match s {
         Some(s) if style.color => cell.fg(if s < 50.0 {
@@ -53,7 +53,7 @@ pub fn score_cell(s: Option<f64>, style: Style) -> Cell {
 }
 
 /// §14: a score cell with its margin of error, `72.5 ± 6.1`, coloured as [`score_cell`] colours.
-pub fn score_moe_cell(s: Option<f64>, moe: Option<f64>, style: Style) -> Cell {
+fn score_moe_cell(s: Option<f64>, moe: Option<f64>, style: Style) -> Cell {
     let cell = Cell::new(score_moe(s, moe)).set_alignment(CellAlignment::Right);
     match s {
         Some(s) if style.color => cell.fg(if s < 50.0 {
@@ -203,43 +203,6 @@ fn grid_cell(cell: &layout::Cell, style: Style) -> Cell {
         layout::Cell::Absent(t) => Cell::new(t).set_alignment(CellAlignment::Right),
         layout::Cell::Strong(c) | layout::Cell::Flag(_, c) => grid_cell(c, style),
     }
-}
-
-/// One respondent's own scores, as `run` prints them when the interview is saved: each checklist
-/// and section, the overall score, and the critical gaps.
-pub fn own_scores(report: &Report, style: Style) -> String {
-    let mut out = String::new();
-    let mut scores = new_table(style);
-    scores.set_header(vec!["Checklist / section", "Score", ""]);
-    for c in &report.checklists {
-        scores.add_row(vec![
-            Cell::new(terminal_safe(&c.title)).add_attribute(Attribute::Bold),
-            score_cell(c.score, style),
-            Cell::new(bar(c.score, 20)),
-        ]);
-        for s in &c.sections {
-            scores.add_row(vec![
-                Cell::new(format!("  {}", terminal_safe(&s.title))),
-                score_cell(s.score, style),
-                Cell::new(bar(s.score, 20)),
-            ]);
-        }
-    }
-    out.push_str(&scores.to_string());
-    out.push_str(&format!("\nOverall score: {}\n", score(report.score)));
-    if report.critical_gaps.is_empty() {
-        out.push_str("Critical gaps: none\n");
-    } else {
-        out.push_str("Critical gaps (critical items below 100):\n");
-        for g in &report.critical_gaps {
-            out.push_str(&format!(
-                "  {:>5}  {}\n",
-                score(Some(g.score)),
-                terminal_safe(if g.text.is_empty() { &g.item } else { &g.text })
-            ));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

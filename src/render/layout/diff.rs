@@ -4,11 +4,11 @@
 //! verdict in its headline and the gates and actions before the detail.
 
 use super::{Align, Block, Cell, Column, Grid, Medium, Span, heading};
+use crate::diff::ChecklistDelta;
 use crate::diff::{Diff, ItemDelta, Status};
-use crate::render::actions::{action_line, part_label, progress};
-use crate::render::diff::{Titles, checklist_label, gate_limit, item_label, more, noise_legend};
-use crate::render::diff::{noisy_change, noisy_delta, renames, summary_line, verdict};
+use crate::render::diff::{Titles, change, gate_limit};
 use crate::render::{delta, score};
+use crate::stats::Noise;
 use crate::text::plural;
 
 /// The diff; `top` caps each list of items.
@@ -17,11 +17,11 @@ pub fn diff(diff: &Diff, top: usize, m: Medium) -> Vec<Block> {
     match m {
         Medium::Terminal => {
             blocks.extend(body(diff, top));
-            blocks.extend(actions(diff));
+            blocks.extend(super::actions::diff_actions(diff));
             blocks.extend(gates(diff, m));
         }
         Medium::Markdown => {
-            blocks.extend(actions(diff));
+            blocks.extend(super::actions::diff_actions(diff));
             blocks.extend(gates(diff, m));
             blocks.extend(body(diff, top));
         }
@@ -319,83 +319,98 @@ fn body(diff: &Diff, top: usize) -> Vec<Block> {
     blocks
 }
 
-/// The actions and targets of a diff; nothing without an actions file.
-fn actions(diff: &Diff) -> Vec<Block> {
-    let Some(ad) = &diff.actions else {
-        return Vec::new();
-    };
-    let periods = || {
-        [
-            Column::User(diff.base.period.clone(), Align::Right),
-            Column::User(diff.new.period.clone(), Align::Right),
-        ]
-    };
-    let mut blocks = vec![Block::Heading {
-        title: "Actions".to_string(),
-        note: vec![Span::User(ad.summary.clone())],
-    }];
-    if !ad.actions.is_empty() {
-        let mut columns = vec![Column::Ours("Change", Align::Right)];
-        columns.extend(periods());
-        columns.push(Column::Ours("Part", Align::Left));
-        columns.push(Column::Ours("Action", Align::Left));
-        let rows = ad
-            .actions
-            .iter()
-            .map(|a| {
-                let action = Cell::Text(action_line(a));
-                vec![
-                    Cell::Change {
-                        text: delta(a.delta),
-                        status: None,
-                    },
-                    Cell::Score(a.base),
-                    Cell::Score(a.new),
-                    Cell::Text(part_label(&a.part, &a.title)),
-                    if a.overdue {
-                        Cell::Flag("⚠️", Box::new(action))
-                    } else {
-                        action
-                    },
-                ]
-            })
-            .collect();
-        blocks.push(Block::Table(Grid { columns, rows }));
+/// §14: a change with a mark when it is within noise: `-4.0 (within noise)`.
+fn noisy_change(d: Option<f64>, status: Status, noise: &Noise) -> String {
+    let text = change(d, status);
+    if noise.within() && d.is_some() {
+        format!("{text} (within noise)")
+    } else {
+        text
     }
-    if !ad.targets.is_empty() {
-        let mut columns = vec![
-            Column::Ours("Part", Align::Left),
-            Column::Ours("Target", Align::Right),
-        ];
-        columns.extend(periods());
-        columns.extend([
-            Column::Ours("Met", Align::Left),
-            Column::Ours("Due", Align::Left),
-            Column::Ours("Overdue", Align::Left),
-            Column::Ours("Progress", Align::Right),
-        ]);
-        let yes_no = |b: bool| Cell::Ours(if b { "yes" } else { "no" }.to_string());
-        let rows = ad
-            .targets
-            .iter()
-            .map(|t| {
-                vec![
-                    Cell::Text(part_label(&t.part, &t.title)),
-                    Cell::Score(Some(t.score)),
-                    Cell::Score(t.base),
-                    Cell::Score(t.new),
-                    yes_no(t.met),
-                    Cell::Text(t.due.clone().unwrap_or_else(|| "—".to_string())),
-                    if t.overdue {
-                        Cell::Strong(Box::new(Cell::Ours("overdue".to_string())))
-                    } else {
-                        yes_no(false)
-                    },
-                    Cell::Figure(progress(t.progress)),
-                ]
-            })
-            .collect();
-        blocks.push(Block::Table(Grid { columns, rows }));
+}
+
+/// §14: the overall delta, marked when within noise.
+fn noisy_delta(diff: &Diff) -> String {
+    if diff.noise.within() && diff.delta.is_some() {
+        format!("{} within noise", delta(diff.delta))
+    } else {
+        delta(diff.delta)
     }
-    blocks
+}
+
+/// §14: what "(within noise)" means, under a diff's scores when any change is marked so.
+fn noise_legend(diff: &Diff) -> Option<&'static str> {
+    let any = diff.noise.within()
+        || diff.checklists.iter().any(|c| c.noise.within())
+        || diff.sections.iter().any(|s| s.noise.within())
+        || diff.items.iter().any(|i| i.noise.within());
+    any.then_some(
+        "(within noise): smaller than the two reports' 95 % margins of error combined, so it may be chance (see docs/honest-numbers.md)",
+    )
+}
+
+fn item_label(i: &ItemDelta) -> String {
+    let mut label = i.text.clone();
+    if let Some(old) = &i.renamed_from {
+        label.push_str(&format!(" (was {old})"));
+    }
+    if i.critical {
+        label.push_str(" [critical]");
+    }
+    label
+}
+
+fn checklist_label(c: &ChecklistDelta) -> String {
+    match (&c.base_version, &c.new_version) {
+        (Some(b), Some(n)) if b != n => format!("{} (version {b} → {n})", c.title),
+        _ => c.title.clone(),
+    }
+}
+
+/// `old → new` for every item followed through a rename.
+fn renames(diff: &Diff) -> Vec<String> {
+    diff.items
+        .iter()
+        .filter_map(|i| {
+            i.renamed_from
+                .as_ref()
+                .map(|old| format!("{}/{old} → {}", i.checklist, i.id))
+        })
+        .collect()
+}
+
+fn summary_line(diff: &Diff, sep: &str) -> String {
+    let s = &diff.summary;
+    [
+        format!("{} improved", s.improved),
+        format!("{} regressed", s.regressed),
+        format!("{} unchanged", s.unchanged),
+        format!("{} added", s.added),
+        format!("{} removed", s.removed),
+    ]
+    .join(sep)
+}
+
+fn verdict(diff: &Diff) -> String {
+    let failed = diff.failed_gates().count();
+    if failed == 0 {
+        format!(
+            "passed ({} held)",
+            plural(diff.gates.len(), "gate", "gates")
+        )
+    } else {
+        format!(
+            "FAILED ({failed} of {} failed)",
+            plural(diff.gates.len(), "gate", "gates")
+        )
+    }
+}
+
+fn more(shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| {
+        format!(
+            "… and {} more (raise --top, or see --format json)",
+            total - shown
+        )
+    })
 }

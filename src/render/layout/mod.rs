@@ -6,11 +6,13 @@
 //! Where the two media say a thing in their own words (a headline, a list of gates), the
 //! layout takes the [`Medium`] and decides both, side by side.
 
+mod actions;
 mod diff;
 mod report;
+mod team;
 
 pub use diff::diff;
-pub use report::report;
+pub use report::{own_scores, report};
 
 use super::delta;
 use super::trend::sparkline;

@@ -4,10 +4,6 @@
 
 use super::{Align, Block, Cell, Column, Grid, Medium, Remark, Span, heading, title};
 use crate::model::report::Report;
-use crate::render::actions::{
-    by_part, open_count, overdue_count, part_label, progress, status_text,
-};
-use crate::render::team::{Places, label, no_gaps, rate_text, role_title, rows, unlisted_text};
 use crate::render::{HONEST_LEGEND, Located, agreement_label, alpha_label, has_honest_figures};
 use crate::render::{distribution, score, score_moe, split_items, weakest};
 use crate::text::plural;
@@ -17,12 +13,12 @@ use crate::text::plural;
 pub fn report(report: &Report, top: usize, unanswered: &[String], m: Medium) -> Vec<Block> {
     let mut blocks = headline(report, m);
     blocks.extend(scores(report));
-    blocks.extend(team(report, m));
+    blocks.extend(super::team::team(report, m));
     blocks.extend(weakest_items(report, top, m));
     blocks.extend(split(report));
     blocks.extend(critical_gaps(report, unanswered, m));
-    blocks.extend(actions(report, m));
-    blocks.extend(targets(report));
+    blocks.extend(super::actions::report_actions(report, m));
+    blocks.extend(super::actions::report_targets(report));
     blocks.extend(per_respondent(report));
     blocks.extend(notes(report));
     blocks.push(all_items(report));
@@ -102,137 +98,6 @@ fn scores(report: &Report) -> Vec<Block> {
     if has_honest_figures(report) {
         blocks.push(Block::Legend(HONEST_LEGEND));
     }
-    blocks
-}
-
-/// Names as a line's parts, each escaped on its own.
-fn names(list: &[String]) -> Vec<Span> {
-    let mut spans = Vec::new();
-    for (i, n) in list.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::Ours(", ".to_string()));
-        }
-        spans.push(Span::User(n.clone()));
-    }
-    spans
-}
-
-/// SPEC §10: the response rate and who is missing, the groups side by side and the
-/// perception gaps; nothing without a team list or groups.
-fn team(report: &Report, m: Medium) -> Vec<Block> {
-    use crate::model::report::Unlisted;
-    let mut blocks = Vec::new();
-    if report.response_rate.is_some() || report.unlisted.is_some() {
-        blocks.push(Block::Caption("Response rate"));
-    }
-    if let Some(r) = &report.response_rate {
-        blocks.push(Block::Line(match m {
-            Medium::Terminal => vec![Span::Ours(format!("Response rate: {}", rate_text(r)))],
-            Medium::Markdown => vec![Span::Strong(rate_text(r))],
-        }));
-        if let Some(missing) = &r.missing
-            && !missing.is_empty()
-        {
-            let mut line = vec![Span::Ours("Not answered yet: ".to_string())];
-            line.extend(names(missing));
-            blocks.push(Block::Line(line));
-        }
-    }
-    if let Some(u) = &report.unlisted {
-        let mut line = vec![Span::Ours(
-            "Not on the team list (scored all the same): ".to_string(),
-        )];
-        match u {
-            Unlisted::Names(list) => line.extend(names(list)),
-            Unlisted::Count(_) => line.push(Span::Ours(unlisted_text(u))),
-        }
-        blocks.push(Block::Line(line));
-    }
-    if report.groups.is_empty() {
-        return blocks;
-    }
-
-    blocks.push(heading("Groups side by side"));
-    let mut columns = vec![Column::Tree, Column::Ours("All", Align::Right)];
-    columns.extend(
-        report
-            .groups
-            .iter()
-            .map(|g| Column::User(label(g), Align::Right)),
-    );
-    let rows = rows(report)
-        .into_iter()
-        .map(|r| {
-            let all = Cell::Score(r.all);
-            let mut row = vec![
-                Cell::Name {
-                    text: r.title.to_string(),
-                    section: !r.checklist,
-                },
-                if r.checklist {
-                    Cell::Strong(Box::new(all))
-                } else {
-                    all
-                },
-            ];
-            row.extend(r.groups.iter().map(|g| match g {
-                Some(s) => Cell::Score(*s),
-                None => Cell::Absent("withheld"),
-            }));
-            row
-        })
-        .collect();
-    blocks.push(Block::Table(Grid { columns, rows }));
-    if report.groups.iter().any(|g| g.withheld) {
-        blocks.push(Block::Note(vec![
-            Span::Em("Withheld".to_string()),
-            Span::Ours(
-                ": groups too small to show without revealing who answered what.".to_string(),
-            ),
-        ]));
-    }
-
-    if report.perception_gaps.is_empty() {
-        let why = no_gaps(report);
-        blocks.push(Block::Heading {
-            title: "Perception gaps".to_string(),
-            note: vec![Span::Ours(match m {
-                Medium::Terminal => format!("none ({why})"),
-                Medium::Markdown => format!("none: {why}"),
-            })],
-        });
-        return blocks;
-    }
-    blocks.push(Block::Section {
-        title: "Perception gaps".to_string(),
-        aside: "group scores 25 points or more apart".to_string(),
-        intro: "Items whose group scores lie 25 points or more apart: where the groups see the business differently".to_string(),
-    });
-    let columns = vec![
-        Column::Ours("Gap", Align::Right),
-        Column::Ours("Item", Align::Left),
-        Column::Ours("Checklist", Align::Left),
-        Column::Ours("Highest", Align::Left),
-        Column::Ours("Lowest", Align::Left),
-    ];
-    let places = Places::new(report);
-    let rows = report
-        .perception_gaps
-        .iter()
-        .map(|g| {
-            let group = |role: &str, s: f64| {
-                Cell::Text(format!("{} {}", role_title(report, role), score(Some(s))))
-            };
-            vec![
-                Cell::Figure(score(Some(g.gap))),
-                Cell::Text(places.text(g).to_string()),
-                Cell::Text(g.checklist.clone()),
-                group(&g.high.role, g.high.score),
-                group(&g.low.role, g.low.score),
-            ]
-        })
-        .collect();
-    blocks.push(Block::Table(Grid { columns, rows }));
     blocks
 }
 
@@ -389,113 +254,6 @@ fn critical_gaps(report: &Report, unanswered: &[String], m: Medium) -> Vec<Block
     ]
 }
 
-/// SPEC §12: each part's actions under it, with the part's score; nothing without an
-/// actions file.
-fn actions(report: &Report, m: Medium) -> Vec<Block> {
-    let Some(actions) = &report.actions else {
-        return Vec::new();
-    };
-    let (open, overdue) = (open_count(actions), overdue_count(actions));
-    let mut blocks = vec![Block::Section {
-        title: "Actions".to_string(),
-        aside: format!("{open} open, {overdue} overdue, {} in all", actions.len()),
-        intro: format!(
-            "{open} open, {overdue} overdue, {} in all",
-            plural(actions.len(), "action", "actions")
-        ),
-    }];
-    for group in by_part(actions, |a| &a.part) {
-        let first = &group[0];
-        let said = group
-            .iter()
-            .map(|a| {
-                let ours = |s: &str| Span::Ours(s.to_string());
-                let status = status_text(a.status.as_str(), a.overdue);
-                let mut said = match m {
-                    Medium::Terminal => vec![
-                        ours(&format!("[{status}] ")),
-                        Span::User(a.id.clone()),
-                        ours(": "),
-                        Span::User(a.what.clone()),
-                    ],
-                    Medium::Markdown => vec![
-                        Span::Strong(status),
-                        ours(" · "),
-                        Span::User(a.id.clone()),
-                        ours(" · "),
-                        Span::User(a.what.clone()),
-                    ],
-                };
-                // A page has room for who, since when, and the evidence.
-                let page = m == Medium::Markdown;
-                if let Some(o) = &a.owner {
-                    said.extend([
-                        ours(if page { " · owner " } else { " · " }),
-                        Span::User(o.clone()),
-                    ]);
-                }
-                if let Some(d) = &a.due {
-                    said.extend([ours(" · due "), Span::User(d.clone())]);
-                }
-                if page {
-                    said.extend([ours(" · opened "), Span::User(a.opened.clone())]);
-                    if let Some(e) = &a.evidence {
-                        said.extend([ours(" · evidence: "), Span::User(e.clone())]);
-                    }
-                }
-                Remark {
-                    urgent: a.overdue,
-                    said,
-                }
-            })
-            .collect();
-        blocks.push(Block::Remarks {
-            subject: part_label(&first.part, &first.title),
-            figure: score(first.score),
-            said,
-        });
-    }
-    blocks
-}
-
-/// SPEC §12: each target with where its part stands now and stood then.
-fn targets(report: &Report) -> Vec<Block> {
-    let Some(targets) = report.targets.as_ref().filter(|t| !t.is_empty()) else {
-        return Vec::new();
-    };
-    let columns = vec![
-        Column::Ours("Part", Align::Left),
-        Column::Ours("Target", Align::Right),
-        Column::Ours("Now", Align::Right),
-        Column::Ours("Met", Align::Left),
-        Column::Ours("Due", Align::Left),
-        Column::Ours("Overdue", Align::Left),
-        Column::Ours("Then", Align::Right),
-        Column::Ours("Progress", Align::Right),
-    ];
-    let yes_no = |b: bool| Cell::Ours(if b { "yes" } else { "no" }.to_string());
-    let rows = targets
-        .iter()
-        .map(|t| {
-            vec![
-                Cell::Text(part_label(&t.part, &t.title)),
-                Cell::Figure(score(Some(t.score))),
-                Cell::Figure(score(t.now)),
-                yes_no(t.met),
-                Cell::Text(t.due.clone().unwrap_or_else(|| "—".to_string())),
-                if t.overdue {
-                    Cell::Strong(Box::new(Cell::Ours("overdue".to_string())))
-                } else {
-                    yes_no(false)
-                },
-                Cell::Figure(score(t.then)),
-                Cell::Figure(progress(t.progress)),
-            ]
-        })
-        .collect();
-    vec![heading("Targets"), Block::Table(Grid { columns, rows })]
-}
-
 /// A report's scores by respondent, when there are several to compare.
 fn per_respondent(report: &Report) -> Vec<Block> {
     if report.per_respondent.len() < 2 {
@@ -521,10 +279,7 @@ fn per_respondent(report: &Report) -> Vec<Block> {
         })
         .collect();
     vec![
-        Block::Heading {
-            title: "Per respondent".to_string(),
-            note: Vec::new(),
-        },
+        heading("Per respondent"),
         Block::Table(Grid { columns, rows }),
     ]
 }
@@ -555,13 +310,7 @@ fn notes(report: &Report) -> Vec<Block> {
         })
         .collect();
     if !blocks.is_empty() {
-        blocks.insert(
-            0,
-            Block::Heading {
-                title: "Notes".to_string(),
-                note: Vec::new(),
-            },
-        );
+        blocks.insert(0, heading("Notes"));
     }
     blocks
 }
@@ -605,5 +354,110 @@ fn all_items(report: &Report) -> Block {
     Block::Folded {
         summary: "All items",
         table: Grid { columns, rows },
+    }
+}
+
+/// `selfaudit run`'s closing scores for the one respondent (a terminal's only): each
+/// checklist and section with a bar, the overall score, and the critical gaps.
+pub fn own_scores(report: &Report) -> Vec<Block> {
+    let columns = vec![
+        Column::Tree,
+        Column::Ours("Score", Align::Right),
+        Column::Bar,
+    ];
+    let mut rows = Vec::new();
+    for c in &report.checklists {
+        rows.push(vec![
+            Cell::Name {
+                text: c.title.clone(),
+                section: false,
+            },
+            Cell::Score(c.score),
+            Cell::Bar(c.score),
+        ]);
+        for s in &c.sections {
+            rows.push(vec![
+                Cell::Name {
+                    text: s.title.clone(),
+                    section: true,
+                },
+                Cell::Score(s.score),
+                Cell::Bar(s.score),
+            ]);
+        }
+    }
+    let note = |s: &str| Block::Note(vec![Span::Ours(s.to_string())]);
+    let mut blocks = vec![
+        Block::Table(Grid { columns, rows }),
+        note(&format!("Overall score: {}", score(report.score))),
+    ];
+    if report.critical_gaps.is_empty() {
+        blocks.push(note("Critical gaps: none"));
+    } else {
+        blocks.push(note("Critical gaps (critical items below 100):"));
+        let gaps = report.critical_gaps.iter().map(|g| {
+            let text = if g.text.is_empty() { &g.item } else { &g.text };
+            vec![
+                Span::Ours(format!("{:>5}  ", score(Some(g.score)))),
+                Span::User(text.clone()),
+            ]
+        });
+        blocks.push(Block::List(gaps.collect()));
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Source;
+    use crate::render::{markdown, table};
+
+    fn quarter() -> Report {
+        let text = include_str!("../../../tests/fixtures/reports/2026-Q4.json");
+        Report::parse(&Source {
+            name: "2026-Q4.json",
+            text,
+        })
+        .unwrap()
+    }
+
+    const PLAIN: table::Style = table::Style {
+        color: false,
+        fit: false,
+    };
+
+    #[test]
+    fn both_media_say_which_checklist_had_no_answers_instead_of_no_gaps() {
+        let mut r = quarter();
+        r.critical_gaps.clear();
+        let none = ["be-*sure*".to_string()];
+        let t = table::blocks(&report(&r, 10, &none, Medium::Terminal), PLAIN);
+        assert!(
+            t.contains(
+                "\nCritical gaps: none among the checklists answered; no answers to be-*sure*\n"
+            ),
+            "{t}"
+        );
+        let m = markdown::blocks(&report(&r, 10, &none, Medium::Markdown));
+        assert!(
+            m.contains("## Critical gaps\n\nNone among the checklists answered; no answers to be-\\*sure\\*.\n"),
+            "{m}"
+        );
+        assert!(!m.contains("every critical item scored 100"), "{m}");
+        let m = markdown::blocks(&report(&r, 10, &[], Medium::Markdown));
+        assert!(m.contains("None: every critical item scored 100.\n"), "{m}");
+    }
+
+    #[test]
+    fn own_scores_keep_the_overall_score_and_gaps_right_under_the_table() {
+        let t = table::blocks(&own_scores(&quarter()), PLAIN);
+        assert!(
+            t.contains(
+                "┘\nOverall score: 71.0\nCritical gaps (critical items below 100):\n   25.0  "
+            ),
+            "{t}"
+        );
+        assert!(t.starts_with('┌'), "{t}");
     }
 }
