@@ -1,66 +1,9 @@
-//! A diff of two reports as a terminal table and as Markdown (laid out once in
-//! `layout::diff`; JSON is the `Diff` itself), and what the layout and the HTML page share:
-//! a change in words, where an item sits, a gate's limit.
+//! A diff of two reports as a terminal table and as Markdown, laid out once in
+//! `layout::diff` (JSON is the `Diff` itself).
 
-use std::collections::HashMap;
-
-use super::delta;
 use super::layout::{self, Medium};
 use super::table::Style;
-use crate::diff::{Diff, GateResult, ItemDelta, Status};
-
-/// A change as a cell shows it: the delta, or what happened when there is none to show.
-pub(super) fn change(d: Option<f64>, status: Status) -> String {
-    match (d, status) {
-        (_, Status::Added) => "added".to_string(),
-        (_, Status::Removed) => "removed".to_string(),
-        // A change just at the threshold must not read as 0.0.
-        (Some(d), Status::Improved | Status::Regressed) if delta(Some(d)) == "0.0" => {
-            format!("{d:+.2}")
-        }
-        (d, _) => delta(d),
-    }
-}
-
-/// Titles of checklists and sections, to say where an item sits.
-pub(super) struct Titles<'d> {
-    checklists: HashMap<&'d str, &'d str>,
-    sections: HashMap<(&'d str, &'d str), &'d str>,
-}
-
-impl<'d> Titles<'d> {
-    pub(super) fn new(diff: &'d Diff) -> Self {
-        Titles {
-            checklists: diff
-                .checklists
-                .iter()
-                .map(|c| (c.id.as_str(), c.title.as_str()))
-                .collect(),
-            sections: diff
-                .sections
-                .iter()
-                .map(|s| ((s.checklist.as_str(), s.id.as_str()), s.title.as_str()))
-                .collect(),
-        }
-    }
-
-    pub(super) fn checklist(&self, id: &'d str) -> &'d str {
-        self.checklists.get(id).copied().unwrap_or(id)
-    }
-
-    pub(super) fn place(&self, i: &'d ItemDelta) -> String {
-        let section = self
-            .sections
-            .get(&(i.checklist.as_str(), i.section.as_str()))
-            .copied()
-            .unwrap_or(&i.section);
-        format!("{} › {section}", self.checklist(&i.checklist))
-    }
-}
-
-pub(super) fn gate_limit(g: &GateResult) -> String {
-    g.gate.limit_text(g.limit)
-}
+use crate::diff::Diff;
 
 /// The terminal form; `top` caps each list of items.
 pub fn table(diff: &Diff, top: usize, style: Style) -> String {
@@ -75,9 +18,10 @@ pub fn markdown(diff: &Diff, top: usize) -> String {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::diff::Gates;
+    use crate::diff::{Gates, Status};
     use crate::model::Source;
     use crate::model::report::Report;
+    use crate::render::change;
 
     fn fixture(name: &str, text: &str) -> Report {
         Report::parse(&Source { name, text }).unwrap_or_else(|p| panic!("{name}: {p:?}"))

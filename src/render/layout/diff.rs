@@ -6,7 +6,7 @@
 use super::{Align, Block, Cell, Column, Grid, Medium, Span, heading};
 use crate::diff::ChecklistDelta;
 use crate::diff::{Diff, ItemDelta, Status};
-use crate::render::diff::{Titles, change, gate_limit};
+use crate::render::{Titles, change, gate_limit};
 use crate::render::{delta, score};
 use crate::stats::Noise;
 use crate::text::plural;

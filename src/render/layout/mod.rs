@@ -15,7 +15,6 @@ pub use diff::diff;
 pub use report::{own_scores, report};
 
 use super::delta;
-use super::trend::sparkline;
 use crate::diff::Status;
 use crate::model::checklist::Checklist;
 use crate::trend::{RowKind, Trend};
@@ -254,6 +253,30 @@ fn span(trend: &Trend) -> String {
     }
 }
 
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// A sparkline spans at least this many points, so a wiggle of a point or two stays flat
+/// instead of filling the whole height.
+const MIN_SPAN: f64 = 10.0;
+
+/// One bar per period, scaled to the row's own range (at least `MIN_SPAN` points); a space
+/// where the period has no score.
+pub fn sparkline(scores: &[Option<f64>]) -> String {
+    let defined = scores.iter().flatten().copied();
+    let lo = defined.clone().fold(f64::INFINITY, f64::min);
+    let hi = defined.fold(f64::NEG_INFINITY, f64::max);
+    let span = (hi - lo).max(MIN_SPAN);
+    scores
+        .iter()
+        .map(|s| match s {
+            Some(s) => {
+                let level = ((s - lo) / span * 7.0).round().clamp(0.0, 7.0) as usize;
+                BARS[level]
+            }
+            None => ' ',
+        })
+        .collect()
+}
+
 /// `selfaudit trend`: the scores of each period with a sparkline, and the response rates.
 pub fn trend(trend: &Trend, m: Medium) -> Vec<Block> {
     let mut blocks = vec![title(
@@ -323,4 +346,20 @@ fn response_rates(trend: &Trend) -> Option<String> {
         })
         .collect();
     Some(parts.join(" · "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_scale_to_the_row_with_a_floor_on_the_span() {
+        assert_eq!(sparkline(&[Some(0.0), Some(50.0), Some(100.0)]), "▁▅█");
+        assert_eq!(sparkline(&[Some(60.0), None, Some(80.0)]), "▁ █");
+        // Two points apart is a small step, not the full height.
+        assert_eq!(sparkline(&[Some(70.0), Some(72.0)]), "▁▂");
+        assert_eq!(sparkline(&[Some(70.0), Some(70.0)]), "▁▁");
+        assert_eq!(sparkline(&[None, None]), "  ");
+        assert_eq!(sparkline(&[]), "");
+    }
 }
