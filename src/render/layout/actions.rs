@@ -2,6 +2,7 @@
 //! their parts and its targets; a diff's actions with their parts' change, and its targets.
 
 use super::{Align, Block, Cell, Column, Grid, Medium, Remark, Span, heading};
+use crate::actions::ActionEntry;
 use crate::diff::Diff;
 use crate::model::report::Report;
 use crate::render::actions::{
@@ -27,49 +28,7 @@ pub(super) fn report_actions(report: &Report, m: Medium) -> Vec<Block> {
     }];
     for group in by_part(actions, |a| &a.part) {
         let first = &group[0];
-        let said = group
-            .iter()
-            .map(|a| {
-                let ours = |s: &str| Span::Ours(s.to_string());
-                let status = status_text(a.status.as_str(), a.overdue);
-                let mut said = match m {
-                    Medium::Terminal => vec![
-                        ours(&format!("[{status}] ")),
-                        Span::User(a.id.clone()),
-                        ours(": "),
-                        Span::User(a.what.clone()),
-                    ],
-                    Medium::Markdown => vec![
-                        Span::Strong(status),
-                        ours(" · "),
-                        Span::User(a.id.clone()),
-                        ours(" · "),
-                        Span::User(a.what.clone()),
-                    ],
-                };
-                // A page has room for who, since when, and the evidence.
-                let page = m == Medium::Markdown;
-                if let Some(o) = &a.owner {
-                    said.extend([
-                        ours(if page { " · owner " } else { " · " }),
-                        Span::User(o.clone()),
-                    ]);
-                }
-                if let Some(d) = &a.due {
-                    said.extend([ours(" · due "), Span::User(d.clone())]);
-                }
-                if page {
-                    said.extend([ours(" · opened "), Span::User(a.opened.clone())]);
-                    if let Some(e) = &a.evidence {
-                        said.extend([ours(" · evidence: "), Span::User(e.clone())]);
-                    }
-                }
-                Remark {
-                    urgent: a.overdue,
-                    said,
-                }
-            })
-            .collect();
+        let said = group.iter().map(|a| remark(a, m)).collect();
         blocks.push(Block::Remarks {
             subject: part_label(&first.part, &first.title),
             figure: score(first.score),
@@ -77,6 +36,40 @@ pub(super) fn report_actions(report: &Report, m: Medium) -> Vec<Block> {
         });
     }
     blocks
+}
+
+/// One action under its part. A terminal's line is short, `[status] id: what · owner · due
+/// DATE`; a page has room for who, since when, and the evidence:
+/// `**status** · id · what · owner NAME · due DATE · opened PERIOD · evidence: …`.
+fn remark(a: &ActionEntry, m: Medium) -> Remark {
+    let ours = |s: &str| Span::Ours(s.to_string());
+    let status = status_text(a.status.as_str(), a.overdue);
+    let (id, what) = (Span::User(a.id.clone()), Span::User(a.what.clone()));
+    let page = m == Medium::Markdown;
+    let mut said = if page {
+        vec![Span::Strong(status), ours(" · "), id, ours(" · "), what]
+    } else {
+        vec![ours(&format!("[{status}] ")), id, ours(": "), what]
+    };
+    if let Some(o) = &a.owner {
+        said.extend([
+            ours(if page { " · owner " } else { " · " }),
+            Span::User(o.clone()),
+        ]);
+    }
+    if let Some(d) = &a.due {
+        said.extend([ours(" · due "), Span::User(d.clone())]);
+    }
+    if page {
+        said.extend([ours(" · opened "), Span::User(a.opened.clone())]);
+        if let Some(e) = &a.evidence {
+            said.extend([ours(" · evidence: "), Span::User(e.clone())]);
+        }
+    }
+    Remark {
+        urgent: a.overdue,
+        said,
+    }
 }
 
 /// SPEC §12: each target with where its part stands now and stood then.

@@ -4,8 +4,7 @@
 //! verdict in its headline and the gates and actions before the detail.
 
 use super::{Align, Block, Cell, Column, Grid, Medium, Span, heading};
-use crate::diff::ChecklistDelta;
-use crate::diff::{Diff, ItemDelta, Status};
+use crate::diff::{ChecklistDelta, Diff, ItemDelta, Status};
 use crate::render::{Titles, change, gate_limit};
 use crate::render::{delta, score};
 use crate::stats::Noise;
@@ -13,19 +12,18 @@ use crate::text::plural;
 
 /// The diff; `top` caps each list of items.
 pub fn diff(diff: &Diff, top: usize, m: Medium) -> Vec<Block> {
+    let (body, actions, gates) = (
+        body(diff, top),
+        super::actions::diff_actions(diff),
+        gates(diff, m),
+    );
+    // A terminal reads down to the verdict; a page leads with what was checked.
+    let parts = match m {
+        Medium::Terminal => [body, actions, gates],
+        Medium::Markdown => [actions, gates, body],
+    };
     let mut blocks = headline(diff, m);
-    match m {
-        Medium::Terminal => {
-            blocks.extend(body(diff, top));
-            blocks.extend(super::actions::diff_actions(diff));
-            blocks.extend(gates(diff, m));
-        }
-        Medium::Markdown => {
-            blocks.extend(super::actions::diff_actions(diff));
-            blocks.extend(gates(diff, m));
-            blocks.extend(body(diff, top));
-        }
-    }
+    blocks.extend(parts.into_iter().flatten());
     blocks
 }
 

@@ -1,10 +1,11 @@
 //! What each text output shows, decided once as blocks of titles, lines and tables whose cells
 //! say what they hold; `table.rs` (terminal) and `markdown.rs` each only turn blocks into text.
 //!
-//! One file per command's output: `report.rs` (the report, its team, actions and targets),
-//! `diff.rs` (the diff: headline, scores, movers, actions, gates); `list` and `trend` here.
-//! Where the two media say a thing in their own words (a headline, a list of gates), the
-//! layout takes the [`Medium`] and decides both, side by side.
+//! One file per output: `report.rs` (the report, and `run`'s own scores) with `team.rs` and
+//! `actions.rs` for its team, actions and targets; `diff.rs` (the diff: headline, scores,
+//! movers, gates; its actions in `actions.rs`); `list` and `trend` here. Where the two media
+//! say a thing in their own words (a headline, the gates), the layout takes the [`Medium`]
+//! and decides both, side by side.
 
 mod actions;
 mod diff;
@@ -59,7 +60,8 @@ pub enum Block {
     },
     /// A line under a table, saying what its marks mean (a sentence in Markdown).
     Legend(&'static str),
-    /// A line under a table, saying what it left out or held back.
+    /// A line right under a table (on a terminal too): what it left out, held back, or
+    /// adds up to.
     Note(Vec<Span>),
     /// Lines under a heading: indented on a terminal, a bulleted list in Markdown.
     List(Vec<Vec<Span>>),

@@ -460,4 +460,28 @@ mod tests {
         );
         assert!(t.starts_with('┌'), "{t}");
     }
+
+    #[test]
+    fn user_text_is_escaped_once_in_each_medium() {
+        let hostile = "# @team see #12 [x](http://e) *b* |\x1b[31m";
+        let mut r = quarter();
+        r.period = hostile.to_string();
+        r.generated = hostile.to_string();
+        r.checklists[0].title = hostile.to_string();
+        r.checklists[0].sections[0].items[0].text = hostile.to_string();
+        r.critical_gaps[0].text = hostile.to_string();
+        let m = markdown::blocks(&report(&r, 10, &[], Medium::Markdown));
+        let escaped = crate::text::markdown_escape(hostile);
+        assert!(!m.contains(hostile) && !m.contains('\x1b'), "{m}");
+        assert!(
+            m.contains(&format!("# Self-audit report: {escaped}\n")),
+            "{m}"
+        );
+        assert!(m.contains(&format!("generated {escaped}\n")), "{m}");
+        assert!(m.contains(&format!("| **{escaped}** |")), "{m}");
+        assert!(m.contains(&format!("| {escaped} |")), "{m}");
+        let t = table::blocks(&report(&r, 10, &[], Medium::Terminal), PLAIN);
+        assert!(!t.contains('\x1b'), "{t}");
+        assert!(t.contains("Self-audit report · # @team see #12"), "{t}");
+    }
 }
