@@ -37,24 +37,9 @@ fn new_table(style: Style) -> Table {
     table
 }
 
-/// A score cell: right-aligned, coloured by level when colour is on.
-fn score_cell(s: Option<f64>, style: Style) -> Cell {
-    let cell = Cell::new(score(s)).set_alignment(CellAlignment::Right);
-    match s {
-        Some(s) if style.color => cell.fg(if s < 50.0 {
-            Color::Red
-        } else if s < 75.0 {
-            Color::Yellow
-        } else {
-            Color::Green
-        }),
-        _ => cell,
-    }
-}
-
-/// §14: a score cell with its margin of error, `72.5 ± 6.1`, coloured as [`score_cell`] colours.
-fn score_moe_cell(s: Option<f64>, moe: Option<f64>, style: Style) -> Cell {
-    let cell = Cell::new(score_moe(s, moe)).set_alignment(CellAlignment::Right);
+/// A score's text in a cell: right-aligned, coloured by the score's level when colour is on.
+fn score_cell(text: String, s: Option<f64>, style: Style) -> Cell {
+    let cell = Cell::new(text).set_alignment(CellAlignment::Right);
     match s {
         Some(s) if style.color => cell.fg(if s < 50.0 {
             Color::Red
@@ -168,8 +153,8 @@ fn grid_cell(cell: &layout::Cell, style: Style) -> Cell {
             text,
             section: false,
         } => Cell::new(terminal_safe(text)).add_attribute(Attribute::Bold),
-        layout::Cell::Score(s) => score_cell(*s, style),
-        layout::Cell::ScoreMoe(s, moe) => score_moe_cell(*s, *moe, style),
+        layout::Cell::Score(s) => score_cell(score(*s), *s, style),
+        layout::Cell::ScoreMoe(s, moe) => score_cell(score_moe(*s, *moe), *s, style),
         layout::Cell::Bar(s) => Cell::new(bar(*s, 20)),
         layout::Cell::Change { text, status } => {
             let c = Cell::new(text).set_alignment(CellAlignment::Right);
