@@ -22,6 +22,7 @@ use crate::model::report::Report;
 use crate::model::responses::Responses;
 use crate::out::warn;
 use crate::render;
+use crate::render::layout::Medium;
 use crate::score;
 use crate::text::terminal_safe;
 
@@ -280,23 +281,17 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         }
         ReportFormat::Csv => render::csv::items(&report, &scale_names(&registry)),
         ReportFormat::Json => render::json::to_json(&report),
-        ReportFormat::Markdown => render::markdown::report(&report, args.top),
+        ReportFormat::Markdown => render::markdown::blocks(&render::layout::report(
+            &report,
+            args.top,
+            &unanswered,
+            Medium::Markdown,
+        )),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
-        ReportFormat::Table => {
-            let text = render::table::report(&report, args.top, table_style(to_terminal));
-            if unanswered.is_empty() {
-                text
-            } else {
-                text.replacen(
-                    "\nCritical gaps: none\n",
-                    &format!(
-                        "\nCritical gaps: none among the checklists answered; no answers to {}\n",
-                        terminal_safe(&unanswered.join(", "))
-                    ),
-                    1,
-                )
-            }
-        }
+        ReportFormat::Table => render::table::blocks(
+            &render::layout::report(&report, args.top, &unanswered, Medium::Terminal),
+            table_style(to_terminal),
+        ),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -702,7 +697,10 @@ fn own_summary(
         terminal_safe(&progress.respondent),
         terminal_safe(&progress.period)
     );
-    out.push_str(&render::table::own_scores(&report, table_style(true)));
+    out.push_str(&render::table::blocks(
+        &render::layout::own_scores(&report),
+        table_style(true),
+    ));
     if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
         out.push_str(&format!(
             "\nThe team report, once everyone has answered: selfaudit report{} {}\n",

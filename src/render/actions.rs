@@ -1,15 +1,11 @@
-//! Actions and targets (SPEC §12) in the table and Markdown formats, of a report and of a diff.
-//! Each part's actions are listed together, open ones first, as `actions` orders them.
+//! Actions and targets (SPEC §12): the words for a part, a status and a progress, and the
+//! groups of a part's actions (open ones first, as `actions` orders them), which
+//! `layout::actions` (terminal and Markdown) and the HTML views below share.
 
-use comfy_table::{Cell, CellAlignment};
-
-use super::table::{Style, new_table};
 use super::{delta, score};
-use crate::actions::{ActionDelta, ActionEntry, PartRef, TargetEntry};
+use crate::actions::{ActionDelta, ActionEntry, PartRef};
 use crate::diff::Diff;
 use crate::model::report::Report;
-use crate::text::plural;
-use crate::text::{markdown_escape as esc, terminal_safe};
 
 /// `item`, `section` or `checklist` with the part's title, as a heading line names it.
 pub(super) fn part_label(part: &PartRef, title: &str) -> String {
@@ -28,7 +24,7 @@ pub fn progress(p: Option<f64>) -> String {
     }
 }
 
-fn status_text(status: &str, overdue: bool) -> String {
+pub(super) fn status_text(status: &str, overdue: bool) -> String {
     if overdue {
         format!("{status}, overdue")
     } else {
@@ -37,7 +33,7 @@ fn status_text(status: &str, overdue: bool) -> String {
 }
 
 /// Groups of consecutive entries on the same part (the entries come sorted by part).
-fn by_part<T>(entries: &[T], part: impl Fn(&T) -> &PartRef) -> Vec<&[T]> {
+pub(super) fn by_part<T>(entries: &[T], part: impl Fn(&T) -> &PartRef) -> Vec<&[T]> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=entries.len() {
@@ -51,138 +47,12 @@ fn by_part<T>(entries: &[T], part: impl Fn(&T) -> &PartRef) -> Vec<&[T]> {
     out
 }
 
-fn overdue_count(actions: &[ActionEntry]) -> usize {
+pub(super) fn overdue_count(actions: &[ActionEntry]) -> usize {
     actions.iter().filter(|a| a.overdue).count()
 }
 
-fn open_count(actions: &[ActionEntry]) -> usize {
+pub(super) fn open_count(actions: &[ActionEntry]) -> usize {
     actions.iter().filter(|a| a.status.is_open()).count()
-}
-
-/// The report's actions and targets as Markdown sections; empty without an actions file.
-pub fn report_markdown(report: &Report) -> String {
-    let mut out = String::new();
-    if let Some(actions) = &report.actions {
-        out.push_str(&format!(
-            "\n## Actions\n\n{} open, {} overdue, {} in all.\n",
-            open_count(actions),
-            overdue_count(actions),
-            plural(actions.len(), "action", "actions")
-        ));
-        for group in by_part(actions, |a| &a.part) {
-            let first = &group[0];
-            out.push_str(&format!(
-                "\n**{}** ({})\n\n",
-                esc(&part_label(&first.part, &first.title)),
-                score(first.score)
-            ));
-            for a in group {
-                out.push_str(&format!(
-                    "- {}**{}** · {} · {}",
-                    if a.overdue { "⚠️ " } else { "" },
-                    esc(&status_text(a.status.as_str(), a.overdue)),
-                    esc(&a.id),
-                    esc(&a.what)
-                ));
-                if let Some(o) = &a.owner {
-                    out.push_str(&format!(" · owner {}", esc(o)));
-                }
-                if let Some(d) = &a.due {
-                    out.push_str(&format!(" · due {}", esc(d)));
-                }
-                out.push_str(&format!(" · opened {}", esc(&a.opened)));
-                if let Some(e) = &a.evidence {
-                    out.push_str(&format!(" · evidence: {}", esc(e)));
-                }
-                out.push('\n');
-            }
-        }
-    }
-    if let Some(targets) = &report.targets
-        && !targets.is_empty()
-    {
-        out.push_str("\n## Targets\n\n| Part | Target | Now | Met | Due | Overdue | Then | Progress |\n|---|--:|--:|---|---|---|--:|--:|\n");
-        for t in targets {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                esc(&part_label(&t.part, &t.title)),
-                score(Some(t.score)),
-                score(t.now),
-                if t.met { "yes" } else { "no" },
-                esc(t.due.as_deref().unwrap_or("—")),
-                if t.overdue { "**overdue**" } else { "no" },
-                score(t.then),
-                progress(t.progress)
-            ));
-        }
-    }
-    out
-}
-
-/// The report's actions and targets for the terminal; empty without an actions file.
-pub fn report_table(report: &Report, style: Style) -> String {
-    let mut out = String::new();
-    if let Some(actions) = &report.actions {
-        out.push_str(&format!(
-            "\nActions ({} open, {} overdue, {} in all)\n",
-            open_count(actions),
-            overdue_count(actions),
-            actions.len()
-        ));
-        for group in by_part(actions, |a| &a.part) {
-            let first = &group[0];
-            out.push_str(&format!(
-                "  {} ({})\n",
-                terminal_safe(&part_label(&first.part, &first.title)),
-                score(first.score)
-            ));
-            for a in group {
-                out.push_str(&format!(
-                    "    {} [{}] {}: {}",
-                    if a.overdue { "!" } else { "–" },
-                    status_text(a.status.as_str(), a.overdue),
-                    terminal_safe(&a.id),
-                    terminal_safe(&a.what)
-                ));
-                if let Some(o) = &a.owner {
-                    out.push_str(&format!(" · {}", terminal_safe(o)));
-                }
-                if let Some(d) = &a.due {
-                    out.push_str(&format!(" · due {d}"));
-                }
-                out.push('\n');
-            }
-        }
-    }
-    if let Some(targets) = &report.targets
-        && !targets.is_empty()
-    {
-        out.push_str("\nTargets\n");
-        out.push_str(&targets_table(targets, style));
-        out.push('\n');
-    }
-    out
-}
-
-fn targets_table(targets: &[TargetEntry], style: Style) -> String {
-    let mut t = new_table(style);
-    t.set_header(vec![
-        "Part", "Target", "Now", "Met", "Due", "Overdue", "Then", "Progress",
-    ]);
-    for x in targets {
-        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-        t.add_row(vec![
-            Cell::new(terminal_safe(&part_label(&x.part, &x.title))),
-            right(score(Some(x.score))),
-            right(score(x.now)),
-            Cell::new(if x.met { "yes" } else { "no" }),
-            Cell::new(terminal_safe(x.due.as_deref().unwrap_or("—"))),
-            Cell::new(if x.overdue { "overdue" } else { "no" }),
-            right(score(x.then)),
-            right(progress(x.progress)),
-        ]);
-    }
-    t.to_string()
 }
 
 pub(super) fn action_line(a: &ActionDelta) -> String {

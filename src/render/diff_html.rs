@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use super::diff::{Titles, gate_limit};
 use super::html::{ChangeView, Score, display_time, moved, render};
+use super::{Titles, gate_limit};
 use super::{score as score_text, svg};
 use crate::diff::{self, Diff, GapChange, ItemDelta, Side, Status};
 use crate::error::Result;

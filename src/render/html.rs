@@ -477,12 +477,9 @@ fn change(score: Option<f64>, before: Before) -> ChangeView {
 /// A change as the pages show it: its direction (a CSS class, and the arrow) and its points.
 pub(super) fn moved(delta: Option<f64>, status: Status, title: String) -> ChangeView {
     let (dir, text) = match (delta, status) {
-        (Some(d), Status::Improved) => ("up", super::diff::change(Some(d), status)),
+        (Some(d), Status::Improved) => ("up", super::change(Some(d), status)),
         // A minus sign, not a hyphen.
-        (Some(d), Status::Regressed) => (
-            "down",
-            super::diff::change(Some(d), status).replace('-', "−"),
-        ),
+        (Some(d), Status::Regressed) => ("down", super::change(Some(d), status).replace('-', "−")),
         (Some(_), _) => ("same", "±0.0".to_string()),
         (None, Status::Added) => ("added", "new".to_string()),
         (None, Status::Removed) => ("removed", "removed".to_string()),

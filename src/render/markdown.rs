@@ -1,11 +1,11 @@
-//! The Markdown format, for a CI step summary or a pull-request comment. All user text is escaped.
+//! The Markdown format, for a CI step summary or a pull-request comment: how each kind of
+//! block is drawn, all user text escaped here and only here. What a command's output holds
+//! is decided in `layout`.
 
-use super::layout::{self, Align, Block, Cell, Column, Span};
-use super::{HONEST_LEGEND, agreement_label, alpha_label, score_moe};
-use super::{Located, distribution, score, split_items, weakest};
+use super::layout::{self, Align, Block, Cell, Column, Grid, Medium, Span};
+use super::{score, score_moe};
 use crate::model::report::Report;
 use crate::text::markdown_escape as esc;
-use crate::text::plural;
 
 /// Blocks as Markdown: a blank line between blocks, user text escaped here.
 pub fn blocks(blocks: &[Block]) -> String {
@@ -13,82 +13,94 @@ pub fn blocks(blocks: &[Block]) -> String {
     parts.join("\n")
 }
 
-/// Blocks that follow other text: a blank line before them, nothing when there are none.
-pub(super) fn section(part: &[Block]) -> String {
-    if part.is_empty() {
-        String::new()
-    } else {
-        format!("\n{}", blocks(part))
-    }
+/// The report as Markdown (`layout::report` decides what it holds).
+pub fn report(report: &Report, top: usize) -> String {
+    blocks(&layout::report(report, top, &[], Medium::Markdown))
 }
 
 fn spans(spans: &[Span]) -> String {
-    Span::join(spans, esc)
+    Span::join(spans, esc, |t| format!("**{t}**"), |t| format!("*{t}*"))
 }
 
 fn block(block: &Block) -> String {
     match block {
-        Block::Title { what, subject, .. } => format!("# {what}: {}\n", esc(subject)),
-        Block::Line(s) => spans(s) + "\n",
+        Block::Title(s) => format!("# {}\n", spans(s)),
+        Block::Line(s) | Block::Note(s) => spans(s) + "\n",
         Block::Heading { title, note } if note.is_empty() => format!("## {title}\n"),
         Block::Heading { title, note } => {
             format!("## {title}\n\n{}.\n", crate::text::capitalise(&spans(note)))
         }
+        Block::Section { title, intro, .. } if intro.is_empty() => format!("## {title}\n"),
+        Block::Section { title, intro, .. } => format!("## {title}\n\n{intro}.\n"),
         Block::Caption(title) => format!("## {title}\n"),
         Block::Legend(text) => format!("{}.\n", esc(text)),
-        Block::Note(text) => format!("{}\n", esc(text)),
+        Block::List(lines) => lines.iter().map(|l| format!("- {}\n", spans(l))).collect(),
         Block::Remarks {
             subject,
             figure,
             said,
         } => {
             let mut out = format!("**{}** ({figure})\n\n", esc(subject));
-            for s in said {
-                out.push_str(&format!("- {}\n", spans(s)));
+            for r in said {
+                let mark = if r.urgent { "⚠️ " } else { "" };
+                out.push_str(&format!("- {mark}{}\n", spans(&r.said)));
             }
             out
         }
-        Block::Table(grid) => {
-            let mut head = String::from("|");
-            let mut rule = String::from("|");
-            for c in &grid.columns {
-                let rule_of = match c.align() {
-                    Align::Left => "---|",
-                    Align::Right => "--:|",
-                };
-                match c {
-                    Column::Tree => {
-                        head.push_str(" Checklist | Section |");
-                        rule.push_str("---|---|");
-                    }
-                    Column::Ours(h, _) => {
-                        head.push_str(&if h.is_empty() {
-                            " |".to_string()
-                        } else {
-                            format!(" {h} |")
-                        });
-                        rule.push_str(rule_of);
-                    }
-                    Column::User(h, _) => {
-                        head.push_str(&format!(" {} |", esc(h)));
-                        rule.push_str(rule_of);
-                    }
-                }
-            }
-            let mut out = format!("{head}\n{rule}\n");
-            for row in &grid.rows {
-                out.push('|');
-                for c in row {
-                    out.push_str(&format!("{} |", cell(c)));
-                }
-                out.push('\n');
-            }
-            out
-        }
+        Block::Table(grid) => table(grid),
+        Block::Folded {
+            summary,
+            table: grid,
+        } => format!(
+            "<details><summary>{summary}</summary>\n\n{}\n</details>\n",
+            table(grid)
+        ),
     }
 }
 
-/// A cell, before its closing bar: a row of the tree takes two columns.
+/// A table; bar columns are left out (Markdown has no bars).
+fn table(grid: &Grid) -> String {
+    let shown = |c: &Column| !matches!(c, Column::Bar);
+    let mut head = String::from("|");
+    let mut rule = String::from("|");
+    for c in grid.columns.iter().filter(|c| shown(c)) {
+        let rule_of = match c.align() {
+            Align::Left => "---|",
+            Align::Right => "--:|",
+        };
+        match c {
+            Column::Tree => {
+                head.push_str(" Checklist | Section |");
+                rule.push_str("---|---|");
+            }
+            Column::Ours(h, _) => {
+                head.push_str(&if h.is_empty() {
+                    " |".to_string()
+                } else {
+                    format!(" {h} |")
+                });
+                rule.push_str(rule_of);
+            }
+            Column::User(h, _) => {
+                head.push_str(&format!(" {} |", esc(h)));
+                rule.push_str(rule_of);
+            }
+            Column::Bar => {}
+        }
+    }
+    let mut out = format!("{head}\n{rule}\n");
+    for row in &grid.rows {
+        out.push('|');
+        for (_, c) in grid.columns.iter().zip(row).filter(|(col, _)| shown(col)) {
+            out.push_str(&format!("{} |", cell(c)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A cell, before its closing bar: a row of the tree takes two columns; an empty cell is
+/// nothing, so that it reads `| |`.
 fn cell(c: &Cell) -> String {
     match c {
         Cell::Name {
@@ -101,147 +113,32 @@ fn cell(c: &Cell) -> String {
         } => format!(" | {}", esc(text)),
         Cell::Strong(c) => format!(" **{}**", cell(c).trim_start()),
         Cell::Flag(mark, c) => format!(" {mark}{}", cell(c)),
-        c if c.is_user_text() => format!(" {}", esc(&c.text())),
-        c => format!(" {}", c.text()),
+        Cell::Score(s) => format!(" {}", score(*s)),
+        Cell::ScoreMoe(s, moe) => format!(" {}", score_moe(*s, *moe)),
+        Cell::Bar(_) => String::new(),
+        Cell::Change { text, .. } => format!(" {text}"),
+        Cell::Text(t) => format!(" {}", esc(t)),
+        Cell::Item {
+            text,
+            critical,
+            split,
+        } => format!(
+            " {}{}{}",
+            esc(text),
+            if *critical { " **critical**" } else { "" },
+            if *split { " *split*" } else { "" }
+        ),
+        Cell::Answers { withheld: true, .. } => " *withheld*".to_string(),
+        Cell::Answers { counts, .. } => format!(
+            " {}",
+            counts
+                .iter()
+                .map(|(k, c)| format!("{c}× {}", esc(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Cell::Ours(t) | Cell::Figure(t) if t.is_empty() => String::new(),
+        Cell::Ours(t) | Cell::Figure(t) => format!(" {t}"),
+        Cell::Absent(t) => format!(" *{t}*"),
     }
-}
-
-fn answers(l: &Located) -> String {
-    if l.item.withheld {
-        return "*withheld*".to_string();
-    }
-    distribution(l.item)
-        .iter()
-        .map(|(k, c)| format!("{c}× {}", esc(k)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn flags(l: &Located) -> String {
-    let mut f = String::new();
-    if l.item.critical {
-        f.push_str(" **critical**");
-    }
-    if l.item.split {
-        f.push_str(" *split*");
-    }
-    f
-}
-
-pub fn report(report: &Report, top: usize) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("# Self-audit report: {}\n\n", esc(&report.period)));
-    out.push_str(&format!(
-        "**Overall score: {}** · {}",
-        score_moe(report.score, report.moe),
-        plural(report.respondents.len(), "respondent", "respondents")
-    ));
-    if !report.generated.is_empty() {
-        out.push_str(&format!(" · generated {}", esc(&report.generated)));
-    }
-    out.push_str("\n\n## Scores\n\n| Checklist | Section | Weight | Score | Reliability |\n|---|---|--:|--:|--:|\n");
-    for c in &report.checklists {
-        out.push_str(&format!(
-            "| **{}** | | {} | **{}** | {} |\n",
-            esc(&c.title),
-            c.weight,
-            score_moe(c.score, c.moe),
-            alpha_label(c.alpha)
-        ));
-        for s in &c.sections {
-            out.push_str(&format!(
-                "| | {} | {} | {} | |\n",
-                esc(&s.title),
-                s.weight,
-                score_moe(s.score, s.moe)
-            ));
-        }
-    }
-    if super::has_honest_figures(report) {
-        out.push_str(&format!("\n{}.\n", esc(HONEST_LEGEND)));
-    }
-
-    out.push_str(&super::team::markdown(report));
-
-    let weak = weakest(report, top);
-    if !weak.is_empty() {
-        out.push_str("\n## Weakest items\n\n| Score | Item | Checklist | n | n/a | missing | Answers | Agreement |\n|--:|---|---|--:|--:|--:|---|---|\n");
-        for l in &weak {
-            out.push_str(&format!(
-                "| {} | {}{} | {} | {} | {} | {} | {} | {} |\n",
-                score_moe(l.item.score, l.item.moe),
-                esc(&l.item.text),
-                flags(l),
-                esc(&l.checklist.title),
-                l.item.n,
-                l.item.na,
-                l.item.missing,
-                answers(l),
-                agreement_label(l.item.rwg)
-            ));
-        }
-    }
-
-    let split = split_items(report);
-    if !split.is_empty() {
-        out.push_str("\n## Split items\n\nAnswers 50 points or more apart: worth a conversation.\n\n| Item | Min | Max | Std dev | Answers | Agreement |\n|---|--:|--:|--:|---|---|\n");
-        for l in &split {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                esc(&l.item.text),
-                score(l.item.min),
-                score(l.item.max),
-                score(l.item.stddev),
-                answers(l),
-                agreement_label(l.item.rwg)
-            ));
-        }
-    }
-
-    out.push_str("\n## Critical gaps\n\n");
-    if report.critical_gaps.is_empty() {
-        out.push_str("None: every critical item scored 100.\n");
-    } else {
-        out.push_str("| Score | Item | Checklist |\n|--:|---|---|\n");
-        for g in &report.critical_gaps {
-            let text = if g.text.is_empty() { &g.item } else { &g.text };
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                score(Some(g.score)),
-                esc(text),
-                esc(&g.checklist)
-            ));
-        }
-    }
-
-    out.push_str(&super::actions::report_markdown(report));
-
-    out.push_str(&section(&layout::per_respondent(report)));
-
-    out.push_str(&section(&layout::notes(report)));
-
-    out.push_str("\n<details><summary>All items</summary>\n\n| Checklist | Item | Score | n | n/a | missing | Min | Max | Std dev | Answers |\n|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
-    for (checklist, section, item) in report.items() {
-        let l = Located {
-            checklist,
-            section,
-            item,
-        };
-        out.push_str(&format!(
-            "| {} | {}{} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            esc(&checklist.id),
-            esc(&item.text),
-            flags(&l),
-            score(item.score),
-            item.n,
-            item.na,
-            item.missing,
-            score(item.min),
-            score(item.max),
-            score(item.stddev),
-            answers(&l)
-        ));
-    }
-    out.push_str("\n</details>\n");
-    out
 }

@@ -16,6 +16,9 @@ pub mod team;
 pub mod trend;
 pub mod xlsx;
 
+use std::collections::HashMap;
+
+use crate::diff::{Diff, GateResult, ItemDelta, Status};
 use crate::model::report::{ChecklistReport, ItemReport, Report, SectionReport};
 
 /// A score as tables and Markdown show it: one decimal, or a dash when undefined.
@@ -35,6 +38,60 @@ pub fn delta(d: Option<f64>) -> String {
         },
         None => "—".to_string(),
     }
+}
+
+/// A change as a cell shows it: the delta, or what happened when there is none to show.
+pub fn change(d: Option<f64>, status: Status) -> String {
+    match (d, status) {
+        (_, Status::Added) => "added".to_string(),
+        (_, Status::Removed) => "removed".to_string(),
+        // A change just at the threshold must not read as 0.0.
+        (Some(d), Status::Improved | Status::Regressed) if delta(Some(d)) == "0.0" => {
+            format!("{d:+.2}")
+        }
+        (d, _) => delta(d),
+    }
+}
+
+/// Titles of checklists and sections, to say where an item sits.
+pub struct Titles<'d> {
+    checklists: HashMap<&'d str, &'d str>,
+    sections: HashMap<(&'d str, &'d str), &'d str>,
+}
+
+impl<'d> Titles<'d> {
+    pub fn new(diff: &'d Diff) -> Self {
+        Titles {
+            checklists: diff
+                .checklists
+                .iter()
+                .map(|c| (c.id.as_str(), c.title.as_str()))
+                .collect(),
+            sections: diff
+                .sections
+                .iter()
+                .map(|s| ((s.checklist.as_str(), s.id.as_str()), s.title.as_str()))
+                .collect(),
+        }
+    }
+
+    pub fn checklist(&self, id: &'d str) -> &'d str {
+        self.checklists.get(id).copied().unwrap_or(id)
+    }
+
+    pub fn place(&self, i: &'d ItemDelta) -> String {
+        let section = self
+            .sections
+            .get(&(i.checklist.as_str(), i.section.as_str()))
+            .copied()
+            .unwrap_or(&i.section);
+        format!("{} › {section}", self.checklist(&i.checklist))
+    }
+}
+
+/// A gate's limit as the outputs show it, `60`, or nothing for a gate without one.
+pub fn gate_limit(g: &GateResult) -> String {
+    g.gate.limit_text(g.limit)
 }
 
 /// An item with where it sits, for the lists of weakest and split items.

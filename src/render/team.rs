@@ -1,17 +1,15 @@
-//! The team list's parts of a report (SPEC §10) in every text format: response rate, who is
-//! missing, the role groups side by side, and the perception gaps. Shared by table, Markdown
-//! and HTML, so they tell the same story.
+//! The team list's parts of a report (SPEC §10): the rows of the groups side by side, the
+//! words for the response rate, the unlisted and the lack of gaps, which `layout::report`
+//! (terminal and Markdown) and the HTML page's view below share, so they tell the same story.
 
-use comfy_table::{Attribute, Cell, CellAlignment};
 use serde::Serialize;
 
 use super::score;
-use super::table::{Style, new_table, score_cell};
 use crate::text::plural;
 use std::collections::HashMap;
 
 use crate::model::report::{Group, ItemReport, PerceptionGap, Report, ResponseRate, Unlisted};
-use crate::text::{markdown_escape as esc, page_safe, terminal_safe};
+use crate::text::page_safe;
 
 /// "5 of 7 answered (71.4%)".
 pub fn rate_text(r: &ResponseRate) -> String {
@@ -22,7 +20,7 @@ pub fn rate_text(r: &ResponseRate) -> String {
 }
 
 /// A group's column heading: its title and size.
-fn label(g: &Group) -> String {
+pub(super) fn label(g: &Group) -> String {
     format!("{} (n={})", g.title_or_role(), g.n)
 }
 
@@ -41,15 +39,15 @@ impl TitleOrRole for Group {
 }
 
 /// One row of the side-by-side table: a checklist or a section, the team's score and each group's.
-struct Row<'r> {
-    checklist: bool,
-    title: &'r str,
-    all: Option<f64>,
+pub(super) struct Row<'r> {
+    pub(super) checklist: bool,
+    pub(super) title: &'r str,
+    pub(super) all: Option<f64>,
     /// `None` where the group is withheld.
-    groups: Vec<Option<Option<f64>>>,
+    pub(super) groups: Vec<Option<Option<f64>>>,
 }
 
-fn rows(report: &Report) -> Vec<Row<'_>> {
+pub(super) fn rows(report: &Report) -> Vec<Row<'_>> {
     let mut out = Vec::new();
     for (ci, c) in report.checklists.iter().enumerate() {
         let of = |g: &Group, f: &dyn Fn(&crate::model::report::GroupChecklist) -> Option<f64>| {
@@ -87,10 +85,10 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
 
 /// Where each item sits: (checklist id, item id) → (checklist index, item index in it), so
 /// that a long list of gaps finds its items in linear time.
-struct Places<'r>(HashMap<(&'r str, &'r str), (usize, usize, &'r ItemReport)>);
+pub(super) struct Places<'r>(HashMap<(&'r str, &'r str), (usize, usize, &'r ItemReport)>);
 
 impl<'r> Places<'r> {
-    fn new(report: &'r Report) -> Self {
+    pub(super) fn new(report: &'r Report) -> Self {
         let mut map = HashMap::new();
         for (ci, c) in report.checklists.iter().enumerate() {
             for (ii, i) in c.sections.iter().flat_map(|s| &s.items).enumerate() {
@@ -108,7 +106,7 @@ impl<'r> Places<'r> {
     }
 
     /// The item's text for a gap, else its id.
-    fn text<'g>(&self, gap: &'g PerceptionGap) -> &'g str
+    pub(super) fn text<'g>(&self, gap: &'g PerceptionGap) -> &'g str
     where
         'r: 'g,
     {
@@ -120,7 +118,7 @@ impl<'r> Places<'r> {
 }
 
 /// A role's title as the report's groups give it.
-fn role_title<'r>(report: &'r Report, role: &'r str) -> &'r str {
+pub(super) fn role_title<'r>(report: &'r Report, role: &'r str) -> &'r str {
     report
         .groups
         .iter()
@@ -128,7 +126,7 @@ fn role_title<'r>(report: &'r Report, role: &'r str) -> &'r str {
         .map_or(role, |g| g.title_or_role())
 }
 
-fn unlisted_text(u: &Unlisted) -> String {
+pub(super) fn unlisted_text(u: &Unlisted) -> String {
     match u {
         Unlisted::Names(names) => names.join(", "),
         Unlisted::Count(n) => plural(
@@ -140,170 +138,12 @@ fn unlisted_text(u: &Unlisted) -> String {
 }
 
 /// Why there is no perception gap.
-fn no_gaps(report: &Report) -> &'static str {
+pub(super) fn no_gaps(report: &Report) -> &'static str {
     if report.groups.iter().filter(|g| !g.withheld).count() < 2 {
         "fewer than two groups to compare"
     } else {
         "no item's group scores lie 25 points or more apart"
     }
-}
-
-/// The terminal's team block; empty without a team list or groups.
-pub fn table(report: &Report, style: Style) -> String {
-    let mut out = String::new();
-    if let Some(r) = &report.response_rate {
-        out.push_str(&format!("\nResponse rate: {}\n", rate_text(r)));
-        if let Some(missing) = &r.missing
-            && !missing.is_empty()
-        {
-            out.push_str(&format!(
-                "Not answered yet: {}\n",
-                terminal_safe(&missing.join(", "))
-            ));
-        }
-    }
-    if let Some(u) = &report.unlisted {
-        out.push_str(&format!(
-            "Not on the team list (scored all the same): {}\n",
-            terminal_safe(&unlisted_text(u))
-        ));
-    }
-    if report.groups.is_empty() {
-        return out;
-    }
-    out.push_str("\nGroups side by side\n");
-    let mut t = new_table(style);
-    let mut header = vec!["Checklist / section".to_string(), "All".to_string()];
-    header.extend(report.groups.iter().map(|g| terminal_safe(&label(g))));
-    t.set_header(header);
-    for row in rows(report) {
-        let title = if row.checklist {
-            Cell::new(terminal_safe(row.title)).add_attribute(Attribute::Bold)
-        } else {
-            Cell::new(format!("  {}", terminal_safe(row.title)))
-        };
-        let mut cells = vec![title, score_cell(row.all, style)];
-        cells.extend(row.groups.iter().map(|g| match g {
-            Some(s) => score_cell(*s, style),
-            None => Cell::new("withheld").set_alignment(CellAlignment::Right),
-        }));
-        t.add_row(cells);
-    }
-    out.push_str(&t.to_string());
-    out.push('\n');
-    if report.groups.iter().any(|g| g.withheld) {
-        out.push_str("Withheld: groups too small to show without revealing who answered what.\n");
-    }
-    if report.perception_gaps.is_empty() {
-        out.push_str(&format!("\nPerception gaps: none ({})\n", no_gaps(report)));
-    } else {
-        out.push_str("\nPerception gaps (group scores 25 points or more apart)\n");
-        let mut t = new_table(style);
-        t.set_header(vec!["Gap", "Item", "Checklist", "Highest", "Lowest"]);
-        let places = Places::new(report);
-        for g in &report.perception_gaps {
-            t.add_row(vec![
-                Cell::new(score(Some(g.gap))).set_alignment(CellAlignment::Right),
-                Cell::new(terminal_safe(places.text(g))),
-                Cell::new(terminal_safe(&g.checklist)),
-                Cell::new(terminal_safe(&format!(
-                    "{} {}",
-                    role_title(report, &g.high.role),
-                    score(Some(g.high.score))
-                ))),
-                Cell::new(terminal_safe(&format!(
-                    "{} {}",
-                    role_title(report, &g.low.role),
-                    score(Some(g.low.score))
-                ))),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-    }
-    out
-}
-
-/// The Markdown team block; empty without a team list or groups.
-pub fn markdown(report: &Report) -> String {
-    let mut out = String::new();
-    if report.response_rate.is_some() || report.unlisted.is_some() {
-        out.push_str("\n## Response rate\n\n");
-        if let Some(r) = &report.response_rate {
-            out.push_str(&format!("**{}**\n", rate_text(r)));
-            if let Some(missing) = &r.missing
-                && !missing.is_empty()
-            {
-                let names: Vec<String> = missing.iter().map(|m| esc(m)).collect();
-                out.push_str(&format!("\nNot answered yet: {}\n", names.join(", ")));
-            }
-        }
-        if let Some(u) = &report.unlisted {
-            let text = match u {
-                Unlisted::Names(names) => {
-                    names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(", ")
-                }
-                Unlisted::Count(_) => unlisted_text(u),
-            };
-            out.push_str(&format!(
-                "\nNot on the team list (scored all the same): {text}\n"
-            ));
-        }
-    }
-    if report.groups.is_empty() {
-        return out;
-    }
-    out.push_str("\n## Groups side by side\n\n| Checklist | Section | All |");
-    for g in &report.groups {
-        out.push_str(&format!(" {} |", esc(&label(g))));
-    }
-    out.push_str("\n|---|---|--:|");
-    out.push_str(&"--:|".repeat(report.groups.len()));
-    out.push('\n');
-    for row in rows(report) {
-        let (c, s, all) = if row.checklist {
-            (
-                format!("**{}**", esc(row.title)),
-                String::new(),
-                format!("**{}**", score(row.all)),
-            )
-        } else {
-            (String::new(), esc(row.title), score(row.all))
-        };
-        out.push_str(&format!("| {c} | {s} | {all} |"));
-        for g in &row.groups {
-            match g {
-                Some(v) => out.push_str(&format!(" {} |", score(*v))),
-                None => out.push_str(" *withheld* |"),
-            }
-        }
-        out.push('\n');
-    }
-    if report.groups.iter().any(|g| g.withheld) {
-        out.push_str(
-            "\n*Withheld*: groups too small to show without revealing who answered what.\n",
-        );
-    }
-    out.push_str("\n## Perception gaps\n\n");
-    if report.perception_gaps.is_empty() {
-        out.push_str(&format!("None: {}.\n", no_gaps(report)));
-    } else {
-        out.push_str("Items whose group scores lie 25 points or more apart: where the groups see the business differently.\n\n| Gap | Item | Checklist | Highest | Lowest |\n|--:|---|---|---|---|\n");
-        let places = Places::new(report);
-        for g in &report.perception_gaps {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} {} | {} {} |\n",
-                score(Some(g.gap)),
-                esc(places.text(g)),
-                esc(&g.checklist),
-                esc(role_title(report, &g.high.role)),
-                score(Some(g.high.score)),
-                esc(role_title(report, &g.low.role)),
-                score(Some(g.low.score)),
-            ));
-        }
-    }
-    out
 }
 
 /// What the HTML page shows of the team: plain strings, escaped by the template, and the
