@@ -1,7 +1,10 @@
-//! Connections: accepting (plain or TLS), the slow-client limits of SPEC §11 (headers within
-//! 10 s, an idle connection closed after 30 s), and draining on shutdown.
+//! Connections: accepting (plain or TLS) with a cap per client and in all, each read through the
+//! framer (`frame`: the clocks of SPEC §11 and requests hyper would refuse by itself), a panic
+//! in a handler caught, and draining on shutdown.
 
-use std::io;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -10,20 +13,12 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use tokio::time::{Instant, Sleep};
 use tokio_rustls::rustls;
 use tower::ServiceExt;
 
+use super::frame::{Framed, Shared};
 use crate::error::{Error, Result};
-
-/// Request headers must arrive within this.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// A connection with no bytes moving either way for this long is closed.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Connections served at once; more wait to be accepted.
-const MAX_CONNECTIONS: usize = 1024;
 
 /// The TLS settings from a certificate chain and a private key in PEM files.
 pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> {
@@ -64,16 +59,60 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> 
     Ok(Arc::new(config))
 }
 
+/// Open connections per client, so that one client cannot take every slot.
+#[derive(Default)]
+struct PerClient {
+    open: std::sync::Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One open connection of a client; the count goes down when it is dropped.
+struct Seat {
+    clients: Arc<PerClient>,
+    key: IpAddr,
+}
+
+impl PerClient {
+    /// A seat for a client, unless it holds its share already while the server is half full.
+    fn take(self: &Arc<Self>, ip: IpAddr, limits: &super::Limits, open_now: usize) -> Option<Seat> {
+        let key = super::secrets::client_key(ip);
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(key).or_insert(0);
+        if *n >= limits.per_client && open_now >= limits.connections / 2 {
+            return None;
+        }
+        *n += 1;
+        Some(Seat {
+            clients: self.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut open = self.clients.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// Accepts connections until `stop` turns true, then lets those open finish their requests.
 pub async fn accept_loop(
     listener: TcpListener,
     router: Router,
     tls: Option<Arc<rustls::ServerConfig>>,
+    shared: Arc<Shared>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let most = shared.limits.connections;
+    let slots = Arc::new(tokio::sync::Semaphore::new(most));
+    let clients = Arc::new(PerClient::default());
     loop {
         let permit = tokio::select! {
             p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
@@ -90,27 +129,43 @@ pub async fn accept_loop(
             },
             _ = stop.changed() => break,
         };
+        // This connection holds a slot already.
+        let open_now = most - slots.available_permits() - 1;
+        let Some(seat) = clients.take(peer.ip(), &shared.limits, open_now) else {
+            // Over its cap: this client is told so (plain text on a TLS port is just noise
+            // to it), and the connection closes at once.
+            if acceptor.is_none() {
+                let page = shared.refusal(axum::http::StatusCode::TOO_MANY_REQUESTS);
+                let _ = tcp.try_write(&page);
+            }
+            drop(tcp);
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let router = router.clone();
         let service =
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
-                router.clone().oneshot(req)
+                CatchPanic(Box::pin(router.clone().oneshot(req)))
             });
         let mut builder = hyper::server::conn::http1::Builder::new();
+        // The framer keeps the clocks (hyper's header timeout would also cut the wait between
+        // two requests of one connection at 10 s) and hands hyper whole, canonical heads.
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
+            .header_read_timeout(None)
             .max_buf_size(64 * 1024)
             .keep_alive(true);
+        let shared = shared.clone();
         match &acceptor {
             None => {
-                let conn = builder.serve_connection(TokioIo::new(Idle::new(tcp)), service);
+                let conn =
+                    builder.serve_connection(TokioIo::new(Framed::new(tcp, shared)), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;
-                    drop(permit);
+                    drop((permit, seat));
                 });
             }
             Some(acceptor) => {
@@ -118,13 +173,14 @@ pub async fn accept_loop(
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     let Ok(Ok(stream)) =
-                        tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(tcp)).await
+                        tokio::time::timeout(shared.limits.header, acceptor.accept(tcp)).await
                     else {
                         return;
                     };
-                    let conn = builder.serve_connection(TokioIo::new(Idle::new(stream)), service);
+                    let conn = builder
+                        .serve_connection(TokioIo::new(Framed::new(stream, shared)), service);
                     let _ = watcher.watch(conn).await;
-                    drop(permit);
+                    drop((permit, seat));
                 });
             }
         }
@@ -133,81 +189,23 @@ pub async fn accept_loop(
     let _ = tokio::time::timeout(super::DRAIN, graceful.shutdown()).await;
 }
 
-/// A stream that fails once no byte has moved either way for `IDLE_TIMEOUT`, so that an idle or
-/// stalled client (one that stops reading its response, too) cannot hold a connection.
-pub struct Idle<S> {
-    inner: S,
-    deadline: Pin<Box<Sleep>>,
-}
+type Answer = std::result::Result<axum::response::Response, std::convert::Infallible>;
 
-impl<S> Idle<S> {
-    pub fn new(inner: S) -> Self {
-        Idle {
-            inner,
-            deadline: Box::pin(tokio::time::sleep(IDLE_TIMEOUT)),
-        }
-    }
+/// A request whose handler panics gets a 500 page (through the same headers) instead of a
+/// connection torn down; the server and the other requests go on.
+struct CatchPanic(Pin<Box<dyn Future<Output = Answer> + Send>>);
 
-    fn moved(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + IDLE_TIMEOUT);
-    }
+impl Future for CatchPanic {
+    type Output = Answer;
 
-    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
-        self.deadline.as_mut().poll(cx).is_ready()
-    }
-}
-
-fn timed_out() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "idle connection")
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Idle<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        match Pin::new(&mut self.inner).poll_read(cx, buf) {
-            Poll::Ready(r) => {
-                if buf.filled().len() > before {
-                    self.moved();
-                }
-                Poll::Ready(r)
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(p) => p,
+            Err(_) => {
+                super::log("a request failed inside the server (a bug); the others go on");
+                Poll::Ready(Ok(super::panicked()))
             }
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(timed_out())),
-            Poll::Pending => Poll::Pending,
         }
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Idle<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.inner).poll_write(cx, buf) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    self.moved();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(e) => Poll::Ready(e),
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(timed_out())),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match Pin::new(&mut self.inner).poll_flush(cx) {
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(timed_out())),
-            other => other,
-        }
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

@@ -2,6 +2,7 @@
 //! and stop cleanly. Pages live in `pages`, links and their guards in `secrets`.
 
 mod conn;
+mod frame;
 mod pages;
 pub mod qr;
 pub mod secrets;
@@ -16,7 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -30,6 +31,7 @@ use crate::model::report::Report;
 use crate::team::Team;
 use crate::text::terminal_safe;
 
+pub use frame::Limits;
 use secrets::{Links, PersonLink};
 use session::{Files, Status};
 
@@ -44,6 +46,9 @@ pub struct Config {
     pub baseline: Option<Report>,
     pub listen: String,
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// The clocks and the per-client cap: the SPEC's, or (given through the library, as tests
+    /// do) stricter ones; `start` never lets them be weaker.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -114,6 +119,7 @@ impl Config {
             baseline,
             listen: args.listen.clone(),
             tls,
+            limits: Limits::default(),
         })
     }
 }
@@ -135,6 +141,7 @@ pub struct App {
     pub team: Option<(PathBuf, String, Team)>,
     pub baseline: Option<Report>,
     pub tls: bool,
+    pub limits: Limits,
     links_path: PathBuf,
     links: Mutex<Links>,
     /// The owner's secret, the team link's and the CSRF key: fixed for the period.
@@ -211,6 +218,7 @@ impl App {
             team: config.team,
             baseline: config.baseline,
             tls: config.tls.is_some(),
+            limits: config.limits.at_most_default(),
             links_path,
             owner: links.owner.clone(),
             team_secret: links.team.clone(),
@@ -450,19 +458,46 @@ async fn guard(
         log(&format!("{method} {path}: {}", res.status()));
     }
     let h = res.headers_mut();
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, app.pages.csp.clone());
+    for (name, value) in security_headers(&app.pages.csp) {
+        // The live report brings a policy of its own (its style sheet by hash).
+        if name != header::CONTENT_SECURITY_POLICY || !h.contains_key(&name) {
+            h.insert(name, value);
+        }
     }
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+/// The headers of SPEC §11 that every response carries, with the policy of the page.
+pub(crate) fn security_headers(csp: &HeaderValue) -> [(HeaderName, HeaderValue); 5] {
+    [
+        (header::CONTENT_SECURITY_POLICY, csp.clone()),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+    ]
+}
+
+/// The answer to a request whose handler panicked: plain text, with the headers.
+fn panicked() -> Response {
+    let mut res = Response::new(axum::body::Body::from(
+        "Something went wrong. Nothing was changed. Please try again.",
+    ));
+    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let h = res.headers_mut();
     h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    for (name, value) in security_headers(&HeaderValue::from_static("default-src 'none'")) {
+        h.insert(name, value);
+    }
     res
 }
 
@@ -531,7 +566,13 @@ pub async fn start(config: Config) -> Result<Server> {
     let base = base_url(addr, tls.is_some());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let router = router(app.clone());
-    let done = tokio::spawn(conn::accept_loop(listener, router, tls, stopped));
+    let shared = Arc::new(frame::Shared::new(
+        app.limits,
+        pages::BODY_LIMIT,
+        &security_headers(&app.pages.csp),
+        |title, text| app.pages.message_html(title, text),
+    ));
+    let done = tokio::spawn(conn::accept_loop(listener, router, tls, shared, stopped));
     Ok(Server {
         addr,
         base,

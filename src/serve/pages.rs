@@ -5,7 +5,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
@@ -22,8 +21,6 @@ use crate::text::page_safe;
 
 /// Request bodies above this are refused (413), chunked or not.
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// A request body must arrive within this.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest name the team link takes, and the longest note, in characters.
 const NAME_MAX: usize = 100;
 const NOTE_MAX: usize = 4000;
@@ -85,6 +82,14 @@ impl Templates {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
             }
         }
+    }
+
+    /// A message page as text, for the refusals written below hyper.
+    pub(super) fn message_html(&self, title: &str, text: &str) -> String {
+        self.env
+            .get_template("message.html")
+            .and_then(|t| t.render(minijinja::context! { title => title, text => text }))
+            .unwrap_or_else(|_| format!("{title}: {text}"))
     }
 
     fn message(&self, status: StatusCode, title: &str, text: &str) -> Response {
@@ -180,7 +185,7 @@ async fn form(
         ));
     }
     let bytes =
-        match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        match tokio::time::timeout(app.limits.body, axum::body::to_bytes(body, BODY_LIMIT)).await {
             Err(_) => {
                 return Err(app.pages.message(
                     StatusCode::REQUEST_TIMEOUT,
