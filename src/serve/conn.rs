@@ -155,6 +155,8 @@ pub async fn accept_loop(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(None)
+            // The framer ends the stream after a refused head: the responses before it still go.
+            .half_close(true)
             .max_buf_size(64 * 1024)
             .keep_alive(true);
         let shared = shared.clone();

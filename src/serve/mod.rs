@@ -419,7 +419,7 @@ pub struct Roll {
     pub others: Vec<String>,
 }
 
-/// One line on stderr, never holding a secret (callers pass redacted paths).
+/// One line on stderr, never holding a secret (callers name routes and people, never links).
 pub fn log(line: &str) {
     crate::out::eline(&terminal_safe(line));
 }
@@ -445,14 +445,19 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The headers of SPEC §11, on every response; server errors logged, secrets redacted.
+/// The headers of SPEC §11, on every response; server errors logged by route, never by path.
 async fn guard(
     State(app): State<Arc<App>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let method = req.method().clone();
-    let path = pages::redacted(req.uri());
+    // The route's pattern (`/r/{s}/q/{n}`), never the path: that holds the secret.
+    let path = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no page)", |m| m.as_str())
+        .to_string();
     let mut res = next.run(req).await;
     if res.status().is_server_error() {
         log(&format!("{method} {path}: {}", res.status()));
