@@ -211,3 +211,47 @@ impl Future for CatchPanic {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_gets_a_page_with_the_headers() {
+        let answer = CatchPanic(Box::pin(async { panic!("a bug") }))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 500);
+        for h in [
+            "content-security-policy",
+            "x-frame-options",
+            "referrer-policy",
+            "cache-control",
+        ] {
+            assert!(answer.headers().contains_key(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn a_client_holds_its_share_only_while_the_server_is_busy() {
+        let clients = Arc::new(PerClient::default());
+        let limits = super::super::Limits {
+            connections: 8,
+            per_client: 2,
+            ..Default::default()
+        };
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut seats = Vec::new();
+        for open in 0..4 {
+            seats.push(clients.take(a, &limits, open).expect("room"));
+        }
+        assert!(
+            clients.take(a, &limits, 4).is_none(),
+            "half full: a has its share"
+        );
+        assert!(clients.take(b, &limits, 4).is_some(), "b has its own");
+        seats.truncate(1);
+        assert!(clients.take(a, &limits, 4).is_some());
+    }
+}

@@ -944,6 +944,70 @@ mod tests {
     }
 
     #[test]
+    fn limits_can_be_made_stricter_never_weaker() {
+        let weak = Limits {
+            header: Duration::from_secs(3600),
+            body: Duration::from_secs(3600),
+            idle: Duration::from_secs(3600),
+            connections: 1 << 20,
+            per_client: 1 << 20,
+        };
+        assert_eq!(weak.at_most_default(), Limits::default());
+        let strict = Limits {
+            header: Duration::from_secs(1),
+            per_client: 2,
+            ..Limits::default()
+        };
+        assert_eq!(strict.at_most_default(), strict);
+    }
+
+    /// Feeds `input` to a framer and returns what hyper would read.
+    async fn framed(input: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+        let (mut client, server) = tokio::io::duplex(1 << 20);
+        let shared = Arc::new(Shared::new(Limits::default(), 64 * 1024, &[], |t, _| {
+            t.to_string()
+        }));
+        let mut f = Framed::new(server, shared);
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        client.write_all(input).await.unwrap();
+        drop(client);
+        let mut out = Vec::new();
+        let _ = f.read_to_end(&mut out).await;
+        let refusal = f.refusal.as_ref().map(|(p, _)| p.to_vec());
+        (out, refusal)
+    }
+
+    #[tokio::test]
+    async fn chunked_bodies_are_re_chunked_and_the_next_head_found() {
+        let (out, refusal) = framed(
+            b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n00A\nabcdefghij\n0\r\nT: 1\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n",
+        )
+        .await;
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\na\r\nabcdefghij\r\n0\r\n\r\nGET /b HTTP/1.1\r\nhost: a\r\n\r\n"
+        );
+        assert!(refusal.is_none());
+        // A bad head after a good one: the good one passes, the bad one is refused.
+        let (out, refusal) =
+            framed(b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /a HTTP/1.1 x\r\n\r\n").await;
+        assert_eq!(out, b"GET /a HTTP/1.1\r\nhost: a\r\n\r\n");
+        assert!(
+            String::from_utf8(refusal.unwrap())
+                .unwrap()
+                .starts_with("HTTP/1.1 400 Bad Request\r\n")
+        );
+        // Bad chunks end the body where they start.
+        let (out, refusal) = framed(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nzz\r\nGET / HTTP/1.1\r\n\r\n").await;
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .ends_with("\r\n\r\n2\r\nab\r\n")
+        );
+        assert!(refusal.is_none());
+    }
+
+    #[test]
     fn the_end_of_a_head_is_found_across_reads() {
         assert_eq!(
             find_head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nX", 0),

@@ -296,6 +296,22 @@ mod tests {
     }
 
     #[test]
+    fn the_limit_remembers_a_bounded_number_of_clients() {
+        let limit = RateLimit::default();
+        for i in 0..(CLIENTS as u32 + 5000) {
+            limit.miss(IpAddr::V4(i.into()));
+        }
+        assert!(limit.clients.lock().unwrap().len() <= CLIENTS);
+        // An IPv6 client is counted by its /64, however many addresses it uses.
+        let limit = RateLimit::default();
+        for i in 0..=MISSES_PER_WINDOW as u16 {
+            let ip = std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, i, i, i, i);
+            let allowed = limit.miss(IpAddr::V6(ip));
+            assert_eq!(allowed, u32::from(i) < MISSES_PER_WINDOW);
+        }
+    }
+
+    #[test]
     fn tokens_depend_on_key_and_secret() {
         assert_ne!(csrf_token("k", "a"), csrf_token("k", "b"));
         assert_ne!(csrf_token("k", "a"), csrf_token("j", "a"));
