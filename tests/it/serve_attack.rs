@@ -317,6 +317,15 @@ async fn requests_hyper_would_refuse_get_our_pages_and_headers() {
             vec![200, 200, 431],
         ),
     ];
+    // A chunked body over 64 KiB: the page says 413.
+    let mut chunked =
+        format!("POST {team} HTTP/1.1\r\nHost: a\r\n{form}Transfer-Encoding: chunked\r\n\r\n");
+    for _ in 0..20 {
+        chunked.push_str(&format!("1000\r\n{}\r\n", "x".repeat(4096)));
+    }
+    chunked.push_str("0\r\n\r\n");
+    let mut cases = cases;
+    cases.push(("chunks over 64 KiB", chunked, vec![413]));
     for (what, request, expected) in &cases {
         let text = raw(addr, request.as_bytes()).await;
         assert_eq!(&statuses(&text), expected, "{what}: {text}");
@@ -763,6 +772,31 @@ async fn forged_forms_change_nothing() {
         assert_eq!(status, *expected, "{what}: {text}");
         assert!(!partial.exists(), "{what}: nothing refused is saved");
     }
+    // Question numbers that are none: back to the start, never an error.
+    for n in [
+        "0",
+        "-1",
+        "22",
+        "99999999999999999999999",
+        "1.5",
+        "1%2F..%2F..",
+    ] {
+        let (status, text) =
+            fetch(addr, "GET", &format!("{}/{n}", path.trim_end_matches("/1"))).await;
+        assert_eq!(status, 303, "{n}: {text}");
+        let (status, _) = send_form(
+            addr,
+            &format!("{}/{n}", path.trim_end_matches("/1")),
+            form,
+            good.as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 303, "{n}");
+    }
+    // One that cannot be read at all reads as a wrong link.
+    let bad = format!("{}/%FF", path.trim_end_matches("/1"));
+    assert_eq!(fetch(addr, "GET", &bad).await.0, 404);
+    assert!(!partial.exists());
     // GET with the form's fields in the query changes nothing.
     let (status, _) = fetch(addr, "GET", &format!("{path}?csrf={token}&a=c0")).await;
     assert_eq!(status, 200);
