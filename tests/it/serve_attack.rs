@@ -523,6 +523,41 @@ async fn slow_and_idle_connections_are_closed_on_their_own_clocks() {
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        idle: Duration::from_secs(2),
+        ..Limits::default()
+    };
+    let server = start_with(dir.path(), None, limits).await;
+    let team = path_of(&server.team_url().unwrap());
+    let s = TcpStream::connect(server.addr).await.unwrap();
+    let (mut reader, mut writer) = s.into_split();
+    // Far more pages than the socket buffers hold, asked for at once and not read.
+    let asked = 4000;
+    let request = format!("GET {team} HTTP/1.1\r\nHost: a\r\n\r\n").repeat(asked);
+    let sending = tokio::spawn(async move {
+        let _ = writer.write_all(request.as_bytes()).await;
+        writer
+    });
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    // Meanwhile, others are served.
+    assert_eq!(fetch(server.addr, "GET", &team).await.0, 200);
+    let t = Instant::now();
+    let mut got = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), reader.read_to_end(&mut got)).await;
+    assert!(
+        t.elapsed() < Duration::from_secs(25),
+        "the connection was closed"
+    );
+    let text = String::from_utf8_lossy(&got);
+    let served = text.matches("HTTP/1.1 200").count();
+    assert!(served < asked, "cut off after {served} pages");
+    drop(sending);
+    server.shutdown().await;
+}
+
 /// A connection from another loopback address (Linux answers on all of 127/8).
 async fn connect_from(ip: &str, addr: SocketAddr) -> std::io::Result<TcpStream> {
     let socket = tokio::net::TcpSocket::new_v4()?;
