@@ -2,12 +2,13 @@
 //! framer (`frame`: the clocks of SPEC §11 and requests hyper would refuse by itself), a panic
 //! in a handler caught, and draining on shutdown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::rustls;
 use tower::ServiceExt;
 
-use super::frame::{Framed, Shared};
+use super::frame::{Framed, Fresh, Shared};
 use crate::error::{Error, Result};
 
 /// The TLS settings from a certificate chain and a private key in PEM files.
@@ -59,42 +60,94 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> 
     Ok(Arc::new(config))
 }
 
-/// Open connections per client, so that one client cannot take every slot.
+/// Refused connections being told so at once; beyond, they are just closed.
+const REFUSING: usize = 64;
+
+/// The open connections of each client, so that one client cannot take every slot.
 #[derive(Default)]
 struct PerClient {
-    open: std::sync::Mutex<HashMap<IpAddr, usize>>,
+    clients: std::sync::Mutex<HashMap<IpAddr, Client>>,
+    seq: AtomicU64,
+}
+
+#[derive(Default)]
+struct Client {
+    open: usize,
+    /// Its connections that have not sent a head yet, oldest first (some may have since).
+    fresh: VecDeque<Arc<Fresh>>,
 }
 
 /// One open connection of a client; the count goes down when it is dropped.
 struct Seat {
     clients: Arc<PerClient>,
     key: IpAddr,
+    fresh: Arc<Fresh>,
+}
+
+/// Lets go the oldest connection of a list that has not sent a head; false when there is none.
+fn kick_oldest(fresh: &mut VecDeque<Arc<Fresh>>) -> bool {
+    while let Some(f) = fresh.pop_front() {
+        if f.kick() {
+            return true;
+        }
+    }
+    false
 }
 
 impl PerClient {
-    /// A seat for a client, unless it holds its share already while the server is half full.
+    /// A seat for a client. Beyond its share while the server is half full, its oldest
+    /// connection that has not sent a head makes room (a flood of slow connections never keeps
+    /// out the client's next real request); with none, the new connection is refused.
     fn take(self: &Arc<Self>, ip: IpAddr, limits: &super::Limits, open_now: usize) -> Option<Seat> {
         let key = super::secrets::client_key(ip);
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        let n = open.entry(key).or_insert(0);
-        if *n >= limits.per_client && open_now >= limits.connections / 2 {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        let client = clients.entry(key).or_default();
+        if client.open >= limits.per_client
+            && open_now >= limits.connections / 2
+            && !kick_oldest(&mut client.fresh)
+        {
             return None;
         }
-        *n += 1;
+        client.open += 1;
+        client.fresh.retain(|f| f.is_fresh());
+        let fresh = Fresh::new(self.seq.fetch_add(1, AtomicOrdering::Relaxed));
+        client.fresh.push_back(fresh.clone());
         Some(Seat {
             clients: self.clone(),
             key,
+            fresh,
         })
+    }
+
+    /// The server is full: its oldest connection that has not sent a head makes room.
+    fn kick_any(&self) -> bool {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        for c in clients.values_mut() {
+            c.fresh.retain(|f| f.is_fresh());
+        }
+        let oldest = clients
+            .values_mut()
+            .filter_map(|c| {
+                let seq = c.fresh.front()?.seq;
+                Some((seq, c))
+            })
+            .min_by_key(|(seq, _)| *seq);
+        oldest.is_some_and(|(_, c)| kick_oldest(&mut c.fresh))
     }
 }
 
 impl Drop for Seat {
     fn drop(&mut self) {
-        let mut open = self.clients.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&self.key) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.key);
+        let mut clients = self
+            .clients
+            .clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = clients.get_mut(&self.key) {
+            c.open = c.open.saturating_sub(1);
+            c.fresh.retain(|f| f.seq != self.fresh.seq);
+            if c.open == 0 {
+                clients.remove(&self.key);
             }
         }
     }
@@ -113,10 +166,19 @@ pub async fn accept_loop(
     let most = shared.limits.connections;
     let slots = Arc::new(tokio::sync::Semaphore::new(most));
     let clients = Arc::new(PerClient::default());
+    let refusing = Arc::new(tokio::sync::Semaphore::new(REFUSING));
     loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = stop.changed() => break,
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(tokio::sync::TryAcquireError::Closed) => break,
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                // Full: the oldest connection that has not sent a head makes room, if any.
+                clients.kick_any();
+                tokio::select! {
+                    p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                    _ = stop.changed() => break,
+                }
+            }
         };
         let (tcp, peer) = tokio::select! {
             r = listener.accept() => match r {
@@ -134,11 +196,18 @@ pub async fn accept_loop(
         let Some(seat) = clients.take(peer.ip(), &shared.limits, open_now) else {
             // Over its cap: this client is told so (plain text on a TLS port is just noise
             // to it), and the connection closes at once.
-            if acceptor.is_none() {
-                let page = shared.refusal(axum::http::StatusCode::TOO_MANY_REQUESTS);
-                let _ = tcp.try_write(&page);
+            // A few at a time get the page, read to the end so that a reset does not lose it.
+            if acceptor.is_none()
+                && let Ok(turn) = refusing.clone().try_acquire_owned()
+            {
+                let status = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                let mut framed = Framed::refused(tcp, shared.clone(), status);
+                tokio::spawn(async move {
+                    use tokio::io::AsyncWriteExt;
+                    let _ = tokio::time::timeout(Duration::from_secs(3), framed.shutdown()).await;
+                    drop(turn);
+                });
             }
-            drop(tcp);
             continue;
         };
         let _ = tcp.set_nodelay(true);
@@ -162,11 +231,13 @@ pub async fn accept_loop(
         let shared = shared.clone();
         match &acceptor {
             None => {
-                let conn =
-                    builder.serve_connection(TokioIo::new(Framed::new(tcp, shared)), service);
-                let conn = graceful.watch(conn);
+                let framed = Framed::new(tcp, shared).with_fresh(seat.fresh.clone());
+                let conn = graceful.watch(builder.serve_connection(TokioIo::new(framed), service));
                 tokio::spawn(async move {
-                    let _ = conn.await;
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = seat.fresh.kicked.notified() => {}
+                    }
                     drop((permit, seat));
                 });
             }
@@ -246,12 +317,27 @@ mod tests {
         for open in 0..4 {
             seats.push(clients.take(a, &limits, open).expect("room"));
         }
-        assert!(
-            clients.take(a, &limits, 4).is_none(),
-            "half full: a has its share"
-        );
+        // Half full, a has its share: its oldest connection without a head makes room...
+        let newer = clients.take(a, &limits, 4).expect("room made");
+        assert!(!seats[0].fresh.is_fresh() && seats[1].fresh.is_fresh());
+        // ...but connections that sent a head are not let go: then the new one is refused.
+        for s in &seats[1..] {
+            assert!(s.fresh.serve());
+        }
+        assert!(newer.fresh.serve());
+        assert!(clients.take(a, &limits, 4).is_none(), "a has its share");
         assert!(clients.take(b, &limits, 4).is_some(), "b has its own");
+        drop(newer);
         seats.truncate(1);
-        assert!(clients.take(a, &limits, 4).is_some());
+        assert!(
+            clients.take(a, &limits, 4).is_some(),
+            "a is below its share again"
+        );
+        // Full: the oldest connection without a head, of any client, makes room.
+        let c: IpAddr = "10.0.0.3".parse().unwrap();
+        let first = clients.take(c, &limits, 0).unwrap();
+        let second = clients.take(c, &limits, 0).unwrap();
+        assert!(clients.kick_any());
+        assert!(!first.fresh.is_fresh() && second.fresh.is_fresh());
     }
 }
