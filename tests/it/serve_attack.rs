@@ -1328,3 +1328,28 @@ fn no_secret_reaches_the_log() {
     }
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_links_file_stops_the_start_with_a_clear_message_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(folder(dir.path())).unwrap();
+    let links = folder(dir.path()).join(".selfaudit-links");
+    for text in [
+        "garbage = [".to_string(),
+        "\u{0}\u{1}".to_string(),
+        "format = \"selfaudit-links/1\"\nperiod = \"x\"\nowner = \"short\"\nteam = \"short\"\ncsrf = \"short\"\n".to_string(),
+    ] {
+        std::fs::write(&links, &text).unwrap();
+        let config = Config::settle(None, &args(dir.path(), None)).unwrap();
+        let Err(e) = serve::start(config).await else {
+            panic!("started with {text:?}");
+        };
+        let message = e.to_string();
+        assert!(message.contains(".selfaudit-links"), "{message}");
+    }
+    // A folder in its place is refused as clearly.
+    std::fs::remove_file(&links).unwrap();
+    std::fs::create_dir(&links).unwrap();
+    let config = Config::settle(None, &args(dir.path(), None)).unwrap();
+    assert!(serve::start(config).await.is_err());
+}
