@@ -1353,3 +1353,59 @@ async fn a_corrupt_links_file_stops_the_start_with_a_clear_message_not_a_panic()
     let config = Config::settle(None, &args(dir.path(), None)).unwrap();
     assert!(serve::start(config).await.is_err());
 }
+
+/// Makes a folder immutable (even to root) while it lives: `chattr +i`.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Option<Immutable> {
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(path.to_path_buf()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_that_cannot_be_written_gives_pages_then_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let team = team_file(dir.path(), &["Helen Carter", "Dev Patel"]);
+    let server = start(dir.path(), Some(&team)).await;
+    let c = client();
+    let dev = link_of(&server, "Dev Patel");
+    answer(&c, &dev, 1, "c0").await;
+    let partial = folder(dir.path()).join("dev-patel.toml.partial");
+    let before = std::fs::read_to_string(&partial).unwrap();
+    let token = get(&c, &format!("{dev}/q/2")).await.csrf();
+    let Some(frozen) = Immutable::set(&folder(dir.path())) else {
+        eprintln!("chattr is not available here: skipped");
+        return;
+    };
+    let r = post(&c, &format!("{dev}/q/2"), &[("csrf", &token), ("a", "c0")]).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert_safe_headers(&r);
+    assert!(r.body.contains("could not be read or saved"), "{}", r.body);
+    let helen = get(&c, &link_of(&server, "Helen Carter")).await;
+    assert!(helen.status.is_server_error(), "{}", helen.body);
+    assert_safe_headers(&helen);
+    assert_eq!(get(&c, &server.owner_url()).await.status, StatusCode::OK);
+    drop(frozen);
+    assert_eq!(std::fs::read_to_string(&partial).unwrap(), before);
+    // Once the folder can be written again, both go on.
+    let r = post(&c, &format!("{dev}/q/2"), &[("csrf", &token), ("a", "c0")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    answer(&c, &link_of(&server, "Helen Carter"), 1, "c1").await;
+    server.shutdown().await;
+}
