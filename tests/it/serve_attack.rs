@@ -456,7 +456,7 @@ async fn slow_and_idle_connections_are_closed_on_their_own_clocks() {
         assert!(text.is_empty(), "{text}");
         let waited = t.elapsed();
         assert!(
-            waited >= Duration::from_millis(4500) && waited < Duration::from_secs(15),
+            waited >= Duration::from_secs(4) && waited < Duration::from_secs(15),
             "{waited:?}"
         );
     };
@@ -594,13 +594,13 @@ async fn a_flood_of_slow_connections_from_one_client_does_not_stop_the_others() 
     let t = Instant::now();
     let text = raw(addr, get_team.as_bytes()).await;
     assert_eq!(statuses(&text), vec![200], "{text}");
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     if let Ok(mut other) = connect_from("127.0.0.2", addr).await {
         let t = Instant::now();
         other.write_all(get_team.as_bytes()).await.unwrap();
         let text = read_all(&mut other, Duration::from_secs(5)).await;
         assert_eq!(statuses(&text), vec![200], "{text}");
-        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
     // The flood's oldest connections were let go, without a response (they asked nothing).
     let mut closed = 0;
