@@ -36,7 +36,7 @@ const MAX_TRAILERS: usize = 8 * 1024;
 /// After a refusal, what the client still sends is read and dropped for this long at most (so
 /// that the page is not lost to a reset), and this much at most.
 const LINGER: Duration = Duration::from_secs(2);
-const LINGER_BYTES: usize = 256 * 1024;
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
 
 /// The clocks of SPEC §11 and the per-client cap on connections. `Default` is what the SPEC
 /// says; a server may be given shorter clocks or a lower cap (tests do), never longer or higher.

@@ -338,6 +338,16 @@ async fn requests_hyper_would_refuse_get_our_pages_and_headers() {
             "{what}: no bare 100 Continue"
         );
     }
+    // A client that sends 10 MB anyway reads its 413 (the server reads on before it closes).
+    let r = client()
+        .post(server.team_url().unwrap())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'x'; 10 << 20])
+        .send()
+        .await
+        .expect("the 413 arrives");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
     // A head that never ends, sent as fast as the server reads it.
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(b"GET / HTTP/1.1\r\nHost: a\r\nX: ")
