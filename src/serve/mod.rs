@@ -46,8 +46,8 @@ pub struct Config {
     pub baseline: Option<Report>,
     pub listen: String,
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
-    /// The clocks and the per-client cap: the SPEC's, or (given through the library, as tests
-    /// do) stricter ones; `start` never lets them be weaker.
+    /// The clocks and the caps on connections: the SPEC's, or (given through the library, as
+    /// tests do) stricter ones; `start` never lets them be weaker.
     pub limits: Limits,
 }
 
