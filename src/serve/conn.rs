@@ -1,29 +1,25 @@
-//! Connections: accepting (plain or TLS), the slow-client limits of SPEC §11 (headers within
-//! 10 s, an idle connection closed after 30 s), and draining on shutdown.
+//! Connections: accepting (plain or TLS) with a cap per client and in all, each read through the
+//! framer (`frame`: the clocks of SPEC §11 and requests hyper would refuse by itself), a panic
+//! in a handler caught, and draining on shutdown.
 
-use std::io;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::net::IpAddr;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use tokio::time::{Instant, Sleep};
 use tokio_rustls::rustls;
 use tower::ServiceExt;
 
+use super::frame::{Framed, Fresh, Shared};
 use crate::error::{Error, Result};
-
-/// Request headers must arrive within this.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// A connection with no bytes moving either way for this long is closed.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Connections served at once; more wait to be accepted.
-const MAX_CONNECTIONS: usize = 1024;
 
 /// The TLS settings from a certificate chain and a private key in PEM files.
 pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> {
@@ -64,20 +60,125 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> 
     Ok(Arc::new(config))
 }
 
+/// Refused connections being told so at once; beyond, they are just closed.
+const REFUSING: usize = 64;
+
+/// The open connections of each client, so that one client cannot take every slot.
+#[derive(Default)]
+struct PerClient {
+    clients: std::sync::Mutex<HashMap<IpAddr, Client>>,
+    seq: AtomicU64,
+}
+
+#[derive(Default)]
+struct Client {
+    open: usize,
+    /// Its connections that have not sent a head yet, oldest first (some may have since).
+    fresh: VecDeque<Arc<Fresh>>,
+}
+
+/// One open connection of a client; the count goes down when it is dropped.
+struct Seat {
+    clients: Arc<PerClient>,
+    key: IpAddr,
+    fresh: Arc<Fresh>,
+}
+
+/// Lets go the oldest connection of a list that has not sent a head; false when there is none.
+fn kick_oldest(fresh: &mut VecDeque<Arc<Fresh>>) -> bool {
+    while let Some(f) = fresh.pop_front() {
+        if f.kick() {
+            return true;
+        }
+    }
+    false
+}
+
+impl PerClient {
+    /// A seat for a client. Beyond its share while the server is half full, its oldest
+    /// connection that has not sent a head makes room (a flood of slow connections never keeps
+    /// out the client's next real request); with none, the new connection is refused.
+    fn take(self: &Arc<Self>, ip: IpAddr, limits: &super::Limits, open_now: usize) -> Option<Seat> {
+        let key = super::secrets::client_key(ip);
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        let client = clients.entry(key).or_default();
+        if client.open >= limits.per_client
+            && open_now >= limits.connections / 2
+            && !kick_oldest(&mut client.fresh)
+        {
+            return None;
+        }
+        client.open += 1;
+        client.fresh.retain(|f| f.is_fresh());
+        let fresh = Fresh::new(self.seq.fetch_add(1, AtomicOrdering::Relaxed));
+        client.fresh.push_back(fresh.clone());
+        Some(Seat {
+            clients: self.clone(),
+            key,
+            fresh,
+        })
+    }
+
+    /// The server is full: its oldest connection that has not sent a head makes room.
+    fn kick_any(&self) -> bool {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        for c in clients.values_mut() {
+            c.fresh.retain(|f| f.is_fresh());
+        }
+        let oldest = clients
+            .values_mut()
+            .filter_map(|c| {
+                let seq = c.fresh.front()?.seq;
+                Some((seq, c))
+            })
+            .min_by_key(|(seq, _)| *seq);
+        oldest.is_some_and(|(_, c)| kick_oldest(&mut c.fresh))
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut clients = self
+            .clients
+            .clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = clients.get_mut(&self.key) {
+            c.open = c.open.saturating_sub(1);
+            c.fresh.retain(|f| f.seq != self.fresh.seq);
+            if c.open == 0 {
+                clients.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// Accepts connections until `stop` turns true, then lets those open finish their requests.
 pub async fn accept_loop(
     listener: TcpListener,
     router: Router,
     tls: Option<Arc<rustls::ServerConfig>>,
+    shared: Arc<Shared>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let most = shared.limits.connections;
+    let slots = Arc::new(tokio::sync::Semaphore::new(most));
+    let clients = Arc::new(PerClient::default());
+    let refusing = Arc::new(tokio::sync::Semaphore::new(REFUSING));
     loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = stop.changed() => break,
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(tokio::sync::TryAcquireError::Closed) => break,
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                // Full: the oldest connection that has not sent a head makes room, if any.
+                clients.kick_any();
+                tokio::select! {
+                    p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                    _ = stop.changed() => break,
+                }
+            }
         };
         let (tcp, peer) = tokio::select! {
             r = listener.accept() => match r {
@@ -90,27 +191,54 @@ pub async fn accept_loop(
             },
             _ = stop.changed() => break,
         };
+        // This connection holds a slot already.
+        let open_now = most - slots.available_permits() - 1;
+        let Some(seat) = clients.take(peer.ip(), &shared.limits, open_now) else {
+            // Over its cap: this client is told so (plain text on a TLS port is just noise
+            // to it), and the connection closes at once.
+            // A few at a time get the page, read to the end so that a reset does not lose it.
+            if acceptor.is_none()
+                && let Ok(turn) = refusing.clone().try_acquire_owned()
+            {
+                let status = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                let mut framed = Framed::refused(tcp, shared.clone(), status);
+                tokio::spawn(async move {
+                    use tokio::io::AsyncWriteExt;
+                    let _ = tokio::time::timeout(Duration::from_secs(3), framed.shutdown()).await;
+                    drop(turn);
+                });
+            }
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let router = router.clone();
         let service =
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
-                router.clone().oneshot(req)
+                CatchPanic(Box::pin(router.clone().oneshot(req)))
             });
         let mut builder = hyper::server::conn::http1::Builder::new();
+        // The framer keeps the clocks (hyper's header timeout would also cut the wait between
+        // two requests of one connection at 10 s) and hands hyper whole, canonical heads.
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
+            .header_read_timeout(None)
+            // The framer ends the stream after a refused head: the responses before it still go.
+            .half_close(true)
             .max_buf_size(64 * 1024)
             .keep_alive(true);
+        let shared = shared.clone();
         match &acceptor {
             None => {
-                let conn = builder.serve_connection(TokioIo::new(Idle::new(tcp)), service);
-                let conn = graceful.watch(conn);
+                let framed = Framed::new(tcp, shared).with_fresh(seat.fresh.clone());
+                let conn = graceful.watch(builder.serve_connection(TokioIo::new(framed), service));
                 tokio::spawn(async move {
-                    let _ = conn.await;
-                    drop(permit);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = seat.fresh.kicked.notified() => {}
+                    }
+                    drop((permit, seat));
                 });
             }
             Some(acceptor) => {
@@ -118,13 +246,14 @@ pub async fn accept_loop(
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     let Ok(Ok(stream)) =
-                        tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(tcp)).await
+                        tokio::time::timeout(shared.limits.header, acceptor.accept(tcp)).await
                     else {
                         return;
                     };
-                    let conn = builder.serve_connection(TokioIo::new(Idle::new(stream)), service);
+                    let conn = builder
+                        .serve_connection(TokioIo::new(Framed::new(stream, shared)), service);
                     let _ = watcher.watch(conn).await;
-                    drop(permit);
+                    drop((permit, seat));
                 });
             }
         }
@@ -133,81 +262,82 @@ pub async fn accept_loop(
     let _ = tokio::time::timeout(super::DRAIN, graceful.shutdown()).await;
 }
 
-/// A stream that fails once no byte has moved either way for `IDLE_TIMEOUT`, so that an idle or
-/// stalled client (one that stops reading its response, too) cannot hold a connection.
-pub struct Idle<S> {
-    inner: S,
-    deadline: Pin<Box<Sleep>>,
-}
+type Answer = std::result::Result<axum::response::Response, std::convert::Infallible>;
 
-impl<S> Idle<S> {
-    pub fn new(inner: S) -> Self {
-        Idle {
-            inner,
-            deadline: Box::pin(tokio::time::sleep(IDLE_TIMEOUT)),
-        }
-    }
+/// A request whose handler panics gets a 500 page (through the same headers) instead of a
+/// connection torn down; the server and the other requests go on.
+struct CatchPanic(Pin<Box<dyn Future<Output = Answer> + Send>>);
 
-    fn moved(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + IDLE_TIMEOUT);
-    }
+impl Future for CatchPanic {
+    type Output = Answer;
 
-    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
-        self.deadline.as_mut().poll(cx).is_ready()
-    }
-}
-
-fn timed_out() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "idle connection")
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Idle<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        match Pin::new(&mut self.inner).poll_read(cx, buf) {
-            Poll::Ready(r) => {
-                if buf.filled().len() > before {
-                    self.moved();
-                }
-                Poll::Ready(r)
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(p) => p,
+            Err(_) => {
+                super::log("a request failed inside the server (a bug); the others go on");
+                Poll::Ready(Ok(super::panicked()))
             }
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(timed_out())),
-            Poll::Pending => Poll::Pending,
         }
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Idle<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.inner).poll_write(cx, buf) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    self.moved();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(e) => Poll::Ready(e),
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(timed_out())),
-            Poll::Pending => Poll::Pending,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_gets_a_page_with_the_headers() {
+        let answer = CatchPanic(Box::pin(async { panic!("a bug") }))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 500);
+        for h in [
+            "content-security-policy",
+            "x-frame-options",
+            "referrer-policy",
+            "cache-control",
+        ] {
+            assert!(answer.headers().contains_key(h), "{h}");
         }
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match Pin::new(&mut self.inner).poll_flush(cx) {
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(timed_out())),
-            other => other,
+    #[test]
+    fn a_client_holds_its_share_only_while_the_server_is_busy() {
+        let clients = Arc::new(PerClient::default());
+        let limits = super::super::Limits {
+            connections: 8,
+            per_client: 2,
+            ..Default::default()
+        };
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut seats = Vec::new();
+        for open in 0..4 {
+            seats.push(clients.take(a, &limits, open).expect("room"));
         }
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        // Half full, a has its share: its oldest connection without a head makes room...
+        let newer = clients.take(a, &limits, 4).expect("room made");
+        assert!(!seats[0].fresh.is_fresh() && seats[1].fresh.is_fresh());
+        // ...but connections that sent a head are not let go: then the new one is refused.
+        for s in &seats[1..] {
+            assert!(s.fresh.serve());
+        }
+        assert!(newer.fresh.serve());
+        assert!(clients.take(a, &limits, 4).is_none(), "a has its share");
+        assert!(clients.take(b, &limits, 4).is_some(), "b has its own");
+        drop(newer);
+        seats.truncate(1);
+        assert!(
+            clients.take(a, &limits, 4).is_some(),
+            "a is below its share again"
+        );
+        // Full: the oldest connection without a head, of any client, makes room.
+        let c: IpAddr = "10.0.0.3".parse().unwrap();
+        let first = clients.take(c, &limits, 0).unwrap();
+        let second = clients.take(c, &limits, 0).unwrap();
+        assert!(clients.kick_any());
+        assert!(!first.fresh.is_fresh() && second.fresh.is_fresh());
     }
 }

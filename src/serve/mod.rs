@@ -2,6 +2,7 @@
 //! and stop cleanly. Pages live in `pages`, links and their guards in `secrets`.
 
 mod conn;
+mod frame;
 mod pages;
 pub mod qr;
 pub mod secrets;
@@ -16,7 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -30,6 +31,7 @@ use crate::model::report::Report;
 use crate::team::Team;
 use crate::text::terminal_safe;
 
+pub use frame::Limits;
 use secrets::{Links, PersonLink};
 use session::{Files, Status};
 
@@ -44,6 +46,9 @@ pub struct Config {
     pub baseline: Option<Report>,
     pub listen: String,
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// The clocks and the caps on connections: the SPEC's, or (given through the library, as
+    /// tests do) stricter ones; `start` never lets them be weaker.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -114,6 +119,7 @@ impl Config {
             baseline,
             listen: args.listen.clone(),
             tls,
+            limits: Limits::default(),
         })
     }
 }
@@ -135,6 +141,7 @@ pub struct App {
     pub team: Option<(PathBuf, String, Team)>,
     pub baseline: Option<Report>,
     pub tls: bool,
+    pub limits: Limits,
     links_path: PathBuf,
     links: Mutex<Links>,
     /// The owner's secret, the team link's and the CSRF key: fixed for the period.
@@ -211,6 +218,7 @@ impl App {
             team: config.team,
             baseline: config.baseline,
             tls: config.tls.is_some(),
+            limits: config.limits.at_most_default(),
             links_path,
             owner: links.owner.clone(),
             team_secret: links.team.clone(),
@@ -411,7 +419,7 @@ pub struct Roll {
     pub others: Vec<String>,
 }
 
-/// One line on stderr, never holding a secret (callers pass redacted paths).
+/// One line on stderr, never holding a secret (callers name routes and people, never links).
 pub fn log(line: &str) {
     crate::out::eline(&terminal_safe(line));
 }
@@ -437,32 +445,64 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The headers of SPEC §11, on every response; server errors logged, secrets redacted.
+/// The headers of SPEC §11, on every response; server errors logged by route, never by path.
 async fn guard(
     State(app): State<Arc<App>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let method = req.method().clone();
-    let path = pages::redacted(req.uri());
+    // The route's pattern (`/r/{s}/q/{n}`), never the path: that holds the secret.
+    let path = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no page)", |m| m.as_str())
+        .to_string();
     let mut res = next.run(req).await;
     if res.status().is_server_error() {
         log(&format!("{method} {path}: {}", res.status()));
     }
     let h = res.headers_mut();
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, app.pages.csp.clone());
+    for (name, value) in security_headers(&app.pages.csp) {
+        // The live report brings a policy of its own (its style sheet by hash).
+        if name != header::CONTENT_SECURITY_POLICY || !h.contains_key(&name) {
+            h.insert(name, value);
+        }
     }
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+/// The headers of SPEC §11 that every response carries, with the policy of the page.
+pub(crate) fn security_headers(csp: &HeaderValue) -> [(HeaderName, HeaderValue); 5] {
+    [
+        (header::CONTENT_SECURITY_POLICY, csp.clone()),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+    ]
+}
+
+/// The answer to a request whose handler panicked: plain text, with the headers.
+fn panicked() -> Response {
+    let mut res = Response::new(axum::body::Body::from(
+        "Something went wrong. Nothing was changed. Please try again.",
+    ));
+    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let h = res.headers_mut();
     h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    for (name, value) in security_headers(&HeaderValue::from_static("default-src 'none'")) {
+        h.insert(name, value);
+    }
     res
 }
 
@@ -531,7 +571,13 @@ pub async fn start(config: Config) -> Result<Server> {
     let base = base_url(addr, tls.is_some());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let router = router(app.clone());
-    let done = tokio::spawn(conn::accept_loop(listener, router, tls, stopped));
+    let shared = Arc::new(frame::Shared::new(
+        app.limits,
+        pages::BODY_LIMIT,
+        &security_headers(&app.pages.csp),
+        |title, text| app.pages.message_html(title, text),
+    ));
+    let done = tokio::spawn(conn::accept_loop(listener, router, tls, shared, stopped));
     Ok(Server {
         addr,
         base,

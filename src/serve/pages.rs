@@ -5,10 +5,10 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -22,8 +22,6 @@ use crate::text::page_safe;
 
 /// Request bodies above this are refused (413), chunked or not.
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// A request body must arrive within this.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest name the team link takes, and the longest note, in characters.
 const NAME_MAX: usize = 100;
 const NOTE_MAX: usize = 4000;
@@ -87,6 +85,14 @@ impl Templates {
         }
     }
 
+    /// A message page as text, for the refusals written below hyper.
+    pub(super) fn message_html(&self, title: &str, text: &str) -> String {
+        self.env
+            .get_template("message.html")
+            .and_then(|t| t.render(minijinja::context! { title => title, text => text }))
+            .unwrap_or_else(|_| format!("{title}: {text}"))
+    }
+
     fn message(&self, status: StatusCode, title: &str, text: &str) -> Response {
         self.render(
             status,
@@ -107,15 +113,23 @@ fn template_error(e: minijinja::Error) -> crate::error::Error {
 
 pub(super) type Shared = Arc<App>;
 
-/// A path with its secret hidden, for the log.
-pub(super) fn redacted(uri: &Uri) -> String {
-    let parts: Vec<&str> = uri.path().split('/').collect();
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| if i == 2 && !p.is_empty() { "…" } else { p })
-        .collect::<Vec<_>>()
-        .join("/")
+/// The parameters of a page's path. One that cannot be read (percent-encoded bytes that are
+/// not UTF-8) reads as empty, which no secret is: a wrong link like any other (404, counted).
+pub(super) struct Params<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default + Send> FromRequestParts<S>
+    for Params<T>
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Params(
+            Path::<T>::from_request_parts(parts, state)
+                .await
+                .map(|p| p.0)
+                .unwrap_or_default(),
+        ))
+    }
 }
 
 /// A wrong or missing secret: 404, or 429 once the client has missed too often.
@@ -179,8 +193,24 @@ async fn form(
             "This form was sent from another site, so it was not accepted.",
         ));
     }
+    // Only the page's own form: no JSON, multipart or text/plain body is read as one.
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form_type {
+        return Err(app.pages.message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Refused",
+            "Only this site's own forms can be sent here.",
+        ));
+    }
     let bytes =
-        match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        match tokio::time::timeout(app.limits.body, axum::body::to_bytes(body, BODY_LIMIT)).await {
             Err(_) => {
                 return Err(app.pages.message(
                     StatusCode::REQUEST_TIMEOUT,
@@ -583,7 +613,7 @@ enum Home {
 pub(super) async fn home(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
@@ -659,7 +689,7 @@ fn index(n: &str) -> Option<usize> {
 pub(super) async fn question(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((secret, n)): Path<(String, String)>,
+    Params((secret, n)): Params<(String, String)>,
     uri: Uri,
 ) -> Response {
     let person = match respondent(&app, peer, &secret) {
@@ -692,7 +722,7 @@ pub(super) async fn question(
 pub(super) async fn answer(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((secret, n)): Path<(String, String)>,
+    Params((secret, n)): Params<(String, String)>,
     headers: HeaderMap,
     uri: Uri,
     body: Body,
@@ -804,7 +834,7 @@ fn note_view(
 pub(super) async fn note_page(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((secret, n)): Path<(String, String)>,
+    Params((secret, n)): Params<(String, String)>,
     uri: Uri,
 ) -> Response {
     let person = match respondent(&app, peer, &secret) {
@@ -838,7 +868,7 @@ pub(super) async fn note_page(
 pub(super) async fn note_post(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((secret, n)): Path<(String, String)>,
+    Params((secret, n)): Params<(String, String)>,
     headers: HeaderMap,
     uri: Uri,
     body: Body,
@@ -908,7 +938,7 @@ struct OpenQuestion {
 pub(super) async fn review(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
 ) -> Response {
     let person = match respondent(&app, peer, &secret) {
         Ok(p) => p,
@@ -959,7 +989,7 @@ pub(super) async fn review(
 pub(super) async fn submit(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -1015,7 +1045,7 @@ fn join_form(
 pub(super) async fn join_page(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
 ) -> Response {
     if !app.is_team(&secret) {
         return miss(&app, peer);
@@ -1026,7 +1056,7 @@ pub(super) async fn join_page(
 pub(super) async fn join_post(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -1108,7 +1138,7 @@ pub(super) async fn join_post(
 pub(super) async fn owner(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
 ) -> Response {
     if !app.is_owner(&secret) {
         return miss(&app, peer);
@@ -1172,7 +1202,7 @@ fn report_csp(html: &str) -> Option<HeaderValue> {
 pub(super) async fn owner_report(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
 ) -> Response {
     if !app.is_owner(&secret) {
         return miss(&app, peer);
@@ -1246,7 +1276,7 @@ struct Invitation {
 pub(super) async fn invitations(
     State(app): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(secret): Path<String>,
+    Params(secret): Params<String>,
     headers: HeaderMap,
 ) -> Response {
     if !app.is_owner(&secret) {
@@ -1299,12 +1329,6 @@ pub(super) async fn invitations(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_are_redacted_from_logged_paths() {
-        let uri: Uri = "/r/abcdefghijklmnopqrstuvwx/q/3".parse().unwrap();
-        assert_eq!(redacted(&uri), "/r/…/q/3");
-    }
 
     #[test]
     fn origins_are_own_absent_or_null() {

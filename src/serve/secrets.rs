@@ -205,6 +205,22 @@ const WINDOW: Duration = Duration::from_secs(60);
 /// Clients remembered at most; beyond, the oldest windows are forgotten first.
 const CLIENTS: usize = 4096;
 
+/// One client as the limits count it: an IPv4 address, or an IPv6 client by its /64 (one
+/// device may hold a whole /64).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut s = v6.segments();
+                s[4..].fill(0);
+                IpAddr::V6(s.into())
+            }
+        },
+        v4 => v4,
+    }
+}
+
 /// Counts wrong or missing secrets per client (an IPv6 client by its /64).
 #[derive(Debug, Default)]
 pub struct RateLimit {
@@ -214,17 +230,7 @@ pub struct RateLimit {
 impl RateLimit {
     /// Records a miss; false when the client has missed too often lately.
     pub fn miss(&self, ip: IpAddr) -> bool {
-        let key = match ip {
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => IpAddr::V4(v4),
-                None => {
-                    let mut s = v6.segments();
-                    s[4..].fill(0);
-                    IpAddr::V6(s.into())
-                }
-            },
-            v4 => v4,
-        };
+        let key = client_key(ip);
         let now = Instant::now();
         let Ok(mut clients) = self.clients.lock() else {
             return false;
@@ -287,6 +293,22 @@ mod tests {
         }
         assert!(!limit.miss(ip));
         assert!(limit.miss("10.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_limit_remembers_a_bounded_number_of_clients() {
+        let limit = RateLimit::default();
+        for i in 0..(CLIENTS as u32 + 5000) {
+            limit.miss(IpAddr::V4(i.into()));
+        }
+        assert!(limit.clients.lock().unwrap().len() <= CLIENTS);
+        // An IPv6 client is counted by its /64, however many addresses it uses.
+        let limit = RateLimit::default();
+        for i in 0..=MISSES_PER_WINDOW as u16 {
+            let ip = std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, i, i, i, i);
+            let allowed = limit.miss(IpAddr::V6(ip));
+            assert_eq!(allowed, u32::from(i) < MISSES_PER_WINDOW);
+        }
     }
 
     #[test]

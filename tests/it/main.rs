@@ -29,6 +29,7 @@ mod review_fixes;
 mod run;
 mod run_actions;
 mod serve;
+mod serve_attack;
 mod serve_terminal;
 mod spreadsheets;
 mod spreadsheets_team;

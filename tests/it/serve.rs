@@ -13,9 +13,9 @@ use selfaudit::model::responses::Responses;
 use selfaudit::serve::{self, Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const PERIOD: &str = "2026-Q4";
+pub(super) const PERIOD: &str = "2026-Q4";
 
-fn args(dir: &Path, team: Option<&Path>) -> ServeArgs {
+pub(super) fn args(dir: &Path, team: Option<&Path>) -> ServeArgs {
     ServeArgs {
         ids: vec![],
         period: Some(PERIOD.to_string()),
@@ -29,12 +29,12 @@ fn args(dir: &Path, team: Option<&Path>) -> ServeArgs {
     }
 }
 
-async fn start(dir: &Path, team: Option<&Path>) -> Server {
+pub(super) async fn start(dir: &Path, team: Option<&Path>) -> Server {
     let config = Config::settle(None, &args(dir, team)).unwrap();
     serve::start(config).await.unwrap()
 }
 
-fn team_file(dir: &Path, names: &[&str]) -> PathBuf {
+pub(super) fn team_file(dir: &Path, names: &[&str]) -> PathBuf {
     let mut text = String::from("[roles]\nowner = \"Owner\"\nstaff = \"Staff\"\n");
     for (i, n) in names.iter().enumerate() {
         text.push_str(&format!(
@@ -52,34 +52,34 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn client() -> reqwest::Client {
+pub(super) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(super) struct Page {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: String,
 }
 
 impl Page {
-    fn location(&self) -> String {
+    pub(super) fn location(&self) -> String {
         self.headers
             .get("location")
             .map(|l| l.to_str().unwrap().to_string())
             .unwrap_or_default()
     }
 
-    fn csrf(&self) -> String {
+    pub(super) fn csrf(&self) -> String {
         let at = self.body.find("name=\"csrf\" value=\"").expect("a form") + 19;
         self.body[at..].split('"').next().unwrap().to_string()
     }
 }
 
-async fn get(c: &reqwest::Client, url: &str) -> Page {
+pub(super) async fn get(c: &reqwest::Client, url: &str) -> Page {
     let r = c.get(url).send().await.unwrap();
     let (status, headers) = (r.status(), r.headers().clone());
     Page {
@@ -90,7 +90,7 @@ async fn get(c: &reqwest::Client, url: &str) -> Page {
     }
 }
 
-async fn post(c: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> Page {
+pub(super) async fn post(c: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> Page {
     let r = c.post(url).form(fields).send().await.unwrap();
     let (status, headers) = (r.status(), r.headers().clone());
     Page {
@@ -100,7 +100,7 @@ async fn post(c: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> Page {
     }
 }
 
-fn assert_safe_headers(p: &Page) {
+pub(super) fn assert_safe_headers(p: &Page) {
     let csp = p.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'none'"), "{csp}");
     assert!(
@@ -114,7 +114,7 @@ fn assert_safe_headers(p: &Page) {
 }
 
 /// The personal link of a name on the team list.
-fn link_of(server: &Server, name: &str) -> String {
+pub(super) fn link_of(server: &Server, name: &str) -> String {
     server
         .person_urls()
         .into_iter()
@@ -124,7 +124,7 @@ fn link_of(server: &Server, name: &str) -> String {
 }
 
 /// Answers question `n` (1-based) of a personal link with `a` (`c0`…, `na`, `skip`); returns the redirect.
-async fn answer(c: &reqwest::Client, link: &str, n: usize, a: &str) -> String {
+pub(super) async fn answer(c: &reqwest::Client, link: &str, n: usize, a: &str) -> String {
     let page = get(c, &format!("{link}/q/{n}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let top;
@@ -151,12 +151,12 @@ async fn answer(c: &reqwest::Client, link: &str, n: usize, a: &str) -> String {
     r.location()
 }
 
-fn origin_of(link: &str) -> String {
+pub(super) fn origin_of(link: &str) -> String {
     let rest = link.split("://").nth(1).unwrap();
     format!("http://{}", rest.split('/').next().unwrap())
 }
 
-fn read_responses(path: &Path) -> Responses {
+pub(super) fn read_responses(path: &Path) -> Responses {
     let registry = Registry::discover(None).unwrap();
     let text = std::fs::read_to_string(path).unwrap();
     Responses::parse(
@@ -171,7 +171,7 @@ fn read_responses(path: &Path) -> Responses {
     .0
 }
 
-fn folder(dir: &Path) -> PathBuf {
+pub(super) fn folder(dir: &Path) -> PathBuf {
     dir.join("responses").join(PERIOD)
 }
 
@@ -754,7 +754,7 @@ fn spawn_binary(dir: &Path, team: &Path, port: u16) -> Spawned {
     Spawned { child, base, links }
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
