@@ -603,6 +603,14 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
             Err(p) => problems.extend(p),
         }
     }
+    // The files in the order given, each one's problems in line order.
+    let order: Vec<String> = texts.iter().map(|(p, _)| load::display(p)).collect();
+    problems.sort_by_key(|p| {
+        order
+            .iter()
+            .position(|n| *n == p.path)
+            .unwrap_or(usize::MAX)
+    });
     let mut out = String::new();
     for line in &valid {
         out.push_str(&terminal_safe(line));
