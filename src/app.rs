@@ -266,6 +266,16 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
             terminal_safe(id)
         ));
     }
+    report.unanswered = unanswered
+        .iter()
+        .map(|id| crate::model::report::Unanswered {
+            id: id.clone(),
+            title: registry
+                .get(id)
+                .map(|c| c.title.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
     if let Some((_, file)) = &actions_file {
         let (list, targets) = actions::attach(&report, file, baseline.as_ref());
         report.actions = Some(list);
@@ -282,21 +292,7 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
-        ReportFormat::Table => {
-            let text = render::table::report(&report, args.top, table_style(to_terminal));
-            if unanswered.is_empty() {
-                text
-            } else {
-                text.replacen(
-                    "\nCritical gaps: none\n",
-                    &format!(
-                        "\nCritical gaps: none among the checklists answered; no answers to {}\n",
-                        terminal_safe(&unanswered.join(", "))
-                    ),
-                    1,
-                )
-            }
-        }
+        ReportFormat::Table => render::table::report(&report, args.top, table_style(to_terminal)),
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -543,9 +539,9 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         match Checklist::parse(&Source { name: &name, text }) {
             Ok(c) => {
                 valid.push(format!(
-                    "{name}: ok (checklist `{}`, {} items)",
+                    "{name}: ok (checklist `{}`, {})",
                     c.id,
-                    c.item_count()
+                    crate::text::plural(c.item_count(), "item", "items")
                 ));
                 registry.insert(c, Origin::File(path.clone()));
             }

@@ -200,7 +200,13 @@ pub fn report(report: &Report, top: usize) -> String {
 
     out.push_str("\n## Critical gaps\n\n");
     if report.critical_gaps.is_empty() {
-        out.push_str("None: every critical item scored 100.\n");
+        match super::unanswered_note(report) {
+            Some(note) => out.push_str(&format!(
+                "None among the checklists answered. {}\n",
+                esc(&note)
+            )),
+            None => out.push_str("None: every critical item scored 100.\n"),
+        }
     } else {
         out.push_str("| Score | Item | Checklist |\n|--:|---|---|\n");
         for g in &report.critical_gaps {

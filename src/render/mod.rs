@@ -146,6 +146,31 @@ pub fn alpha_label(alpha: Option<f64>) -> String {
 
 /// §14: whether any score of the report has a margin or any item an agreement, so that the
 /// legend explaining them is worth a line.
+/// The sentence a report gives when checklists were named but not answered at all (what
+/// `report.unanswered` holds), in plain text for each format to make safe; else `None`.
+pub fn unanswered_note(report: &Report) -> Option<String> {
+    let names: Vec<String> = report
+        .unanswered
+        .iter()
+        .map(|u| {
+            if u.title.is_empty() || u.title == u.id {
+                u.id.clone()
+            } else {
+                format!("{} ({})", u.title, u.id)
+            }
+        })
+        .collect();
+    let (they, their) = match names.len() {
+        0 => return None,
+        1 => ("it is", "its"),
+        _ => ("they are", "their"),
+    };
+    Some(format!(
+        "No answers at all to {}: {they} not in this report, and {their} critical items are not checked.",
+        names.join(", ")
+    ))
+}
+
 pub fn has_honest_figures(report: &Report) -> bool {
     report.moe.is_some()
         || report.checklists.iter().any(|c| c.moe.is_some())

@@ -313,7 +313,12 @@ pub fn report(report: &Report, top: usize, style: Style) -> String {
     }
 
     if report.critical_gaps.is_empty() {
-        out.push_str("\nCritical gaps: none\n");
+        let note =
+            super::unanswered_note(report).map(|n| format!(" among the checklists answered. {n}"));
+        out.push_str(&format!(
+            "\nCritical gaps: none{}\n",
+            terminal_safe(&note.unwrap_or_default())
+        ));
     } else {
         heading(&mut out, "Critical gaps (critical items below 100)");
         let mut t = new_table(style);

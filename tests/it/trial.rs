@@ -149,3 +149,157 @@ fn a_misspelt_key_at_any_depth_is_named_with_the_key_meant() {
     );
     assert!(err.contains("did you mean `critical`?"), "{err}");
 }
+
+/// A folder with a tiny checklist and a second one, and a file that answers only the tiny one.
+fn one_blank_checklist() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let custom = dir.path().join("custom");
+    std::fs::create_dir(&custom).unwrap();
+    std::fs::write(
+        custom.join("tiny.toml"),
+        "id = \"tiny\"\nversion = \"1\"\n\n[[sections]]\nid = \"s\"\n\n[[sections.items]]\nid = \"ok\"\ntext = \"OK?\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        custom.join("desk.toml"),
+        "id = \"desk\"\ntitle = \"Front <desk> & café\"\nversion = \"1\"\n\n[[sections]]\nid = \"s\"\n\n[[sections.items]]\nid = \"greet\"\ntext = \"Greet?\"\ncritical = true\n",
+    )
+    .unwrap();
+    let template = selfaudit()
+        .current_dir(dir.path())
+        .args(["template", "tiny", "desk", "--checklists", "custom"])
+        .args(["--respondent", "Zoë", "--period", "2026-Q4"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(template.stdout)
+        .unwrap()
+        .replace("# ok = \"\"", "ok = \"yes\"");
+    std::fs::write(dir.path().join("zoe.toml"), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_checklist_with_no_answer_at_all_is_said_in_the_report_itself_in_every_format() {
+    let dir = one_blank_checklist();
+    let report = |format: &str| {
+        let out = selfaudit()
+            .current_dir(dir.path())
+            .args([
+                "report",
+                "zoe.toml",
+                "--checklists",
+                "custom",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sentence = "it is not in this report, and its critical items are not checked.";
+    let table = report("table");
+    assert!(
+        table.contains("Critical gaps: none among the checklists answered. No answers at all to Front <desk> & café (desk)"),
+        "{table}"
+    );
+    assert!(table.contains(sentence), "{table}");
+    let markdown = report("markdown");
+    assert!(
+        markdown.contains("None among the checklists answered."),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("No answers at all to Front"),
+        "{markdown}"
+    );
+    assert!(
+        !markdown.contains("every critical item scored 100"),
+        "{markdown}"
+    );
+    let html = report("html");
+    let doc = scraper::Html::parse_document(&html);
+    let note = doc
+        .select(&crate::common::sel(".critical-gaps .unanswered"))
+        .next()
+        .map(crate::common::text)
+        .unwrap_or_default();
+    assert!(
+        note.contains("No answers at all to Front <desk> & café (desk)"),
+        "{html}"
+    );
+    assert!(note.contains(sentence), "{note}");
+    assert!(!html.contains("every critical item scored 100"));
+    let json: serde_json::Value = serde_json::from_str(&report("json")).unwrap();
+    assert_eq!(
+        json["unanswered"],
+        serde_json::json!([{ "id": "desk", "title": "Front <desk> & café" }])
+    );
+    // The JSON report reads back: diff and trend take it.
+    std::fs::write(dir.path().join("r.json"), report("json")).unwrap();
+    selfaudit()
+        .current_dir(dir.path())
+        .args(["diff", "r.json", "r.json"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_report_of_answered_checklists_has_no_unanswered_note() {
+    let dir = one_blank_checklist();
+    let out = selfaudit()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            "zoe.toml",
+            "--checklists",
+            "custom",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\"unanswered\""),
+        "the blank checklist is named"
+    );
+    let filled = std::fs::read_to_string(dir.path().join("zoe.toml"))
+        .unwrap()
+        .replace("# greet = \"\"", "greet = \"no\"");
+    std::fs::write(dir.path().join("zoe.toml"), filled).unwrap();
+    let out = selfaudit()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            "zoe.toml",
+            "--checklists",
+            "custom",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("No answers at all"), "{text}");
+    assert!(text.contains("Greet?"), "{text}");
+}
+
+#[test]
+fn one_question_and_one_item_are_said_in_the_singular() {
+    let dir = one_blank_checklist();
+    let template = selfaudit()
+        .current_dir(dir.path())
+        .args(["template", "tiny", "--checklists", "custom"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(template.stdout).unwrap();
+    assert!(text.contains("# ═══ tiny (1 question) ═══"), "{text}");
+    let out = selfaudit()
+        .current_dir(dir.path())
+        .args(["validate", "custom/tiny.toml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("ok (checklist `tiny`, 1 item)"), "{text}");
+}

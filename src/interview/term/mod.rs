@@ -421,7 +421,11 @@ impl Prompter for TermPrompter {
             .map(|c| {
                 Choice::new(
                     &c.id,
-                    &format!("{} ({} questions)", c.title, c.item_count()),
+                    &format!(
+                        "{} ({})",
+                        c.title,
+                        crate::text::plural(c.item_count(), "question", "questions")
+                    ),
                 )
             })
             .collect();
