@@ -707,12 +707,18 @@ fn own_summary(
         terminal_safe(&progress.period)
     );
     out.push_str(&render::table::own_scores(&report, table_style(true)));
-    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        out.push_str(&format!(
+    match output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) => out.push_str(&format!(
             "\nThe team report, once everyone has answered: selfaudit report{} {}\n",
             terminal_safe(checklists_flag),
             terminal_safe(&crate::text::shell_quote(&folder.display().to_string()))
-        ));
+        )),
+        // A file in the current folder: its own report, to which the team's files are added.
+        None => out.push_str(&format!(
+            "\nThe report of your answers (name the team's files after it once everyone has answered): selfaudit report{} {}\n",
+            terminal_safe(checklists_flag),
+            terminal_safe(&crate::text::shell_quote(&output.display().to_string()))
+        )),
     }
     out
 }

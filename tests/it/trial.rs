@@ -303,3 +303,120 @@ fn one_question_and_one_item_are_said_in_the_singular() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("ok (checklist `tiny`, 1 item)"), "{text}");
 }
+
+/// The interview in a pseudo-terminal, as a new user runs it.
+#[cfg(unix)]
+mod pty {
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::Duration;
+
+    use expectrl::process::unix::WaitStatus;
+    use expectrl::session::OsSession as Session;
+    use expectrl::{Eof, Expect};
+
+    const ENTER: &str = "\r";
+
+    /// `selfaudit args…` in `dir`, in a terminal of `cols`×`rows`.
+    fn spawn(dir: &Path, cols: u16, rows: u16, args: &[&str]) -> Session {
+        let mut line = format!("stty cols {cols} rows {rows} && exec");
+        for word in std::iter::once(env!("CARGO_BIN_EXE_selfaudit")).chain(args.iter().copied()) {
+            line.push(' ');
+            line.push_str(&selfaudit::text::shell_quote(word));
+        }
+        let mut cmd = Command::new("bash");
+        cmd.current_dir(dir)
+            .args(["-c", &line])
+            .env_remove("SELFAUDIT_CHECKLISTS")
+            .env("NO_COLOR", "1")
+            .env("USER", "tester")
+            .env("TERM", "xterm");
+        let mut session = expectrl::Session::spawn(cmd).unwrap();
+        session
+            .get_process_mut()
+            .set_window_size(cols, rows)
+            .unwrap();
+        session.set_expect_timeout(Some(Duration::from_secs(20)));
+        session
+    }
+
+    fn wait_for(session: &mut Session, needle: &str) -> String {
+        match session.expect(needle) {
+            Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
+            Err(e) => panic!("waiting for {needle:?}: {e}"),
+        }
+    }
+
+    fn finish(mut session: Session) -> (String, i32) {
+        let rest = match session.expect(Eof) {
+            Ok(found) => String::from_utf8_lossy(found.get(0).unwrap_or_default()).into_owned(),
+            Err(e) => panic!("waiting for the end: {e}"),
+        };
+        match session.get_process().wait().unwrap() {
+            WaitStatus::Exited(_, code) => (rest, code),
+            other => panic!("not a normal exit: {other:?}\n{rest}"),
+        }
+    }
+
+    /// The `selfaudit report …` command printed in `text`, whole even where a narrow
+    /// terminal put it on a line of its own.
+    fn report_command(text: &str) -> String {
+        let at = text
+            .find("selfaudit report")
+            .unwrap_or_else(|| panic!("no report command in {text:?}"));
+        text[at..].lines().next().unwrap().trim().to_string()
+    }
+
+    fn answer_tiny_from_a_path(cols: u16, rows: u16) {
+        let dir = super::one_blank_checklist();
+        let mut s = spawn(
+            dir.path(),
+            cols,
+            rows,
+            &["run", "./custom/tiny.toml", "-o", "out.toml", "--period", "2026-Q4"],
+        );
+        wait_for(&mut s, "Your name");
+        s.send(ENTER).unwrap();
+        wait_for(&mut s, "Skip: answer it later");
+        s.send("no").unwrap();
+        s.send(ENTER).unwrap();
+        wait_for(&mut s, "optional note");
+        s.send(ENTER).unwrap();
+        let (rest, code) = finish(s);
+        assert_eq!(code, 0, "{rest}");
+        let command = report_command(&rest.replace('\r', ""));
+        assert!(command.contains("--checklists ./custom"), "{command}");
+        // Pasted into a shell in the same folder, it works.
+        let bin = env!("CARGO_BIN_EXE_selfaudit");
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(command.replacen("selfaudit", bin, 1))
+            .current_dir(dir.path())
+            .env_remove("SELFAUDIT_CHECKLISTS")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("tiny"));
+        // The comment in the saved file says the same, and works too.
+        let saved = std::fs::read_to_string(dir.path().join("out.toml")).unwrap();
+        let comment = report_command(&saved);
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(comment.replacen("selfaudit", bin, 1))
+            .current_dir(dir.path())
+            .env_remove("SELFAUDIT_CHECKLISTS")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{comment}: {out:?}");
+    }
+
+    #[test]
+    fn the_report_command_printed_after_a_custom_checklist_works_when_pasted() {
+        answer_tiny_from_a_path(100, 35);
+    }
+
+    #[test]
+    fn at_60_columns_the_printed_report_command_is_whole_and_works() {
+        answer_tiny_from_a_path(60, 15);
+    }
+}
