@@ -373,7 +373,14 @@ mod pty {
             dir.path(),
             cols,
             rows,
-            &["run", "./custom/tiny.toml", "-o", "out.toml", "--period", "2026-Q4"],
+            &[
+                "run",
+                "./custom/tiny.toml",
+                "-o",
+                "out.toml",
+                "--period",
+                "2026-Q4",
+            ],
         );
         wait_for(&mut s, "Your name");
         s.send(ENTER).unwrap();
@@ -418,5 +425,31 @@ mod pty {
     #[test]
     fn at_60_columns_the_printed_report_command_is_whole_and_works() {
         answer_tiny_from_a_path(60, 15);
+    }
+
+    #[test]
+    fn at_60_columns_list_keeps_every_id_whole_and_fits_the_width_under_no_color() {
+        let dir = super::one_blank_checklist();
+        for args in [&["list"][..], &["list", "--checklists", "custom"]] {
+            let s = spawn(dir.path(), 60, 40, args);
+            let (out, code) = finish(s);
+            assert_eq!(code, 0, "{out}");
+            let ids: &[&str] = if args.len() == 1 {
+                &[
+                    "service-self-audit",
+                    "retention-habits",
+                    "customer-for-life",
+                ]
+            } else {
+                &["tiny", "desk"]
+            };
+            for id in ids {
+                assert!(out.contains(&format!("│ {id} ")), "{id} cut in {out}");
+            }
+            for line in out.lines() {
+                let width = line.trim_end_matches('\r').chars().count();
+                assert!(width <= 60, "{width} columns: {line:?}");
+            }
+        }
     }
 }
