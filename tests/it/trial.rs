@@ -452,4 +452,61 @@ mod pty {
             }
         }
     }
+
+    #[test]
+    fn at_60x15_a_long_help_is_cut_so_that_the_cursor_and_its_neighbours_show_under_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("custom")).unwrap();
+        std::fs::copy(
+            "tests/fixtures/accueil-long-scale.toml",
+            dir.path().join("custom/accueil.toml"),
+        )
+        .unwrap();
+        let mut s = spawn(
+            dir.path(),
+            60,
+            15,
+            &[
+                "run",
+                "./custom/accueil.toml",
+                "-o",
+                "a.toml",
+                "--respondent",
+                "Ana",
+                "--period",
+                "P",
+            ],
+        );
+        wait_for(&mut s, "Each answer is saved");
+        let screen = wait_for(&mut s, "more").replace('\r', "");
+        let from_header = &screen[screen.find("[1/3]").expect("the header")..];
+        // The header, two rows of question, at most two of help, the prompt, three choices
+        // and "↓ N more" fit in 15 rows with the cursor's row.
+        let rows = from_header.lines().count() + 1;
+        assert!(rows <= 15, "{rows} rows: {from_header}");
+        assert!(from_header.contains("(critical)"), "{from_header}");
+        assert!(from_header.contains("❯ Never, not once"), "{from_header}");
+        assert!(
+            from_header.contains("  Almost never, only"),
+            "{from_header}"
+        );
+        assert!(from_header.contains("  Rarely, a handful"), "{from_header}");
+        // The help is cut, and says so.
+        assert!(
+            from_header.contains("Think of the last ten busy days."),
+            "{from_header}"
+        );
+        assert!(
+            !from_header.contains("for the whole team."),
+            "{from_header}"
+        );
+        assert!(from_header.contains("…\n"), "{from_header}");
+        // Wider, the whole help shows again.
+        s.get_process_mut().set_window_size(100, 35).unwrap();
+        let again = wait_for(&mut s, "? Your answer");
+        assert!(again.contains("for the whole team."), "{again}");
+        s.send("\x03").unwrap();
+        let (_, code) = finish(s);
+        assert_eq!(code, 130);
+    }
 }
