@@ -214,6 +214,28 @@ impl Registry {
     }
 }
 
+/// `ID.toml` in the current folder or one of its folders, for an id that no loaded checklist
+/// has: a new user's own checklist, named without `--checklists`. Looks at a few hundred
+/// entries at most.
+pub fn checklist_file_named(id: &str) -> Option<PathBuf> {
+    if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+        return None;
+    }
+    let name = format!("{id}.toml");
+    let here = PathBuf::from(&name);
+    if here.is_file() {
+        return Some(here);
+    }
+    std::fs::read_dir(".")
+        .ok()?
+        .take(500)
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| PathBuf::from(e.file_name()).join(&name))
+        .filter(|p| p.is_file())
+        .min()
+}
+
 /// Reads and validates one checklist file (or stdin for `-`).
 pub fn read_checklist(path: &Path) -> Result<Checklist> {
     let text = read_text(path)?;

@@ -36,6 +36,35 @@ pub fn kind(text: &str) -> Option<Kind> {
     }
 }
 
+/// The `--checklists` a responses file needs to be scored: none when it answers built-in
+/// checklists only, else the folder its own comment names (`run` writes it), else a
+/// placeholder to fill in.
+fn checklists_for(responses: &str) -> String {
+    let Ok(table) = responses.parse::<toml::Table>() else {
+        return String::new();
+    };
+    let builtin = crate::load::builtin_ids();
+    let custom = table
+        .get("answers")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|a| a.keys().any(|id| !builtin.contains(id)));
+    if !custom {
+        return String::new();
+    }
+    let from_comment = responses
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.split_once("selfaudit report --checklists "))
+        .and_then(|(_, rest)| {
+            let word = rest.split(' ').next()?;
+            // Only a plain folder name: the comment is the file's text, not ours to trust.
+            word.chars()
+                .all(|c| c.is_alphanumeric() || "./_-".contains(c))
+                .then(|| word.to_string())
+        });
+    format!(" --checklists {}", from_comment.as_deref().unwrap_or("DIR"))
+}
+
 /// The folder a path is in, for `--checklists DIR`.
 fn folder(path: &str) -> String {
     match std::path::Path::new(path).parent() {
@@ -83,7 +112,8 @@ pub fn not_report(path: &str, text: &str) -> Option<Problem> {
         Kind::Responses => (
             "a responses file, not a JSON report",
             format!(
-                "score it into a report first: `selfaudit report {q} --format json -o report.json`, then compare reports"
+                "score it into a report first: `selfaudit report{} {q} --format json -o report.json`, and give that report instead",
+                checklists_for(text)
             ),
         ),
         Kind::Checklist => (

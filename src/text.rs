@@ -557,7 +557,10 @@ mod tests {
                 "{line:?} in {wrapped:?}"
             );
         }
-        assert!(wrapped.lines().any(|l| l.ends_with("Départ 出口")), "{wrapped}");
+        assert!(
+            wrapped.lines().any(|l| l.ends_with("Départ 出口")),
+            "{wrapped}"
+        );
     }
 
     #[test]

@@ -510,3 +510,88 @@ mod pty {
         assert_eq!(code, 130);
     }
 }
+
+/// Runs a printed command in `dir` as a shell would.
+fn paste(dir: &std::path::Path, command: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command.replacen("selfaudit", env!("CARGO_BIN_EXE_selfaudit"), 1))
+        .current_dir(dir)
+        .env_remove("SELFAUDIT_CHECKLISTS")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// The first command in backticks in `text`.
+fn first_command(text: &str) -> String {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .find(|c| c.starts_with("selfaudit "))
+        .unwrap_or_else(|| panic!("no command in {text}"))
+        .to_string()
+}
+
+#[test]
+fn a_responses_file_of_own_checklists_given_for_a_report_is_scored_by_the_command_printed() {
+    let dir = one_blank_checklist();
+    for command in ["diff", "trend", "plan"] {
+        let mut cmd = selfaudit();
+        cmd.current_dir(dir.path()).arg(command).arg("zoe.toml");
+        if command == "diff" {
+            cmd.arg("zoe.toml");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("this is a responses file, not a JSON report"),
+            "{err}"
+        );
+        let printed = first_command(&err);
+        assert!(printed.contains("--checklists custom"), "{printed}");
+        let run = paste(dir.path(), &printed);
+        assert_eq!(run.status.code(), Some(0), "{printed}: {run:?}");
+        // The report it wrote is what the command takes.
+        let mut again = selfaudit();
+        again
+            .current_dir(dir.path())
+            .arg(command)
+            .arg("report.json");
+        if command == "diff" {
+            again.arg("report.json");
+        }
+        again.assert().success();
+    }
+}
+
+#[test]
+fn an_id_with_a_checklist_file_of_that_name_nearby_is_pointed_to_its_path() {
+    let dir = one_blank_checklist();
+    for command in ["run", "template"] {
+        let out = selfaudit()
+            .current_dir(dir.path())
+            .args([command, "tiny"])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("give its path, ./custom/tiny.toml, in place of `tiny` (or add `--checklists custom`)"),
+            "{err}"
+        );
+    }
+    // What it says works.
+    selfaudit()
+        .current_dir(dir.path())
+        .args(["template", "./custom/tiny.toml"])
+        .assert()
+        .success();
+    selfaudit()
+        .current_dir(dir.path())
+        .args(["template", "tiny", "--checklists", "custom"])
+        .assert()
+        .success();
+}
