@@ -595,3 +595,96 @@ fn an_id_with_a_checklist_file_of_that_name_nearby_is_pointed_to_its_path() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_file_of_another_kind_given_as_team_list_or_actions_file_is_named_with_where_it_goes() {
+    let dir = one_blank_checklist();
+    selfaudit()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            "zoe.toml",
+            "--checklists",
+            "custom",
+            "--format",
+            "json",
+            "-o",
+            "r.json",
+        ])
+        .assert()
+        .success();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "--team",
+            "custom/tiny.toml",
+            "this is a checklist, not a team list",
+        ),
+        (
+            "--team",
+            "zoe.toml",
+            "this is a responses file, not a team list",
+        ),
+        ("--team", "r.json", "this is a JSON report, not a team list"),
+        (
+            "--actions",
+            "zoe.toml",
+            "this is a responses file, not an actions file",
+        ),
+        (
+            "--actions",
+            "r.json",
+            "this is a JSON report, not an actions file",
+        ),
+        (
+            "--actions",
+            "custom/tiny.toml",
+            "this is a checklist, not an actions file",
+        ),
+    ];
+    for (flag, file, said) in cases {
+        let out = selfaudit()
+            .current_dir(dir.path())
+            .args(["report", "zoe.toml", "--checklists", "custom", flag, file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        // One problem, said as what the file is, not as the keys it lacks.
+        assert_eq!(err.matches("error:").count(), 1, "{err}");
+        assert!(err.contains(said), "{flag} {file}: {err}");
+        // A command it prints works when pasted.
+        if let Some(at) = err.find("`selfaudit ") {
+            let command = err[at + 1..].split('`').next().unwrap();
+            let run = paste(dir.path(), command);
+            assert_eq!(run.status.code(), Some(0), "{command}: {run:?}");
+        }
+    }
+}
+
+#[test]
+fn a_faulty_actions_or_team_file_read_without_being_named_says_why_it_was_read() {
+    let dir = one_blank_checklist();
+    for (file, text) in [
+        (
+            "actions.toml",
+            "[[targets]]\nchecklist = \"tiny\"\nscor = 80\n",
+        ),
+        ("team.toml", "[[people]]\nnmae = \"Zoë\"\n"),
+    ] {
+        std::fs::write(dir.path().join(file), text).unwrap();
+        let out = selfaudit()
+            .current_dir(dir.path())
+            .args(["report", "zoe.toml", "--checklists", "custom"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains(&format!(
+                "{file} in the current folder is read without being named"
+            )),
+            "{err}"
+        );
+        std::fs::remove_file(dir.path().join(file)).unwrap();
+    }
+}

@@ -255,7 +255,7 @@ fn unknown_checklist(source: &Source, id: &Field, known_ids: impl Fn() -> Vec<St
         .hint({
             let known = known_ids();
             format!(
-                "{}known checklists: {} (see `selfaudit list`)",
+                "{}known checklists: {} (see `selfaudit list`); for checklists of your own, name their folder with `--checklists DIR`",
                 crate::suggest::did_you_mean(&id.text, &known),
                 known.join(", ")
             )
