@@ -688,3 +688,21 @@ fn a_faulty_actions_or_team_file_read_without_being_named_says_why_it_was_read()
         std::fs::remove_file(dir.path().join(file)).unwrap();
     }
 }
+
+#[test]
+fn a_name_longer_than_the_name_column_breaks_inside_it_rather_than_run_under_the_bar() {
+    // Seen at 390 pixels in Chromium with "Bartholomew Featherstonehaugh-Smythe": the sticky
+    // name column stops at 11em, and a longer word ran under the Overall bar.
+    let page = crate::common::run(&["report", "examples/responses/2026-Q4", "--format", "html"]);
+    let css = page
+        .split("<style>")
+        .nth(1)
+        .unwrap()
+        .split("</style>")
+        .next()
+        .unwrap();
+    assert!(
+        css.contains(".respondents tbody th, table.groups tbody th { overflow-wrap: break-word; }"),
+        "the name column keeps a long name inside it"
+    );
+}
