@@ -292,7 +292,15 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         ReportFormat::Json => render::json::to_json(&report),
         ReportFormat::Markdown => render::markdown::report(&report, args.top),
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
-        ReportFormat::Table => render::table::report(&report, args.top, table_style(to_terminal)),
+        ReportFormat::Table => {
+            let style = table_style(to_terminal);
+            let text = render::table::report(&report, args.top, style);
+            // On a terminal, the lines outside the tables (notes) break at spaces too.
+            match dialoguer::console::Term::stdout().size_checked() {
+                Some((_, cols)) if style.fit => crate::text::fit_lines(&text, usize::from(cols)),
+                _ => text,
+            }
+        }
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)

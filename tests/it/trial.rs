@@ -428,6 +428,33 @@ mod pty {
     }
 
     #[test]
+    fn at_60_columns_the_report_breaks_its_notes_at_spaces_within_the_width() {
+        let dir = super::one_blank_checklist();
+        let long = "the counter is often unattended between twelve and half past one because everybody takes lunch at the same time";
+        let text = std::fs::read_to_string(dir.path().join("zoe.toml"))
+            .unwrap()
+            .replace(
+                "ok = \"yes\"",
+                &format!("ok = {{ choice = \"no\", note = \"{long}\" }}"),
+            );
+        std::fs::write(dir.path().join("zoe.toml"), text).unwrap();
+        let s = spawn(
+            dir.path(),
+            60,
+            40,
+            &["report", "zoe.toml", "--checklists", "custom"],
+        );
+        let (out, code) = finish(s);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("Zoë: the counter is often"), "{out}");
+        // Standard error's warnings are left whole: a command in one pastes as one line.
+        for line in out.lines().filter(|l| !l.starts_with("warning:")) {
+            let width = dialoguer::console::measure_text_width(line.trim_end_matches('\r'));
+            assert!(width <= 60, "{width} columns: {line:?}");
+        }
+    }
+
+    #[test]
     fn at_60_columns_list_keeps_every_id_whole_and_fits_the_width_under_no_color() {
         let dir = super::one_blank_checklist();
         for args in [&["list"][..], &["list", "--checklists", "custom"]] {
