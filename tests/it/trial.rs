@@ -733,3 +733,52 @@ fn a_name_longer_than_the_name_column_breaks_inside_it_rather_than_run_under_the
         "the name column keeps a long name inside it"
     );
 }
+
+#[test]
+fn at_80_columns_every_help_reads_without_broken_lines_and_its_examples_paste_whole() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["run"],
+        &["template"],
+        &["report"],
+        &["diff"],
+        &["trend"],
+        &["list"],
+        &["validate"],
+        &["plan"],
+        &["import"],
+        &["team", "init"],
+    ];
+    for command in commands {
+        let out = selfaudit()
+            .args(*command)
+            .arg("--help")
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = help.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            assert!(line.chars().count() <= 80, "{command:?}: {line:?}");
+            // A paragraph broken by hand, then again by the width, leaves a short line whose
+            // sentence goes on below it.
+            let next = lines.get(i + 1).copied().unwrap_or("");
+            let goes_on = next.chars().next().is_some_and(char::is_lowercase);
+            assert!(
+                !(goes_on && line.chars().count() < 60 && !line.trim().is_empty()),
+                "{command:?}: a short line {line:?} goes on in {next:?}\n{help}"
+            );
+        }
+        // An example is a whole command: its lines start with `selfaudit`, a comment, or
+        // continue the line before it, which ends in `\`.
+        let examples = help.split("Examples:\n").nth(1).unwrap_or_default();
+        let mut prev = "";
+        for line in examples.lines().take_while(|l| l.starts_with("  ")) {
+            assert!(
+                line.starts_with("  selfaudit ") || line.starts_with("  #") || prev.ends_with('\\'),
+                "{command:?}: {line:?} is not a whole example\n{help}"
+            );
+            prev = line;
+        }
+    }
+}
