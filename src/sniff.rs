@@ -51,17 +51,7 @@ fn checklists_for(responses: &str) -> String {
     if !custom {
         return String::new();
     }
-    let from_comment = responses
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.split_once("selfaudit report --checklists "))
-        .and_then(|(_, rest)| {
-            let word = rest.split(' ').next()?;
-            // Only a plain folder name: the comment is the file's text, not ours to trust.
-            word.chars()
-                .all(|c| c.is_alphanumeric() || "./_-".contains(c))
-                .then(|| word.to_string())
-        });
+    let from_comment = crate::text::checklists_in_comment(responses);
     format!(" --checklists {}", from_comment.as_deref().unwrap_or("DIR"))
 }
 

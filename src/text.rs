@@ -360,6 +360,23 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// The checklists folder a responses file's opening comment names (`run` and `template`
+/// write "selfaudit report --checklists DIR" there), when it is a plain folder name: the
+/// comment is the file's text, so nothing else of it is repeated.
+pub fn checklists_in_comment(text: &str) -> Option<String> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.split_once("selfaudit report --checklists "))
+        .and_then(|(_, rest)| {
+            let word = rest.split(' ').next()?;
+            (!word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "./_-".contains(c)))
+            .then(|| word.to_string())
+        })
+}
+
 /// Lines of plain text fitted to `cols` columns for a terminal: a longer line breaks at spaces,
 /// its continuation lines indented under its text (after the leading spaces and a first short
 /// column such as a score); a command after ": " moves whole to a line of its own. Table rows

@@ -782,3 +782,25 @@ fn at_80_columns_every_help_reads_without_broken_lines_and_its_examples_paste_wh
         }
     }
 }
+
+#[test]
+fn a_responses_file_scored_without_its_checklists_folder_is_told_the_folder_its_comment_names() {
+    let dir = one_blank_checklist();
+    let out = selfaudit()
+        .current_dir(dir.path())
+        .args(["report", "zoe.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown checklist `tiny`"), "{err}");
+    assert!(
+        err.contains("the file's comment names its checklists' folder: add `--checklists custom`"),
+        "{err}"
+    );
+    selfaudit()
+        .current_dir(dir.path())
+        .args(["report", "zoe.toml", "--checklists", "custom"])
+        .assert()
+        .success();
+}
