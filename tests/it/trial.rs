@@ -455,6 +455,39 @@ mod pty {
     }
 
     #[test]
+    fn answers_to_a_checklist_named_by_path_are_added_to_a_file_of_another_own_checklist() {
+        let dir = super::one_blank_checklist();
+        let before = "respondent = \"Ana\"\nperiod = \"P\"\n\n[answers.desk]\ngreet = \"yes\"\n";
+        std::fs::write(dir.path().join("out.toml"), before).unwrap();
+        let mut s = spawn(
+            dir.path(),
+            80,
+            24,
+            &[
+                "run",
+                "./custom/tiny.toml",
+                "-o",
+                "out.toml",
+                "--respondent",
+                "Ana",
+                "--period",
+                "P",
+            ],
+        );
+        wait_for(&mut s, "Add these answers to it, keeping the others");
+        s.send(ENTER).unwrap();
+        wait_for(&mut s, "Skip: answer it later");
+        s.send("yes").unwrap();
+        s.send(ENTER).unwrap();
+        let (rest, code) = finish(s);
+        assert_eq!(code, 0, "{rest}");
+        let after = std::fs::read_to_string(dir.path().join("out.toml")).unwrap();
+        assert!(after.starts_with(before), "{after}");
+        assert!(after.contains("[answers.tiny]\n"), "{after}");
+        assert!(after.contains("ok = \"yes\""), "{after}");
+    }
+
+    #[test]
     fn at_60_columns_list_keeps_every_id_whole_and_fits_the_width_under_no_color() {
         let dir = super::one_blank_checklist();
         for args in [&["list"][..], &["list", "--checklists", "custom"]] {
