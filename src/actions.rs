@@ -700,7 +700,8 @@ fn resolve_part(
             source
                 .problem(at, format!("unknown checklist `{c}`"))
                 .hint(format!(
-                    "the checklists in use are {}; `selfaudit list` shows them",
+                    "{}the checklists in use are {}; `selfaudit list` shows them; for checklists of your own, name their folder with --checklists DIR",
+                    crate::suggest::did_you_mean(c, catalog.ids()),
                     some_ids(catalog.ids())
                 )),
         );

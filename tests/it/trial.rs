@@ -837,3 +837,30 @@ fn a_responses_file_scored_without_its_checklists_folder_is_told_the_folder_its_
         .assert()
         .success();
 }
+
+#[test]
+fn an_actions_file_on_an_own_checklist_validated_without_its_folder_is_told_about_checklists() {
+    let dir = one_blank_checklist();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[[actions]]\nid = \"a\"\nitem = \"tiny/ok\"\nwhat = \"Ask\"\nopened = \"2026-11-01\"\n",
+    )
+    .unwrap();
+    let out = selfaudit()
+        .current_dir(dir.path())
+        .args(["validate", "plan.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown checklist `tiny`"), "{err}");
+    assert!(
+        err.contains("name their folder with --checklists DIR"),
+        "{err}"
+    );
+    selfaudit()
+        .current_dir(dir.path())
+        .args(["validate", "plan.toml", "--checklists", "custom"])
+        .assert()
+        .success();
+}
