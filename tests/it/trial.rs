@@ -864,3 +864,20 @@ fn an_actions_file_on_an_own_checklist_validated_without_its_folder_is_told_abou
         .assert()
         .success();
 }
+
+#[test]
+fn a_change_within_noise_wraps_in_its_column_on_the_diff_page() {
+    // Seen at 390 pixels in Chromium: "▼ −16.7 (within noise)" ran out of its 64-pixel
+    // column, past the card's edge and over the mover's question.
+    let page = crate::common::run(&[
+        "diff",
+        "examples/reports/2026-Q3.json",
+        "examples/reports/2026-Q4.json",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        page.contains(".pair-row .change, .ref.mover .change { white-space: normal; }"),
+        "the change may wrap in its column"
+    );
+}
