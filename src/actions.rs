@@ -326,16 +326,23 @@ pub fn report_date(generated: &str) -> Option<jiff::civil::Date> {
 impl Actions {
     /// Parses an actions file and checks it against the checklists in use; every problem found.
     pub fn parse(file: &Source, catalog: &Catalog) -> Result<Actions, Vec<Problem>> {
-        let source = &Locator::new(file);
-        let raw: ActionsFileRaw = toml::from_str(source.text).map_err(|e| {
-            let p = file.toml_problem(&e);
-            let p = if p.hint.is_none() {
+        let shape = |p: Problem| {
+            if p.hint.is_none() {
                 p.hint(SHAPE_HINT)
             } else {
                 p
-            };
-            vec![p]
-        })?;
+            }
+        };
+        crate::model::every::read_checked(file, shape, |raw| Actions::check(raw, file, catalog))
+    }
+
+    /// The rules an actions file keeps, beyond its shape.
+    fn check(
+        raw: ActionsFileRaw,
+        file: &Source,
+        catalog: &Catalog,
+    ) -> Result<Actions, Vec<Problem>> {
+        let source = &Locator::new(file);
         let mut problems = Vec::new();
         let mut out = Actions::default();
         // Action id → where it is first written.
@@ -693,7 +700,8 @@ fn resolve_part(
             source
                 .problem(at, format!("unknown checklist `{c}`"))
                 .hint(format!(
-                    "the checklists in use are {}; `selfaudit list` shows them",
+                    "{}the checklists in use are {}; `selfaudit list` shows them; for checklists of your own, name their folder with --checklists DIR",
+                    crate::suggest::did_you_mean(c, catalog.ids()),
                     some_ids(catalog.ids())
                 )),
         );

@@ -267,6 +267,16 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
             terminal_safe(id)
         ));
     }
+    report.unanswered = unanswered
+        .iter()
+        .map(|id| crate::model::report::Unanswered {
+            id: id.clone(),
+            title: registry
+                .get(id)
+                .map(|c| c.title.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
     if let Some((_, file)) = &actions_file {
         let (list, targets) = actions::attach(&report, file, baseline.as_ref());
         report.actions = Some(list);
@@ -281,17 +291,22 @@ fn report(dir: Option<&Path>, args: ReportArgs) -> Result<u8> {
         }
         ReportFormat::Csv => render::csv::items(&report, &scale_names(&registry)),
         ReportFormat::Json => render::json::to_json(&report),
-        ReportFormat::Markdown => render::markdown::blocks(&render::layout::report(
-            &report,
-            args.top,
-            &unanswered,
-            Medium::Markdown,
-        )),
+        ReportFormat::Markdown => {
+            render::markdown::blocks(&render::layout::report(&report, args.top, Medium::Markdown))
+        }
         ReportFormat::Html => render::html::report(&report, baseline.as_ref(), args.top)?,
-        ReportFormat::Table => render::table::blocks(
-            &render::layout::report(&report, args.top, &unanswered, Medium::Terminal),
-            table_style(to_terminal),
-        ),
+        ReportFormat::Table => {
+            let style = table_style(to_terminal);
+            let text = render::table::blocks(
+                &render::layout::report(&report, args.top, Medium::Terminal),
+                style,
+            );
+            // On a terminal, the lines outside the tables (notes) break at spaces too.
+            match dialoguer::console::Term::stdout().size_checked() {
+                Some((_, cols)) if style.fit => crate::text::fit_lines(&text, usize::from(cols)),
+                _ => text,
+            }
+        }
     };
     load::write_output(args.output.as_deref(), text.as_bytes())?;
     Ok(EXIT_OK)
@@ -538,9 +553,9 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
         match Checklist::parse(&Source { name: &name, text }) {
             Ok(c) => {
                 valid.push(format!(
-                    "{name}: ok (checklist `{}`, {} items)",
+                    "{name}: ok (checklist `{}`, {})",
                     c.id,
-                    c.item_count()
+                    crate::text::plural(c.item_count(), "item", "items")
                 ));
                 registry.insert(c, Origin::File(path.clone()));
             }
@@ -598,6 +613,14 @@ fn validate(dir: Option<&Path>, args: ValidateArgs) -> Result<u8> {
             Err(p) => problems.extend(p),
         }
     }
+    // The files in the order given, each one's problems in line order.
+    let order: Vec<String> = texts.iter().map(|(p, _)| load::display(p)).collect();
+    problems.sort_by_key(|p| {
+        order
+            .iter()
+            .position(|n| *n == p.path)
+            .unwrap_or(usize::MAX)
+    });
     let mut out = String::new();
     for line in &valid {
         out.push_str(&terminal_safe(line));
@@ -701,12 +724,18 @@ fn own_summary(
         &render::layout::own_scores(&report),
         table_style(true),
     ));
-    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        out.push_str(&format!(
+    match output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) => out.push_str(&format!(
             "\nThe team report, once everyone has answered: selfaudit report{} {}\n",
             terminal_safe(checklists_flag),
             terminal_safe(&crate::text::shell_quote(&folder.display().to_string()))
-        ));
+        )),
+        // A file in the current folder: its own report, to which the team's files are added.
+        None => out.push_str(&format!(
+            "\nThe report of your answers (name the team's files after it once everyone has answered): selfaudit report{} {}\n",
+            terminal_safe(checklists_flag),
+            terminal_safe(&crate::text::shell_quote(&output.display().to_string()))
+        )),
     }
     out
 }

@@ -6,15 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 const AFTER_HELP: &str = "\
 Examples:
-  selfaudit run                                   answer the service self-audit and BE SURE
-  selfaudit template be-sure > me.toml            a file to fill in by hand or by script
-  selfaudit report responses/2026-Q4              the team report, as a table
+  selfaudit run                           # the service self-audit and BE SURE
+  selfaudit template be-sure > me.toml    # a file to fill in by hand
+  selfaudit report responses/2026-Q4      # the team report, as a table
   selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json
   selfaudit validate checklists/ responses/2026-Q4
 
-Checklists are read from --checklists DIR (or SELFAUDIT_CHECKLISTS), else ./checklists/
-when it exists, else the built-in set. Exit codes: 0 success, 1 a gate failed or
-`validate` found problems, 2 usage error or unusable input, 130 interrupted.";
+Checklists are read from --checklists DIR (or SELFAUDIT_CHECKLISTS), else ./checklists/ when it exists, else the built-in set. Exit codes: 0 success, 1 a gate failed or `validate` found problems, 2 usage error or unusable input, 130 interrupted.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -69,13 +67,15 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  selfaudit run                                   choose checklists; asks your name
-  selfaudit run be-sure --respondent \"Ann Lee\"     writes responses/<quarter>/ann-lee.toml
+  selfaudit run                                  # choose; asks your name
+  selfaudit run be-sure --respondent \"Ann Lee\"   # <quarter>/ann-lee.toml
   selfaudit run ./my-checklist.toml -o answers.toml --notes always
 
-Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at
-once beside the output (<output>.partial); after Ctrl-C the same command resumes.
-No terminal? selfaudit template > answers.toml, fill it in, then selfaudit report answers.toml")]
+Choose with the arrow keys and Enter, or type the start of an answer. Every answer is saved at once beside the output (<output>.partial); after Ctrl-C the same command resumes.
+
+No terminal? Write the answers in a file, then score it:
+  selfaudit template > answers.toml
+  selfaudit report answers.toml")]
 pub struct RunArgs {
     /// Checklist ids or paths [default: choose from a list, service-self-audit and be-sure pre-selected]
     #[arg(value_name = "CHECKLIST", value_parser = ChecklistArg, hide_possible_values = true, value_hint = ValueHint::FilePath)]
@@ -231,9 +231,11 @@ pub enum ReportFormat {
 #[command(after_help = "\
 Examples:
   selfaudit report responses/2026-Q4
-  selfaudit report responses/2026-Q4/*.toml --format markdown >> \"$GITHUB_STEP_SUMMARY\"
-  selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json --anonymous
-  selfaudit report responses/2026-Q4 --format html -o report.html --baseline reports/2026-Q3.json")]
+  selfaudit report responses/2026-Q4 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  selfaudit report responses/2026-Q4 --format json -o reports/2026-Q4.json
+  selfaudit report responses/2026-Q4 --format json --anonymous -o anon.json
+  selfaudit report responses/2026-Q4 --format html -o report.html \\
+      --baseline reports/2026-Q3.json")]
 pub struct ReportArgs {
     /// Responses files, or folders of them (every *.toml inside); `-` reads standard input
     #[arg(value_hint = ValueHint::AnyPath, value_name = "RESPONSES", required = true)]
@@ -298,15 +300,17 @@ pub enum DiffFormat {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Gates make the exit code 1 when they fail; with none asked, diff exits 0.
-A figure within 1e-9 of a limit counts as equal to it: a drop of exactly N passes --max-drop N.
+Gates make the exit code 1 when they fail; with none asked, diff exits 0. A figure within 1e-9 of a limit counts as equal to it: a drop of exactly N passes --max-drop N.
 
 Examples:
   selfaudit diff reports/2026-Q3.json reports/2026-Q4.json --max-drop 5
-  selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  selfaudit diff Q3.json Q4.json --max-drop 5 --format markdown \\
+      >> \"$GITHUB_STEP_SUMMARY\"
   selfaudit diff Q3.json Q4.json --max-drop 5 --format html -o diff.html
-  selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 --fail-on-new-critical
-  selfaudit diff Q3.json Q4.json --actions actions.toml --fail-on-overdue --fail-below-target
+  selfaudit diff old.json new.json --fail-below 70 --max-item-drop 25 \\
+      --fail-on-new-critical
+  selfaudit diff Q3.json Q4.json --actions actions.toml \\
+      --fail-on-overdue --fail-below-target
 
 Exit codes: 0 every gate held, 1 a gate failed, 2 unusable input (not a report, unknown format version, invalid JSON).")]
 pub struct DiffArgs {
@@ -387,14 +391,13 @@ pub struct TrendArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Columns are found by their header (any case): text (required), section, id or item, help,
-scale, weight, critical, allow_na. Other columns are ignored. Booleans: true/false, yes/no,
-1/0, x/empty.
+Columns are found by their header (any case): text (required), section, id or item, help, scale, weight, critical, allow_na. Other columns are ignored. Booleans: true/false, yes/no, 1/0, x/empty.
 
 Examples:
-  selfaudit import questions.csv --id my-audit --title \"My audit\"    writes my-audit.toml
+  selfaudit import questions.csv --id my-audit --title \"My audit\"
   selfaudit import questions.xlsx --id my-audit -o checklists/my-audit.toml
-  selfaudit report responses/2026-Q4 --format csv | selfaudit import - --only be-sure --id copy --scales-from be-sure -o -")]
+  selfaudit report responses/2026-Q4 --format csv | \\
+      selfaudit import - --only be-sure --id copy --scales-from be-sure -o -")]
 pub struct ImportArgs {
     /// The sheet: a .csv file, or an .xlsx/.ods workbook (its first sheet); `-` reads CSV from standard input
     #[arg(value_hint = ValueHint::FilePath, value_name = "FILE")]
@@ -516,7 +519,7 @@ pub enum TeamCommand {
     #[command(after_help = "\
 Examples:
   selfaudit team init responses/2026-Q4 -o team.toml
-  selfaudit team init responses/*/            every respondent of every period, once
+  selfaudit team init responses/*/    # every respondent of every period, once
 
 Then add the people who have not answered yet, give everyone a role, and check it:
   selfaudit validate team.toml")]
@@ -553,8 +556,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Checklist files named here are checked first, and responses files are checked against them
-as well as the checklists in use. Exit 0 when every file is valid, 1 when any is not.")]
+Checklist files named here are checked first, and responses files are checked against them as well as the checklists in use. Exit 0 when every file is valid, 1 when any is not.")]
 pub struct ValidateArgs {
     /// Checklist or responses files, or folders of them; `-` reads standard input
     #[arg(value_hint = ValueHint::AnyPath, value_name = "FILE", required = true)]
@@ -563,12 +565,10 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The actions file is kept byte for byte; proposals are added at its end as comments, one per
-critical gap, weakest item and split item that no open action (on the item or its section)
-covers. Uncomment one to adopt it. Running plan again adds nothing new.
+The actions file is kept byte for byte; proposals are added at its end as comments, one per critical gap, weakest item and split item that no open action (on the item or its section) covers. Uncomment one to adopt it. Running plan again adds nothing new.
 
 Examples:
-  selfaudit plan reports/2026-Q4.json                       print the file with proposals
+  selfaudit plan reports/2026-Q4.json    # prints the file with proposals
   selfaudit plan reports/2026-Q4.json --actions actions.toml -o actions.toml")]
 pub struct PlanArgs {
     /// The JSON report to plan from (`selfaudit report --format json`); `-` reads standard input

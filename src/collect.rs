@@ -494,6 +494,13 @@ pub fn find_team(flag: Option<&Path>) -> Result<Option<(PathBuf, String, crate::
         name: &name,
         text: &text,
     })
-    .map_err(|problems| Error::Invalid { problems })?;
+    .map_err(|problems| {
+        // Another kind of file is said as such, not as a list of keys a team list lacks.
+        let mut problems = crate::sniff::not_team(&name, &text).map_or(problems, |p| vec![p]);
+        if flag.is_none() && std::env::var_os("SELFAUDIT_TEAM").is_none_or(|v| v.is_empty()) {
+            load::found_on_its_own(&mut problems, "team.toml", "--team FILE");
+        }
+        Error::Invalid { problems }
+    })?;
     Ok(Some((path, name, team)))
 }

@@ -158,10 +158,33 @@ impl Error {
             Error::Io { .. } => None,
             // Each problem carries its own hint; `main` prints them one by one.
             Error::Invalid { .. } | Error::Declined { .. } => None,
-            Error::UnknownChecklist { id, available } => Some(format!(
-                "{}run `selfaudit list` to see the checklists, or pass a path to a checklist file",
-                crate::suggest::did_you_mean(id, available)
-            )),
+            Error::UnknownChecklist { id, available } => {
+                Some(match crate::load::checklist_file_named(id) {
+                    // A checklist of one's own, written next to where one stands.
+                    Some(path) => {
+                        let shown = format!("./{}", path.display());
+                        let folder = path
+                            .parent()
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .map(|p| {
+                                format!(
+                                    " (or add `--checklists {}`)",
+                                    crate::text::shell_quote(&p.display().to_string())
+                                )
+                            })
+                            .unwrap_or_default();
+                        format!(
+                            "{shown} is a file of that name: give its path, {}, in place of `{}`{folder}",
+                            crate::text::shell_quote(&shown),
+                            terminal_safe(id)
+                        )
+                    }
+                    None => format!(
+                        "{}run `selfaudit list` to see the checklists, or pass a path to a checklist file",
+                        crate::suggest::did_you_mean(id, available)
+                    ),
+                })
+            }
             Error::Usage { hint, .. } | Error::Interrupted { hint } => hint.clone(),
         }
     }

@@ -214,6 +214,28 @@ impl Registry {
     }
 }
 
+/// `ID.toml` in the current folder or one of its folders, for an id that no loaded checklist
+/// has: a new user's own checklist, named without `--checklists`. Looks at a few hundred
+/// entries at most.
+pub fn checklist_file_named(id: &str) -> Option<PathBuf> {
+    if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+        return None;
+    }
+    let name = format!("{id}.toml");
+    let here = PathBuf::from(&name);
+    if here.is_file() {
+        return Some(here);
+    }
+    std::fs::read_dir(".")
+        .ok()?
+        .take(500)
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| PathBuf::from(e.file_name()).join(&name))
+        .filter(|p| p.is_file())
+        .min()
+}
+
 /// Reads and validates one checklist file (or stdin for `-`).
 pub fn read_checklist(path: &Path) -> Result<Checklist> {
     let text = read_text(path)?;
@@ -385,8 +407,29 @@ pub fn read_actions(arg: Option<&Path>, catalog: &Catalog) -> Result<Option<(Str
         },
         catalog,
     )
-    .map_err(|problems| Error::Invalid { problems })?;
+    .map_err(|problems| {
+        // Another kind of file is said as such, not as a list of keys an actions file lacks.
+        let mut problems = crate::sniff::not_actions(&name, &text).map_or(problems, |p| vec![p]);
+        if arg.is_none() {
+            found_on_its_own(&mut problems, actions::DEFAULT_FILE, "--actions FILE");
+        }
+        Error::Invalid { problems }
+    })?;
     Ok(Some((text, file)))
+}
+
+/// Says, under the last problem of a file read without being named (`./actions.toml`,
+/// `./team.toml`), why it was read, so that a problem in it is not a surprise.
+pub fn found_on_its_own(problems: &mut [crate::error::Problem], file: &str, flag: &str) {
+    if let Some(last) = problems.last_mut() {
+        let why = format!(
+            "{file} in the current folder is read without being named; fix it, name another with {flag}, or run from another folder"
+        );
+        last.hint = Some(match last.hint.take() {
+            Some(h) => format!("{h}; {why}"),
+            None => why,
+        });
+    }
 }
 
 /// A workbook is refused where it would land on a terminal (`-o /dev/tty` is one too).

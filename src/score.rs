@@ -195,6 +195,7 @@ impl<'c> Tally<'c> {
             perception_gaps: Vec::new(),
             actions: None,
             targets: None,
+            unanswered: Vec::new(),
         }
     }
 

@@ -36,6 +36,25 @@ pub fn kind(text: &str) -> Option<Kind> {
     }
 }
 
+/// The `--checklists` a responses file needs to be scored: none when it answers built-in
+/// checklists only, else the folder its own comment names (`run` writes it), else a
+/// placeholder to fill in.
+fn checklists_for(responses: &str) -> String {
+    let Ok(table) = responses.parse::<toml::Table>() else {
+        return String::new();
+    };
+    let builtin = crate::load::builtin_ids();
+    let custom = table
+        .get("answers")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|a| a.keys().any(|id| !builtin.contains(id)));
+    if !custom {
+        return String::new();
+    }
+    let from_comment = crate::text::checklists_in_comment(responses);
+    format!(" --checklists {}", from_comment.as_deref().unwrap_or("DIR"))
+}
+
 /// The folder a path is in, for `--checklists DIR`.
 fn folder(path: &str) -> String {
     match std::path::Path::new(path).parent() {
@@ -83,7 +102,8 @@ pub fn not_report(path: &str, text: &str) -> Option<Problem> {
         Kind::Responses => (
             "a responses file, not a JSON report",
             format!(
-                "score it into a report first: `selfaudit report {q} --format json -o report.json`, then compare reports"
+                "score it into a report first: `selfaudit report{} {q} --format json -o report.json`, and give that report instead",
+                checklists_for(text)
             ),
         ),
         Kind::Checklist => (
@@ -98,6 +118,64 @@ pub fn not_report(path: &str, text: &str) -> Option<Problem> {
         Kind::Actions => (
             "an actions file, not a JSON report",
             format!("pass it as `--actions {q}`"),
+        ),
+    };
+    Some(Problem::new(path, format!("this is {what}")).hint(hint))
+}
+
+/// A file given as the team list (`--team`, `SELFAUDIT_TEAM`, `./team.toml`) that is another
+/// kind of file: what it is, and where it goes.
+pub fn not_team(path: &str, text: &str) -> Option<Problem> {
+    let q = crate::text::shell_quote(path);
+    let (what, hint) = match kind(text)? {
+        Kind::Team => return None,
+        Kind::Responses => (
+            "a responses file, not a team list",
+            format!(
+                "name it among the responses files; `selfaudit team init{} {q} -o team.toml` starts a team list from it",
+                checklists_for(text)
+            ),
+        ),
+        Kind::Checklist => (
+            "a checklist, not a team list",
+            format!(
+                "checklists go with --checklists {}; a team list names people, and team init writes one from the responses files: see `selfaudit team init --help`",
+                folder(path)
+            ),
+        ),
+        Kind::Actions => (
+            "an actions file, not a team list",
+            format!("pass it as `--actions {q}`"),
+        ),
+        Kind::Report => (
+            "a JSON report, not a team list",
+            format!("to show the changes since it, pass it as `--baseline {q}`"),
+        ),
+    };
+    Some(Problem::new(path, format!("this is {what}")).hint(hint))
+}
+
+/// A file given as the actions file (`--actions`, `./actions.toml`) that is another kind of
+/// file: what it is, and where it goes.
+pub fn not_actions(path: &str, text: &str) -> Option<Problem> {
+    let q = crate::text::shell_quote(path);
+    let (what, hint) = match kind(text)? {
+        Kind::Actions => return None,
+        Kind::Responses => (
+            "a responses file, not an actions file",
+            "name it among the responses files; an actions file starts from the proposals plan makes from a JSON report: see `selfaudit plan --help`".to_string(),
+        ),
+        Kind::Checklist => (
+            "a checklist, not an actions file",
+            format!("checklists go with `--checklists {}`", folder(path)),
+        ),
+        Kind::Team => (
+            "a team list, not an actions file",
+            format!("pass it as `--team {q}`"),
+        ),
+        Kind::Report => (
+            "a JSON report, not an actions file",
+            format!("`selfaudit plan {q} -o actions.toml` proposes actions from it"),
         ),
     };
     Some(Problem::new(path, format!("this is {what}")).hint(hint))

@@ -1,23 +1,28 @@
 //! "Did you mean …?": the nearest known name to a misspelt one.
 
-/// Edit distance between two strings, by characters.
+/// Edit distance between two strings, by characters; two neighbours swapped (`lable`) count
+/// as one edit, as they are one slip of the keys.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(row[j + 1])
-            };
-            prev = here;
+    // Three rows: the one before the previous is needed for a swap.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 /// The form two names are compared in: lower case, `_` and spaces as `-`.
@@ -88,6 +93,11 @@ mod tests {
             Some("retention-habits")
         );
         assert_eq!(nearest("zzz", &ids), None);
+        // Two letters swapped are one slip.
+        assert_eq!(
+            nearest("lable", &["key", "label", "value"]).as_deref(),
+            Some("label")
+        );
         assert_eq!(nearest("", &ids), None);
     }
 }

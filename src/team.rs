@@ -55,13 +55,18 @@ impl Team {
     /// (by the identity rule) and roles missing from `[roles]` are each a located problem.
     pub fn parse(source: &Source) -> Result<Team, Vec<Problem>> {
         let _lines = crate::text::LineIndex::scope(source.text);
-        let file: TeamFile = toml::from_str(source.text).map_err(|e| {
-            let mut p = source.toml_problem(&e);
+        let shape = |p: Problem| {
             if p.hint.is_none() {
-                p = p.hint(TEAM_SHAPE);
+                p.hint(TEAM_SHAPE)
+            } else {
+                p
             }
-            vec![p]
-        })?;
+        };
+        crate::model::every::read_checked(source, shape, |file| Team::check(file, source))
+    }
+
+    /// The rules a team list keeps, beyond its shape.
+    fn check(file: TeamFile, source: &Source) -> Result<Team, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut seen_roles = HashSet::new();
         let roles = file.roles.as_ref().map(|table| {

@@ -35,9 +35,9 @@ pub fn template_with_role(
     let mut n = 0;
     for c in checklists {
         out.push_str(&format!(
-            "\n# ═══ {} ({} questions) ═══\n",
+            "\n# ═══ {} ({}) ═══\n",
             comment_safe(&c.title),
-            c.item_count()
+            crate::text::plural(c.item_count(), "question", "questions")
         ));
         if let Some(d) = &c.description {
             out.push_str(&format!("# {}\n", comment_safe(d)));

@@ -345,7 +345,8 @@ pub fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut line = 0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let len = word.chars().count();
+        // Columns on a terminal: a CJK character or an emoji takes two.
+        let len = dialoguer::console::measure_text_width(word);
         if line > 0 && line + 1 + len > width {
             out.push('\n');
             line = 0;
@@ -357,6 +358,23 @@ pub fn wrap(text: &str, width: usize) -> String {
         line += len;
     }
     out
+}
+
+/// The checklists folder a responses file's opening comment names (`run` and `template`
+/// write "selfaudit report --checklists DIR" there), when it is a plain folder name: the
+/// comment is the file's text, so nothing else of it is repeated.
+pub fn checklists_in_comment(text: &str) -> Option<String> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.split_once("selfaudit report --checklists "))
+        .and_then(|(_, rest)| {
+            let word = rest.split(' ').next()?;
+            (!word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "./_-".contains(c)))
+            .then(|| word.to_string())
+        })
 }
 
 /// Lines of plain text fitted to `cols` columns for a terminal: a longer line breaks at spaces,
@@ -371,7 +389,7 @@ pub fn fit_lines(text: &str, cols: usize) -> String {
             Some(b) => (b, "\n"),
             None => (line, ""),
         };
-        let width = body.chars().count();
+        let width = dialoguer::console::measure_text_width(body);
         let boxed = body.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c));
         if width < cols || boxed {
             out.push_str(line);
@@ -544,6 +562,22 @@ mod tests {
     fn markdown_escape_neutralises_tables_and_html() {
         let escaped = markdown_escape("a|b `c` <script>\nline");
         assert_eq!(escaped, "a\\|b \\`c\\` &lt;script&gt; line");
+    }
+
+    #[test]
+    fn wrap_counts_wide_characters_as_the_two_columns_they_take() {
+        let text = "[3/3] Accueil & Réception — qualité perçue ★ 顧客体験 › Départ 出口";
+        let wrapped = wrap(text, 58);
+        for line in wrapped.lines() {
+            assert!(
+                dialoguer::console::measure_text_width(line) <= 58,
+                "{line:?} in {wrapped:?}"
+            );
+        }
+        assert!(
+            wrapped.lines().any(|l| l.ends_with("Départ 出口")),
+            "{wrapped}"
+        );
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub(super) fn report(period: &str, checklists: Vec<ChecklistReport>) -> Report {
         perception_gaps: Vec::new(),
         actions: None,
         targets: None,
+        unanswered: Vec::new(),
     };
     r.critical_gaps = r
         .items()

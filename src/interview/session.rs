@@ -555,22 +555,52 @@ fn addable(
     let name = load::display(output);
     let not_addable =
         |why: String| Error::usage_hint(why, "replace it, or write elsewhere with -o FILE");
-    let (existing, _) = Responses::parse(
+    let cannot = || not_addable(format!("{name}: not a responses file that can be added to"));
+    let (who, when, answered): (String, String, Vec<String>) = match Responses::parse(
         &Source {
             name: &name,
             text: &text,
         },
         |id| registry.get(id),
         || registry.ids(),
-    )
-    .map_err(|_| not_addable(format!("{name}: not a responses file that can be added to")))?;
-    if !crate::team::same_person(&existing.respondent, respondent) || existing.period != period {
+    ) {
+        Ok((existing, _)) => (
+            existing.respondent,
+            existing.period,
+            existing.sets.into_iter().map(|s| s.checklist).collect(),
+        ),
+        // Answers to checklists this run has not loaded (a checklist of one's own named by
+        // its path) are kept as they are: only who, when and which checklists matter here.
+        Err(problems)
+            if problems
+                .iter()
+                .all(|p| p.message.starts_with("unknown checklist")) =>
+        {
+            let table: toml::Table = text.parse().map_err(|_| cannot())?;
+            let field = |k: &str| {
+                table
+                    .get(k)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string)
+            };
+            let (Some(who), Some(when)) = (field("respondent"), field("period")) else {
+                return Err(cannot());
+            };
+            let answered = table
+                .get("answers")
+                .and_then(toml::Value::as_table)
+                .map(|a| a.keys().cloned().collect())
+                .unwrap_or_default();
+            (who, when, answered)
+        }
+        Err(_) => return Err(cannot()),
+    };
+    if !crate::team::same_person(&who, respondent) || when != period {
         return Err(not_addable(format!("{name}: another respondent or period")));
     }
-    if let Some(set) = existing.sets.iter().find(|s| ids.contains(&s.checklist)) {
+    if let Some(id) = answered.iter().find(|id| ids.contains(id)) {
         return Err(not_addable(format!(
-            "{name}: already answers checklist `{}`",
-            set.checklist
+            "{name}: already answers checklist `{id}`"
         )));
     }
     Ok(text)

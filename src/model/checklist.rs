@@ -99,9 +99,7 @@ impl Checklist {
     /// Parses and validates a checklist file; on failure, every problem found.
     pub fn parse(source: &Source) -> Result<Checklist, Vec<Problem>> {
         let _lines = crate::text::LineIndex::scope(source.text);
-        let file: ChecklistFile =
-            toml::from_str(source.text).map_err(|e| vec![source.toml_problem(&e)])?;
-        validate(file, source)
+        super::every::read_checked(source, |p| p, |file: ChecklistFile| validate(file, source))
     }
 
     /// The section and item an id names, following `[renamed]`.

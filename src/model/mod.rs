@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod checklist;
+pub mod every;
 pub mod quote;
 pub mod report;
 pub mod responses;

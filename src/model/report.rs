@@ -58,6 +58,18 @@ pub struct Report {
     /// With an actions file (SPEC §12): its targets, with the score now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<super::actions::TargetEntry>>,
+    /// Checklists the responses files name but answer nothing of: not scored, and said so in
+    /// every format, since a blank template is not a clean result. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unanswered: Vec<Unanswered>,
+}
+
+/// A checklist named in the responses files with no answer in any of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unanswered {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

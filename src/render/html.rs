@@ -85,6 +85,8 @@ struct Page {
     items_count: usize,
     weakest: Vec<Ref>,
     critical_gaps: Vec<Ref>,
+    /// Checklists named but not answered at all: not scored, and said so.
+    unanswered: Option<String>,
     split: Vec<Ref>,
     checklists: Vec<ChecklistView>,
     per_respondent: Vec<RespondentView>,
@@ -404,6 +406,7 @@ impl Page {
             items_count: report.items().count(),
             weakest,
             critical_gaps,
+            unanswered: super::unanswered_note(report),
             split,
             checklists,
             per_respondent,
@@ -725,6 +728,7 @@ mod tests {
             perception_gaps: Vec::new(),
             actions: None,
             targets: None,
+            unanswered: Vec::new(),
         };
         let html = report(&empty, Some(&empty), 10).unwrap();
         assert!(html.contains("No item has a score yet."));

@@ -15,7 +15,7 @@ pub fn blocks(blocks: &[Block]) -> String {
 
 /// The report as Markdown (`layout::report` decides what it holds).
 pub fn report(report: &Report, top: usize) -> String {
-    blocks(&layout::report(report, top, &[], Medium::Markdown))
+    blocks(&layout::report(report, top, Medium::Markdown))
 }
 
 fn spans(spans: &[Span]) -> String {

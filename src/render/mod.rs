@@ -201,6 +201,33 @@ pub fn alpha_label(alpha: Option<f64>) -> String {
     }
 }
 
+/// The sentence a report gives when checklists were named but not answered at all (what
+/// `report.unanswered` holds), in plain text for each format to make safe; else `None`.
+pub fn unanswered_note(report: &Report) -> Option<String> {
+    unanswered_parts(report).map(|(names, rest)| format!("No answers at all to {names}{rest}."))
+}
+
+/// That sentence's parts: the checklists' names (user text), then our words after them.
+pub fn unanswered_parts(report: &Report) -> Option<(String, &'static str)> {
+    let names: Vec<String> = report
+        .unanswered
+        .iter()
+        .map(|u| {
+            if u.title.is_empty() || u.title == u.id {
+                u.id.clone()
+            } else {
+                format!("{} ({})", u.title, u.id)
+            }
+        })
+        .collect();
+    let rest = match names.len() {
+        0 => return None,
+        1 => ": it is not in this report, and its critical items are not checked",
+        _ => ": they are not in this report, and their critical items are not checked",
+    };
+    Some((names.join(", "), rest))
+}
+
 /// §14: whether any score of the report has a margin or any item an agreement, so that the
 /// legend explaining them is worth a line.
 pub fn has_honest_figures(report: &Report) -> bool {

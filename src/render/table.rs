@@ -31,6 +31,12 @@ fn new_table(style: Style) -> Table {
     });
     if !style.color {
         table.force_no_tty();
+        // Without its tty, comfy-table no longer asks the terminal's width (NO_COLOR): tell it.
+        if let Some((_, cols)) = dialoguer::console::Term::stdout().size_checked()
+            && style.fit
+        {
+            table.set_width(cols);
+        }
     } else {
         table.enforce_styling();
     }
@@ -98,7 +104,7 @@ pub fn blocks(blocks: &[Block], style: Style) -> String {
 
 /// The report, drawn for a terminal (`layout::report` decides what it holds).
 pub fn report(report: &Report, top: usize, style: Style) -> String {
-    blocks(&layout::report(report, top, &[], Medium::Terminal), style)
+    blocks(&layout::report(report, top, Medium::Terminal), style)
 }
 
 fn spans(spans: &[Span]) -> String {
@@ -137,6 +143,12 @@ fn block(block: &Block, style: Style) -> String {
             }));
             for row in &grid.rows {
                 t.add_row(row.iter().map(|c| grid_cell(c, style)));
+            }
+            // An id is what the user types next: never broken across lines.
+            for (i, c) in grid.columns.iter().enumerate() {
+                if let (Column::Ours("Id", _), Some(col)) = (c, t.column_mut(i)) {
+                    col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+                }
             }
             format!("{t}\n")
         }

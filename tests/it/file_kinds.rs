@@ -106,7 +106,10 @@ fn report_says_which_checklist_has_no_answer_instead_of_no_critical_gaps() {
         "{stderr}"
     );
     assert!(!stdout.contains("Critical gaps: none\n"), "{stdout}");
-    assert!(stdout.contains("no answers to upset-customers"), "{stdout}");
+    assert!(
+        stdout.contains("No answers at all to Dealing with upset customers (upset-customers)"),
+        "{stdout}"
+    );
 }
 
 /// Pages for people: no command-line options, questions rather than ids (issue 11 item 16).

@@ -37,3 +37,4 @@ mod stats;
 mod stats_properties;
 mod stats_reference;
 mod team;
+mod trial;

@@ -31,6 +31,9 @@ pub struct TermPrompter {
     /// What was said since the last prompt ended (the question above a list): drawn again,
     /// with the prompt, after a resize, wrapped to the new width.
     context: Vec<Para>,
+    /// Rows the list under the context needs to show its cursor and a choice either side:
+    /// a help text that would leave fewer is cut to fit (`Para::cut`).
+    reserve: usize,
     _quiet: QuietInput,
 }
 
@@ -40,6 +43,8 @@ struct Para {
     text: String,
     style: Style,
     wrapped: bool,
+    /// May be cut, ending in "…", when the terminal is too short for it and the list under it.
+    cut: bool,
 }
 
 impl Para {
@@ -54,6 +59,39 @@ impl Para {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// `paras` as drawn at `cols` in at most `max_rows` rows where that can be had by cutting the
+/// paragraphs that may be cut (a question's help), ending in "…", or on a very small
+/// terminal leaving them out.
+fn fit_paras<'p>(paras: impl Iterator<Item = &'p Para>, cols: usize, max_rows: usize) -> String {
+    let drawn: Vec<(bool, Vec<String>)> = paras
+        .map(|p| (p.cut, p.render(cols).lines().map(str::to_string).collect()))
+        .collect();
+    let rows_of = |lines: &[String]| lines.iter().map(|l| rows(l, cols)).sum::<usize>();
+    let fixed: usize = drawn
+        .iter()
+        .filter(|(c, _)| !c)
+        .map(|(_, l)| rows_of(l))
+        .sum();
+    let mut room = max_rows.saturating_sub(fixed);
+    let mut out = String::new();
+    for (cut, mut lines) in drawn {
+        if cut && rows_of(&lines) > room {
+            lines.truncate(room);
+            room = 0;
+            if let Some(last) = lines.last_mut() {
+                *last = format!("{}…", truncate_str(last, cols.saturating_sub(2).max(1), ""));
+            }
+        } else if cut {
+            room -= rows_of(&lines);
+        }
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Rows that `text` takes on a terminal `cols` wide.
@@ -71,6 +109,7 @@ impl TermPrompter {
             term: Term::stderr(),
             theme: ColorfulTheme::default(),
             context: Vec::new(),
+            reserve: 0,
             _quiet: QuietInput::new(),
         }
     }
@@ -89,20 +128,19 @@ impl TermPrompter {
                 text: line.to_string(),
                 style: Style::new(),
                 wrapped: false,
+                cut: false,
             })
             .collect();
         self.say_paras(paras)
     }
 
     /// Writes paragraphs wrapped to the terminal's width; they are wrapped again after a resize.
+    /// A help text is cut when the terminal is too short for it and the list to come.
     fn say_paras(&mut self, paras: Vec<Para>) -> Result<()> {
-        let cols = self.size().1;
-        for p in paras {
-            self.term
-                .write_line(&p.render(cols))
-                .map_err(|e| self.stopped(e))?;
-            self.context.push(p);
-        }
+        let (height, cols) = self.size();
+        let text = fit_paras(paras.iter(), cols, height.saturating_sub(self.reserve));
+        self.term.write_str(&text).map_err(|e| self.stopped(e))?;
+        self.context.extend(paras);
         self.term.flush().map_err(|e| self.stopped(e))
     }
 
@@ -113,18 +151,19 @@ impl TermPrompter {
                 text: line.to_string(),
                 style: Style::new(),
                 wrapped: false,
+                cut: false,
             });
         }
     }
 
     /// The context as drawn at `cols`, without the blank lines it starts with.
     fn context_text(&self, cols: usize) -> String {
-        let mut out = String::new();
-        for p in self.context.iter().skip_while(|p| p.text.trim().is_empty()) {
-            out.push_str(&p.render(cols));
-            out.push('\n');
-        }
-        out
+        let height = self.size().0;
+        fit_paras(
+            self.context.iter().skip_while(|p| p.text.trim().is_empty()),
+            cols,
+            height.saturating_sub(self.reserve),
+        )
     }
 
     /// Leaves the terminal as it was found: cursor visible. Errors are moot by then.
@@ -421,7 +460,11 @@ impl Prompter for TermPrompter {
             .map(|c| {
                 Choice::new(
                     &c.id,
-                    &format!("{} ({} questions)", c.title, c.item_count()),
+                    &format!(
+                        "{} ({})",
+                        c.title,
+                        crate::text::plural(c.item_count(), "question", "questions")
+                    ),
                 )
             })
             .collect();
@@ -575,6 +618,7 @@ impl Prompter for TermPrompter {
             text,
             style,
             wrapped: true,
+            cut: false,
         };
         self.context.clear();
         let mut paras = vec![
@@ -583,8 +627,15 @@ impl Prompter for TermPrompter {
             para(terminal_safe(&q.item.text), bold),
         ];
         if let Some(help) = &q.item.help {
-            paras.push(para(terminal_safe(help), dim));
+            paras.push(Para {
+                cut: true,
+                ..para(terminal_safe(help), dim)
+            });
         }
+        // The list's prompt, its cursor and a choice either side, "↑/↓ N more", and the rows
+        // `list` keeps free, stay on screen: a long help is cut to leave them.
+        let choices = q.item.scale.choices.len() + 2;
+        self.reserve = choices.min(3) + 2 + 3;
         self.say_paras(paras)?;
 
         let mut items: Vec<Choice> = q

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::resolve::{Field, Raw, RawAnswer};
+use crate::error::Problem;
 use crate::model::Source;
 
 /// The keys a responses file may have at its top.
@@ -49,6 +50,23 @@ fn field(s: Spanned<String>) -> Field<'static> {
 /// turns into every problem it can locate.
 pub fn read(source: &Source) -> Result<Raw<'static>, toml::de::Error> {
     let file: ResponsesFile = toml::from_str(source.text)?;
+    Ok(raw(source, file))
+}
+
+/// Reads a file that [`read`] could not, to find every problem of its shape at any depth, and
+/// checks what it reads as with its faulty entries set aside with `check`.
+pub fn read_every<U>(
+    source: &Source,
+    check: impl FnOnce(Raw<'static>) -> Result<U, Vec<Problem>>,
+) -> Result<U, Vec<Problem>> {
+    crate::model::every::read_checked(
+        source,
+        |p| p,
+        |file: ResponsesFile| check(raw(source, file)),
+    )
+}
+
+fn raw(source: &Source, file: ResponsesFile) -> Raw<'static> {
     let submitted = match file.submitted {
         None => Ok(None),
         Some(v) => match v.get_ref() {
@@ -62,7 +80,7 @@ pub fn read(source: &Source) -> Result<Raw<'static>, toml::de::Error> {
                 .hint("write e.g. submitted = 2026-11-22T20:15:00Z")),
         },
     };
-    Ok(Raw {
+    Raw {
         respondent: field(file.respondent),
         period: field(file.period),
         role: file.role.map(field),
@@ -89,7 +107,7 @@ pub fn read(source: &Source) -> Result<Raw<'static>, toml::de::Error> {
                 (field(id), items)
             })
             .collect(),
-    })
+    }
 }
 
 /// An answer is a choice key, or `{ choice = "key", note = "…" }`.

@@ -77,6 +77,12 @@ impl Responses {
         let _lines = crate::text::LineIndex::scope(source.text);
         let raw = match full::read(source) {
             Ok(raw) => raw,
+            Err(_) if !has_unknown_top_key(source.text) => {
+                // Every problem of the file's shape at any depth, and those of what it says.
+                return full::read_every(source, |raw| {
+                    resolve::resolve(raw, source, &lookup, &known_ids)
+                });
+            }
             Err(e) => {
                 // A misspelt top-level key must not hide the file's other problems.
                 return Err(crate::model::top_keys::every_problem(
@@ -96,6 +102,12 @@ impl Responses {
         };
         resolve::resolve(raw, source, lookup, known_ids)
     }
+}
+
+/// Whether the file's top holds a key a responses file does not have.
+fn has_unknown_top_key(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.keys().any(|k| !full::TOP_KEYS.contains(&k.as_str())))
 }
 
 impl Responses {

@@ -254,8 +254,16 @@ fn unknown_checklist(source: &Source, id: &Field, known_ids: impl Fn() -> Vec<St
         .problem(id.span.clone(), format!("unknown checklist `{}`", id.text))
         .hint({
             let known = known_ids();
+            let own = match crate::text::checklists_in_comment(source.text) {
+                // The folder the file's own comment names.
+                Some(dir) => format!(
+                    "the file's comment names its checklists' folder: add `--checklists {dir}`"
+                ),
+                None => "for checklists of your own, name their folder with `--checklists DIR`"
+                    .to_string(),
+            };
             format!(
-                "{}known checklists: {} (see `selfaudit list`)",
+                "{}known checklists: {} (see `selfaudit list`); {own}",
                 crate::suggest::did_you_mean(&id.text, &known),
                 known.join(", ")
             )

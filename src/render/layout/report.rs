@@ -8,15 +8,14 @@ use crate::render::{HONEST_LEGEND, Located, agreement_label, alpha_label, has_ho
 use crate::render::{distribution, score, score_moe, split_items, weakest};
 use crate::text::plural;
 
-/// The report; `top` caps the weakest items, `unanswered` names the checklists that no file
-/// answered (so no critical gap among them is known).
-pub fn report(report: &Report, top: usize, unanswered: &[String], m: Medium) -> Vec<Block> {
+/// The report; `top` caps the weakest items.
+pub fn report(report: &Report, top: usize, m: Medium) -> Vec<Block> {
     let mut blocks = headline(report, m);
     blocks.extend(scores(report));
     blocks.extend(super::team::team(report, m));
     blocks.extend(weakest_items(report, top, m));
     blocks.extend(split(report));
-    blocks.extend(critical_gaps(report, unanswered, m));
+    blocks.extend(critical_gaps(report, m));
     blocks.extend(super::actions::report_actions(report, m));
     blocks.extend(super::actions::report_targets(report));
     blocks.extend(per_respondent(report));
@@ -207,21 +206,31 @@ fn split(report: &Report) -> Vec<Block> {
 }
 
 /// The critical items below 100, or why there is none to show.
-fn critical_gaps(report: &Report, unanswered: &[String], m: Medium) -> Vec<Block> {
+fn critical_gaps(report: &Report, m: Medium) -> Vec<Block> {
     if report.critical_gaps.is_empty() {
-        let note = if unanswered.is_empty() {
-            vec![Span::Ours(
+        // A checklist named but not answered at all has no known gaps: said, not "none".
+        let note = match crate::render::unanswered_parts(report) {
+            None => vec![Span::Ours(
                 match m {
                     Medium::Terminal => "none",
                     Medium::Markdown => "none: every critical item scored 100",
                 }
                 .to_string(),
-            )]
-        } else {
-            vec![
-                Span::Ours("none among the checklists answered; no answers to ".to_string()),
-                Span::User(unanswered.join(", ")),
-            ]
+            )],
+            Some((names, rest)) => {
+                let mut note = vec![
+                    Span::Ours(
+                        "none among the checklists answered. No answers at all to ".to_string(),
+                    ),
+                    Span::User(names),
+                    Span::Ours(rest.to_string()),
+                ];
+                // Markdown ends the sentence itself.
+                if m == Medium::Terminal {
+                    note.push(Span::Ours(".".to_string()));
+                }
+                note
+            }
         };
         return vec![Block::Heading {
             title: "Critical gaps".to_string(),
@@ -431,22 +440,25 @@ mod tests {
     fn both_media_say_which_checklist_had_no_answers_instead_of_no_gaps() {
         let mut r = quarter();
         r.critical_gaps.clear();
-        let none = ["be-*sure*".to_string()];
-        let t = table::blocks(&report(&r, 10, &none, Medium::Terminal), PLAIN);
+        let m = markdown::blocks(&report(&r, 10, Medium::Markdown));
+        assert!(m.contains("None: every critical item scored 100.\n"), "{m}");
+        r.unanswered = vec![crate::model::report::Unanswered {
+            id: "be-sure".to_string(),
+            title: "be-*sure*".to_string(),
+        }];
+        let t = table::blocks(&report(&r, 10, Medium::Terminal), PLAIN);
         assert!(
             t.contains(
-                "\nCritical gaps: none among the checklists answered; no answers to be-*sure*\n"
+                "\nCritical gaps: none among the checklists answered. No answers at all to be-*sure* (be-sure): it is not in this report, and its critical items are not checked.\n"
             ),
             "{t}"
         );
-        let m = markdown::blocks(&report(&r, 10, &none, Medium::Markdown));
+        let m = markdown::blocks(&report(&r, 10, Medium::Markdown));
         assert!(
-            m.contains("## Critical gaps\n\nNone among the checklists answered; no answers to be-\\*sure\\*.\n"),
+            m.contains("## Critical gaps\n\nNone among the checklists answered. No answers at all to be-\\*sure\\* (be-sure): it is not in this report, and its critical items are not checked.\n"),
             "{m}"
         );
         assert!(!m.contains("every critical item scored 100"), "{m}");
-        let m = markdown::blocks(&report(&r, 10, &[], Medium::Markdown));
-        assert!(m.contains("None: every critical item scored 100.\n"), "{m}");
     }
 
     #[test]
@@ -470,7 +482,7 @@ mod tests {
         r.checklists[0].title = hostile.to_string();
         r.checklists[0].sections[0].items[0].text = hostile.to_string();
         r.critical_gaps[0].text = hostile.to_string();
-        let m = markdown::blocks(&report(&r, 10, &[], Medium::Markdown));
+        let m = markdown::blocks(&report(&r, 10, Medium::Markdown));
         let escaped = crate::text::markdown_escape(hostile);
         assert!(!m.contains(hostile) && !m.contains('\x1b'), "{m}");
         assert!(
@@ -480,7 +492,7 @@ mod tests {
         assert!(m.contains(&format!("generated {escaped}\n")), "{m}");
         assert!(m.contains(&format!("| **{escaped}** |")), "{m}");
         assert!(m.contains(&format!("| {escaped} |")), "{m}");
-        let t = table::blocks(&report(&r, 10, &[], Medium::Terminal), PLAIN);
+        let t = table::blocks(&report(&r, 10, Medium::Terminal), PLAIN);
         assert!(!t.contains('\x1b'), "{t}");
         assert!(t.contains("Self-audit report · # @team see #12"), "{t}");
     }
