@@ -603,10 +603,18 @@ impl Serving {
             .spawn()
             .unwrap();
         self.child = Some(child);
-        until("selfaudit serve to listen", || async {
-            std::fs::read_to_string(&out).is_ok_and(|t| t.contains("Stop with Ctrl-C"))
-        })
-        .await;
+        let deadline = Instant::now() + PATIENCE;
+        while !std::fs::read_to_string(&out).is_ok_and(|t| t.contains("Stop with Ctrl-C")) {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!(
+                    "selfaudit serve {:?} ended before listening ({status}): {}",
+                    self.args,
+                    std::fs::read_to_string(&err).unwrap_or_default()
+                );
+            }
+            assert!(Instant::now() < deadline, "selfaudit serve did not start");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
         self.out = std::fs::read_to_string(&out).unwrap();
     }
 
