@@ -175,7 +175,7 @@ pub fn open_run(output: &Path, chosen_by_tool: bool, probe: bool) -> Result<Opti
         }
         refuse_link(output)?;
     }
-    fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    ensure_dir(folder)?;
     if chosen_by_tool {
         refuse_link(folder)?;
     }
@@ -204,16 +204,22 @@ pub fn open_run(output: &Path, chosen_by_tool: bool, probe: bool) -> Result<Opti
     }))
 }
 
-/// Opens (creating) a lock file without following a link planted at its name.
+/// Opens (creating) a lock file without following a link planted at its name. The lock file
+/// stays, so after the first time it is opened without `O_CREAT`, which does not take the
+/// folder's lock in the kernel (a server opens it on every request of every respondent).
 fn open_lock(path: &Path) -> Result<fs::File> {
     let mut options = fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
+    options.read(true).write(true).truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(nix::libc::O_NOFOLLOW);
     }
-    options.open(path).map_err(|e| {
+    let opened = match options.open(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => options.create(true).open(path),
+        other => other,
+    };
+    opened.map_err(|e| {
         if e.raw_os_error() == Some(40) {
             // ELOOP from O_NOFOLLOW: a link appeared since the check.
             refuse_link(path)
@@ -228,6 +234,37 @@ fn open_lock(path: &Path) -> Result<fs::File> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writers_in_one_folder_share_its_syncs_and_all_return() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let d = dir.path();
+                s.spawn(move || {
+                    for i in 0..25 {
+                        write_atomic(&d.join(format!("f{t}.toml")), i.to_string().as_bytes())
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        for t in 0..8 {
+            let text = fs::read_to_string(dir.path().join(format!("f{t}.toml"))).unwrap();
+            assert_eq!(text, "24");
+        }
+    }
+
+    #[test]
+    fn a_lock_file_is_made_once_and_opened_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("a.toml.lock");
+        drop(open_lock(&lock).unwrap());
+        assert!(lock.is_file());
+        drop(open_lock(&lock).unwrap());
+        std::os::unix::fs::symlink("elsewhere", dir.path().join("b.toml.lock")).unwrap();
+        assert!(open_lock(&dir.path().join("b.toml.lock")).is_err());
+    }
     use std::os::unix::fs::symlink;
 
     #[test]
@@ -329,7 +366,7 @@ pub fn write_atomic_with(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    ensure_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".selfaudit-")
         .suffix(".tmp")
@@ -352,10 +389,67 @@ pub fn write_atomic_with(
         .map_err(|e| Error::io(tmp.path(), e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     // Make the rename itself durable; not every platform can open a folder to sync it.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    sync_dir(dir);
     Ok(())
+}
+
+/// A folder exists: a look first (no lock in the kernel), made only when it is missing.
+fn ensure_dir(dir: &Path) -> Result<()> {
+    if fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// The syncs of one folder: how many renames asked for one, and how many a finished sync
+/// covers.
+#[derive(Default)]
+struct DirSyncs {
+    asked: u64,
+    covered: u64,
+    running: bool,
+}
+
+/// Syncs `dir` so that a rename done in it before the call is on disk when it returns. Writers
+/// that rename in one folder at once share syncs (a group commit): one of them syncs for all
+/// whose renames came before the sync began, the others wait for it; a rename that comes
+/// while a sync runs waits for the next one. One writer alone syncs at once, as before.
+fn sync_dir(dir: &Path) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Condvar, Mutex, OnceLock};
+    type Shared = Arc<(Mutex<DirSyncs>, Condvar)>;
+    static FOLDERS: OnceLock<Mutex<HashMap<PathBuf, Shared>>> = OnceLock::new();
+    let shared = {
+        let mut folders = FOLDERS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        folders.entry(dir.to_path_buf()).or_default().clone()
+    };
+    let (state, turn) = &*shared;
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    s.asked += 1;
+    let mine = s.asked;
+    loop {
+        if s.covered >= mine {
+            return;
+        }
+        if !s.running {
+            // Every rename counted so far happened before this sync begins.
+            let upto = s.asked;
+            s.running = true;
+            drop(s);
+            if let Ok(d) = fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            s = state.lock().unwrap_or_else(|p| p.into_inner());
+            s.covered = s.covered.max(upto);
+            s.running = false;
+            turn.notify_all();
+            continue;
+        }
+        s = turn.wait(s).unwrap_or_else(|p| p.into_inner());
+    }
 }
 
 /// The mode of a newly written file: what an editor would give it.

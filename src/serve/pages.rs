@@ -599,7 +599,9 @@ enum Home {
     Open {
         name: String,
         total: usize,
+        /// Answered or skipped.
         done: usize,
+        answered: usize,
         minutes: usize,
         next: Option<usize>,
         checklists: Vec<(String, usize)>,
@@ -630,6 +632,7 @@ pub(super) async fn home(
                     name: page_safe(&interview.respondent),
                     total: intro.total,
                     done: intro.done,
+                    answered: interview.answered(),
                     minutes: intro.minutes,
                     next: first_pending(interview),
                     checklists: intro
@@ -641,7 +644,7 @@ pub(super) async fn home(
             }
             Opened::Submitted(responses) => Home::Submitted {
                 name: page_safe(&responses.respondent),
-                scores: scores_view(&session::own_report(&app.registry, &responses)),
+                scores: scores_view(&session::own_report(&app.registry, &app.ids, &responses)),
             },
         })
     })
@@ -658,6 +661,7 @@ pub(super) async fn home(
             name,
             total,
             done,
+            answered,
             minutes,
             next,
             checklists,
@@ -665,7 +669,8 @@ pub(super) async fn home(
             StatusCode::OK,
             "home.html",
             minijinja::context! {
-                name, total, done, minutes, checklists, link, fresh,
+                name, total, done, answered, minutes, checklists, link, fresh,
+                skipped => done - answered,
                 period => page_safe(&app.period),
                 start => match next {
                     Some(n) => format!("/r/{secret}/q/{}", n + 1),

@@ -177,13 +177,20 @@ impl Prompter for Asked {
     }
 }
 
-/// The respondent's own scores, as `run` prints them.
-pub fn own_report(registry: &Registry, responses: &Responses) -> Report {
-    let checklists: Vec<&Checklist> = responses
+/// The respondent's own scores, as `run` prints them: the checklists in the order asked
+/// (`order`, the server's), whatever the order of the file.
+pub fn own_report(registry: &Registry, order: &[String], responses: &Responses) -> Report {
+    let mut checklists: Vec<&Checklist> = responses
         .sets
         .iter()
         .filter_map(|s| registry.get(&s.checklist))
         .collect();
+    checklists.sort_by_key(|c| {
+        order
+            .iter()
+            .position(|id| *id == c.id)
+            .unwrap_or(usize::MAX)
+    });
     let mut tally = score::Tally::new(checklists);
     tally.add(0, responses);
     tally.finish(&score::Options {
