@@ -62,9 +62,13 @@ async fn main() {
             let mut url = format!("{link}/q/1");
             let base = link.split("/r/").next().unwrap().to_string();
             loop {
-                let Ok(page) = c.get(&url).send().await else {
-                    errors += 1;
-                    break;
+                let page = match c.get(&url).send().await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        eprintln!("GET {}: {e}", k + 1);
+                        errors += 1;
+                        break;
+                    }
                 };
                 let body = page.text().await.unwrap_or_default().replace("&#x2f;", "/");
                 let Some(token) = csrf(&body) else {
@@ -98,7 +102,11 @@ async fn main() {
                         }
                         url = format!("{base}{to}");
                     }
-                    _ => {
+                    other => {
+                        match other {
+                            Ok(r) => eprintln!("POST {}: status {}", k + 1, r.status()),
+                            Err(e) => eprintln!("POST {}: {e}", k + 1),
+                        }
                         errors += 1;
                         break;
                     }
@@ -137,4 +145,9 @@ async fn main() {
         percentile(&all, 0.99).as_secs_f64() * 1e3,
         all.last().unwrap().as_secs_f64() * 1e3
     );
+    if errors > 0 {
+        // A request the server refused or dropped is a failure of the run, not a figure.
+        eprintln!("{errors} respondents stopped on an error (above)");
+        std::process::exit(1);
+    }
 }

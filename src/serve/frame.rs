@@ -50,9 +50,10 @@ pub struct Limits {
     pub idle: Duration,
     /// Connections open at once in all; more wait to be accepted.
     pub connections: usize,
-    /// Connections one client (an IPv6 client by its /64) may hold beyond this only while
-    /// fewer than half of `connections` are open: one client alone may use the server fully
-    /// (a load test does), but can never hold more than half of it against the others.
+    /// Connections one client (an IPv6 client by its /64) may hold beyond this only while the
+    /// server is not nearly full ([`Limits::busy`]): one client alone (a load test, or every
+    /// phone behind one router's address) may use most of the server, but a flood from one
+    /// address never keeps the others out.
     pub per_client: usize,
 }
 
@@ -69,6 +70,12 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// From this many open connections on (seven eighths of them), a client beyond its share
+    /// makes room from its own connections that have not sent a head, or is refused.
+    pub fn busy(&self) -> usize {
+        self.connections - self.connections / 8
+    }
+
     /// These limits, none weaker than the SPEC's.
     pub fn at_most_default(self) -> Limits {
         let d = Limits::default();

@@ -622,13 +622,13 @@ async fn a_flood_of_slow_connections_from_one_client_does_not_stop_the_others() 
             closed += 1;
         }
     }
-    assert!(closed >= 40 - 8, "{closed} closed");
+    assert!(closed >= 40 - 16, "{closed} closed");
     drop(held);
     // Connections that hold a request each (kept alive) are not let go: beyond its share,
     // the client's new ones are refused with a page that has the headers...
     let mut alive = Vec::new();
     let mut refused = 0;
-    for _ in 0..12 {
+    for _ in 0..16 {
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(format!("GET {team} HTTP/1.1\r\nHost: a\r\n\r\n").as_bytes())
             .await
@@ -640,7 +640,8 @@ async fn a_flood_of_slow_connections_from_one_client_does_not_stop_the_others() 
             _ => panic!("{text}"),
         }
     }
-    assert!(refused >= 12 - 8, "{refused} refused");
+    // Seven eighths of 16 is 14: from there on, this client is beyond its share.
+    assert!(refused >= 16 - 14, "{refused} refused");
     // ...while another client is still served.
     if let Ok(mut other) = connect_from("127.0.0.2", addr).await {
         other.write_all(get_team.as_bytes()).await.unwrap();
