@@ -654,6 +654,59 @@ async fn a_flood_of_slow_connections_from_one_client_does_not_stop_the_others() 
     server.shutdown().await;
 }
 
+/// The same flood over TLS, of connections that never even start the handshake: they too are
+/// let go for the client's next real request (they were "let go" but left open, so the flood
+/// kept every slot until the handshake clock ran out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_silent_tls_connections_does_not_stop_the_others() {
+    use tokio_rustls::rustls;
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    std::fs::write(dir.path().join("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
+    let mut a = args(dir.path(), None);
+    a.tls_cert = Some(dir.path().join("cert.pem"));
+    a.tls_key = Some(dir.path().join("key.pem"));
+    let mut config = Config::settle(None, &a).unwrap();
+    config.limits = Limits {
+        connections: 16,
+        per_client: 4,
+        ..Limits::default()
+    };
+    let server = serve::start(config).await.unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let mut held = Vec::new();
+    for _ in 0..40 {
+        held.push(TcpStream::connect(server.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t = Instant::now();
+    let text = tokio::time::timeout(Duration::from_secs(5), async {
+        let tcp = TcpStream::connect(server.addr).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        tls.write_all(b"GET /r/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        read_all(&mut tls, Duration::from_secs(5)).await
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no answer within 5 s: the flood holds every slot"));
+    assert_eq!(statuses(&text), vec![404], "{text}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    drop(held);
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_way_of_guessing_a_link_is_a_404_that_counts() {
     let dir = tempfile::tempdir().unwrap();
