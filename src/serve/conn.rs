@@ -244,15 +244,24 @@ pub async fn accept_loop(
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 let watcher = graceful.watcher();
+                let fresh = seat.fresh.clone();
                 tokio::spawn(async move {
-                    let Ok(Ok(stream)) =
-                        tokio::time::timeout(shared.limits.header, acceptor.accept(tcp)).await
-                    else {
-                        return;
+                    // Let go like a plain connection while it has not sent a head (the
+                    // handshake included): a kick that left it open would make no room.
+                    let serve = async move {
+                        let Ok(Ok(stream)) =
+                            tokio::time::timeout(shared.limits.header, acceptor.accept(tcp)).await
+                        else {
+                            return;
+                        };
+                        let framed = Framed::new(stream, shared).with_fresh(fresh);
+                        let conn = builder.serve_connection(TokioIo::new(framed), service);
+                        let _ = watcher.watch(conn).await;
                     };
-                    let conn = builder
-                        .serve_connection(TokioIo::new(Framed::new(stream, shared)), service);
-                    let _ = watcher.watch(conn).await;
+                    tokio::select! {
+                        _ = serve => {}
+                        _ = seat.fresh.kicked.notified() => {}
+                    }
                     drop((permit, seat));
                 });
             }

@@ -1101,3 +1101,164 @@ mod tests {
         );
     }
 }
+
+/// Random requests, read in pieces of random sizes: what hyper reads is always well framed
+/// (whole heads, canonical chunks, bodies of their lengths), and the framer never panics.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Reads `out` as hyper would, strictly; the number of heads, or where it went wrong.
+    fn check(out: &[u8]) -> Result<usize, String> {
+        let mut at = 0;
+        let mut n = 0;
+        while at < out.len() {
+            let mut hs = [httparse::EMPTY_HEADER; 80];
+            let mut r = httparse::Request::new(&mut hs);
+            let used = match r.parse(&out[at..]) {
+                Ok(httparse::Status::Complete(u)) => u,
+                Ok(httparse::Status::Partial) => return Err(format!("partial head at {at}")),
+                Err(e) => return Err(format!("bad head {e:?} at {at}")),
+            };
+            n += 1;
+            let mut cl = None;
+            let mut te = false;
+            for h in r.headers.iter() {
+                if h.name.eq_ignore_ascii_case("content-length") {
+                    cl = Some(
+                        std::str::from_utf8(h.value)
+                            .unwrap()
+                            .parse::<usize>()
+                            .unwrap(),
+                    );
+                }
+                if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                    te = true;
+                }
+            }
+            at += used;
+            if te {
+                loop {
+                    let rest = &out[at..];
+                    let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") else {
+                        return Ok(n);
+                    };
+                    let size = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap(), 16)
+                        .map_err(|e| format!("{e} {:?}", String::from_utf8_lossy(&rest[..nl])))?;
+                    at += nl + 2;
+                    if size == 0 {
+                        if out.len() < at + 2 {
+                            return Ok(n);
+                        }
+                        if &out[at..at + 2] != b"\r\n" {
+                            return Err("no end".into());
+                        }
+                        at += 2;
+                        break;
+                    }
+                    if out.len() < at + size + 2 {
+                        return Ok(n);
+                    }
+                    if &out[at + size..at + size + 2] != b"\r\n" {
+                        return Err("bad data end".into());
+                    }
+                    at += size + 2;
+                }
+            } else if let Some(cl) = cl {
+                at += cl.min(out.len() - at);
+            }
+        }
+        Ok(n)
+    }
+
+    #[tokio::test]
+    async fn what_hyper_reads_is_always_well_framed() {
+        let frags: &[&[u8]] = &[
+            b"GET / HTTP/1.1\r\n",
+            b"POST /x HTTP/1.1\r\n",
+            b"Host: a\r\n",
+            b"\r\n",
+            b"\n",
+            b"\r",
+            b"Transfer-Encoding: chunked\r\n",
+            b"Content-Length: 5\r\n",
+            b"Content-Length: 0\r\n",
+            b"3\r\n",
+            b"abc",
+            b"0\r\n",
+            b"5;x=y\r\n",
+            b"hello",
+            b"ffffffffffffffff\r\n",
+            b" ",
+            b"\t",
+            b";",
+            b"X: y\r\n",
+            b"HTTP/1.0\r\n",
+            b"GET",
+            b"\0",
+            b"a",
+            b"Expect: 100-continue\r\n",
+            b"0\r\n\r\n",
+            b"1\r\nx\r\n",
+            b"\xff",
+            b":",
+        ];
+        let mut seed: u64 = 0x1234_5678;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let mut input = Vec::new();
+            let lines: &[&[u8]] = &[
+                b"GET / HTTP/1.1\r\n",
+                b"POST /x HTTP/1.1\r\n",
+                b"POST /x HTTP/1.1\n",
+                b"GET / HTTP/1.0\r\n",
+            ];
+            let hdrs: &[&[u8]] = &[
+                b"Host: a\r\n",
+                b"Transfer-Encoding: chunked\r\n",
+                b"Transfer-Encoding: chunked\n",
+                b"Content-Length: 5\r\n",
+                b"Content-Length: 3\r\n",
+                b"X: y\r\n",
+                b"Transfer-Encoding:  Chunked \r\n",
+            ];
+            for _ in 0..(1 + rnd() % 3) {
+                input.extend_from_slice(lines[(rnd() % lines.len() as u64) as usize]);
+                for _ in 0..(rnd() % 4) {
+                    input.extend_from_slice(hdrs[(rnd() % hdrs.len() as u64) as usize]);
+                }
+                input.extend_from_slice(if rnd() % 2 == 0 { b"\r\n" } else { b"\n" });
+                for _ in 0..(rnd() % 8) {
+                    input.extend_from_slice(frags[(rnd() % frags.len() as u64) as usize]);
+                }
+            }
+            let cap = 1 + (rnd() % 9) as usize;
+            let (mut client, server) = tokio::io::duplex(cap);
+            let shared = Arc::new(Shared::new(Limits::default(), 64, &[], |t, _| {
+                t.to_string()
+            }));
+            let mut f = Framed::new(server, shared);
+            let inp = input.clone();
+            let w = tokio::spawn(async move {
+                let _ = client.write_all(&inp).await;
+                drop(client);
+            });
+            let mut out = Vec::new();
+            let _ = f.read_to_end(&mut out).await;
+            w.abort();
+            if let Err(e) = check(&out) {
+                panic!(
+                    "{e}\nin: {:?}\nout: {:?}",
+                    String::from_utf8_lossy(&input),
+                    String::from_utf8_lossy(&out)
+                );
+            }
+        }
+    }
+}

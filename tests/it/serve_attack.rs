@@ -654,6 +654,59 @@ async fn a_flood_of_slow_connections_from_one_client_does_not_stop_the_others() 
     server.shutdown().await;
 }
 
+/// The same flood over TLS, of connections that never even start the handshake: they too are
+/// let go for the client's next real request (they were "let go" but left open, so the flood
+/// kept every slot until the handshake clock ran out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_silent_tls_connections_does_not_stop_the_others() {
+    use tokio_rustls::rustls;
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    std::fs::write(dir.path().join("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
+    let mut a = args(dir.path(), None);
+    a.tls_cert = Some(dir.path().join("cert.pem"));
+    a.tls_key = Some(dir.path().join("key.pem"));
+    let mut config = Config::settle(None, &a).unwrap();
+    config.limits = Limits {
+        connections: 16,
+        per_client: 4,
+        ..Limits::default()
+    };
+    let server = serve::start(config).await.unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let mut held = Vec::new();
+    for _ in 0..40 {
+        held.push(TcpStream::connect(server.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t = Instant::now();
+    let text = tokio::time::timeout(Duration::from_secs(5), async {
+        let tcp = TcpStream::connect(server.addr).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        tls.write_all(b"GET /r/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        read_all(&mut tls, Duration::from_secs(5)).await
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no answer within 5 s: the flood holds every slot"));
+    assert_eq!(statuses(&text), vec![404], "{text}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    drop(held);
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_way_of_guessing_a_link_is_a_404_that_counts() {
     let dir = tempfile::tempdir().unwrap();
@@ -1418,5 +1471,189 @@ async fn a_folder_that_cannot_be_written_gives_pages_then_goes_on() {
     let r = post(&c, &format!("{dev}/q/2"), &[("csrf", &token), ("a", "c0")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     answer(&c, &link_of(&server, "Helen Carter"), 1, "c1").await;
+    server.shutdown().await;
+}
+
+/// Smuggling and desync over raw TCP: every way of saying where a body ends that the framer
+/// accepts, hyper reads the same way (it only sees the framer's canonical head and chunks), so
+/// a request hidden in a body gets no response of its own and each response pairs with its
+/// request; every obfuscated or doubled framing is refused with our page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smuggled_requests_never_ride_inside_a_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None).await;
+    let addr = server.addr;
+    let team = path_of(&server.team_url().unwrap());
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    let post = format!("POST {team} HTTP/1.1\r\nHost: a\r\n{form}");
+    // The last request closes, so that each case ends at once.
+    let last = format!("GET {team} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    // A request that would answer 404 if it were ever read as one.
+    let hidden = "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n";
+    let cases: Vec<(&str, String, Vec<u16>)> = vec![
+        (
+            "a length with leading zeros",
+            format!("{post}Content-Length: 0006\r\n\r\nname=x{last}"),
+            vec![403, 200],
+        ),
+        (
+            "two equal lengths",
+            format!("{post}Content-Length: 6\r\nContent-Length: 06\r\n\r\nname=x{last}"),
+            vec![403, 200],
+        ),
+        (
+            "a length of +6",
+            format!("{post}Content-Length: +6\r\n\r\nname=x{last}"),
+            vec![400],
+        ),
+        (
+            "a length in hex",
+            format!("{post}Content-Length: 0x6\r\n\r\nname=x{last}"),
+            vec![400],
+        ),
+        (
+            "a length past u64",
+            format!("{post}Content-Length: 99999999999999999999999\r\n\r\nname=x{last}"),
+            vec![400],
+        ),
+        (
+            "a length listed twice in one header",
+            format!("{post}Content-Length: 6, 6\r\n\r\nname=x{last}"),
+            vec![400],
+        ),
+        (
+            "CHUNKED with tabs",
+            format!("{post}Transfer-Encoding:\tCHUNKED\t\r\n\r\n6\r\nname=x\r\n0\r\n\r\n{last}"),
+            vec![403, 200],
+        ),
+        (
+            "chunked, identity",
+            format!(
+                "{post}Transfer-Encoding: chunked, identity\r\n\r\n6\r\nname=x\r\n0\r\n\r\n{last}"
+            ),
+            vec![400],
+        ),
+        (
+            "chunked twice",
+            format!(
+                "{post}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nname=x\r\n0\r\n\r\n{last}"
+            ),
+            vec![400],
+        ),
+        (
+            "chunked on a folded line",
+            format!("{post}Transfer-Encoding:\r\n chunked\r\n\r\n6\r\nname=x\r\n0\r\n\r\n{last}"),
+            vec![400],
+        ),
+        (
+            "a space before the colon",
+            format!("{post}Transfer-Encoding : chunked\r\n\r\n6\r\nname=x\r\n0\r\n\r\n{last}"),
+            vec![400],
+        ),
+        (
+            "TE.CL",
+            format!(
+                "{post}Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n6\r\nname=x\r\n0\r\n\r\n{hidden}{last}"
+            ),
+            vec![400],
+        ),
+        (
+            "a chunk size past u64",
+            format!(
+                "{post}Transfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n{hidden}\r\n0\r\n\r\n{last}"
+            ),
+            vec![400],
+        ),
+        (
+            "a bare CR in a chunk extension",
+            format!(
+                "{post}Transfer-Encoding: chunked\r\n\r\n6;a\rb\r\nname=x\r\n0\r\n\r\n{hidden}{last}"
+            ),
+            vec![400],
+        ),
+        (
+            "bare LFs in chunks",
+            format!("{post}Transfer-Encoding: chunked\r\n\r\n6\nname=x\n0\n\n{last}"),
+            vec![403, 200],
+        ),
+        (
+            "a request as a trailer",
+            format!("{post}Transfer-Encoding: chunked\r\n\r\n6\r\nname=x\r\n0\r\n{hidden}{last}"),
+            vec![403, 200],
+        ),
+        (
+            "a request inside a GET's body",
+            format!(
+                "GET {team} HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n{hidden}{last}",
+                hidden.len()
+            ),
+            vec![200, 200],
+        ),
+        (
+            "a NUL in a header",
+            format!("GET {team} HTTP/1.1\r\nHost: a\0\r\n\r\n{last}"),
+            vec![400],
+        ),
+        (
+            "upgrade to h2c",
+            format!(
+                "GET {team} HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n{last}"
+            ),
+            vec![200, 200],
+        ),
+        (
+            "the authority form",
+            format!("GET a:80 HTTP/1.1\r\nHost: a\r\n\r\n{last}"),
+            vec![404, 200],
+        ),
+        (
+            "an asterisk",
+            format!("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n{last}"),
+            vec![404, 200],
+        ),
+        (
+            "a long method",
+            format!(
+                "{} {team} HTTP/1.1\r\nHost: a\r\n\r\n{last}",
+                "A".repeat(5000)
+            ),
+            vec![405, 200],
+        ),
+        (
+            "fifty in one packet",
+            format!(
+                "{}{last}",
+                format!(
+                    "GET {team} HTTP/1.1\r\nHost: a\r\n\r\n{post}Content-Length: 6\r\n\r\nname=x"
+                )
+                .repeat(50)
+            ),
+            [200, 403].repeat(50).into_iter().chain([200]).collect(),
+        ),
+    ];
+    for (what, request, expected) in &cases {
+        let text = raw(addr, request.as_bytes()).await;
+        assert_eq!(&statuses(&text), expected, "{what}: {text}");
+    }
+    // A head one byte at a time, then a half-closed socket: the answers still come.
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let two =
+        format!("GET {team} HTTP/1.1\r\nHost: a\r\n\r\nGET {team} HTTP/1.1\r\nHost: a\r\n\r\n");
+    for b in two.as_bytes() {
+        s.write_all(&[*b]).await.unwrap();
+    }
+    s.shutdown().await.unwrap();
+    let text = read_all(&mut s, Duration::from_secs(5)).await;
+    assert_eq!(statuses(&text), vec![200, 200], "{text}");
+    // A body cut short by a close.
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("{post}Content-Length: 60\r\n\r\nname=x").as_bytes())
+        .await
+        .unwrap();
+    s.shutdown().await.unwrap();
+    let text = read_all(&mut s, Duration::from_secs(5)).await;
+    assert_eq!(statuses(&text), vec![400], "{text}");
+    let (status, _) = fetch(addr, "GET", &team).await;
+    assert_eq!(status, 200);
     server.shutdown().await;
 }
