@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession as Session;
-use expectrl::{Eof, Expect};
+
+use crate::pty::{CTRL_C, ENTER, finish, wait_for};
+use expectrl::Expect;
 
 const MINI: &str = r#"
 id = "mini"
@@ -35,9 +36,6 @@ text = "Do we greet every visitor?"
 id = "tidy"
 text = "Is the shop tidy?"
 "#;
-
-const ENTER: &str = "\r";
-const CTRL_C: &str = "\x03";
 
 struct Place {
     dir: tempfile::TempDir,
@@ -75,31 +73,6 @@ impl Place {
         let mut session = expectrl::Session::spawn(cmd).unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(20)));
         session
-    }
-}
-
-fn wait_for(session: &mut Session, needle: &str) -> String {
-    match session.expect(needle) {
-        Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
-        Err(e) => {
-            let mut buf = vec![0; 1 << 16];
-            let n = session.try_read(&mut buf).unwrap_or(0);
-            panic!(
-                "waiting for {needle:?}: {e}; the screen has {:?}",
-                String::from_utf8_lossy(&buf[..n])
-            )
-        }
-    }
-}
-
-fn finish(mut session: Session) -> (String, i32) {
-    let rest = match session.expect(Eof) {
-        Ok(found) => String::from_utf8_lossy(found.get(0).unwrap_or_default()).into_owned(),
-        Err(e) => panic!("waiting for the end: {e}"),
-    };
-    match session.get_process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => (rest, code),
-        other => panic!("not a normal exit: {other:?}\n{rest}"),
     }
 }
 

@@ -25,6 +25,8 @@ mod html_report;
 mod interview_keys;
 mod new_user;
 mod properties;
+#[cfg(unix)]
+mod pty;
 mod review_fixes;
 mod run;
 mod run_actions;

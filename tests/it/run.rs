@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession as Session;
-use expectrl::{Eof, Expect};
+
+use crate::pty::{CTRL_C, DOWN, ENTER, finish, wait_for};
+use expectrl::Expect;
 use selfaudit::model::Source;
 use selfaudit::model::checklist::Checklist;
 use selfaudit::model::responses::Responses;
@@ -53,9 +54,6 @@ text = "Is the shop tidy?"
 scale = "frequency"
 "#;
 
-const DOWN: &str = "\x1b[B";
-const ENTER: &str = "\r";
-const CTRL_C: &str = "\x03";
 const SHOW_CURSOR: &str = "\x1b[?25h";
 
 struct Place {
@@ -110,33 +108,6 @@ impl Place {
         )
         .unwrap_or_else(|p| panic!("{p:?}\n{text}"))
         .0
-    }
-}
-
-/// Waits for `needle` and returns the screen output before it.
-fn wait_for(session: &mut Session, needle: &str) -> String {
-    match session.expect(needle) {
-        Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
-        Err(e) => {
-            let mut buf = vec![0; 1 << 16];
-            let n = session.try_read(&mut buf).unwrap_or(0);
-            panic!(
-                "waiting for {needle:?}: {e}; the screen has {:?}",
-                String::from_utf8_lossy(&buf[..n])
-            )
-        }
-    }
-}
-
-/// Reads to the end and returns the rest of the output and the exit code.
-fn finish(mut session: Session) -> (String, i32) {
-    let rest = match session.expect(Eof) {
-        Ok(found) => String::from_utf8_lossy(found.get(0).unwrap_or_default()).into_owned(),
-        Err(e) => panic!("waiting for the end: {e}"),
-    };
-    match session.get_process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => (rest, code),
-        other => panic!("not a normal exit: {other:?}\n{rest}"),
     }
 }
 

@@ -311,11 +311,11 @@ mod pty {
     use std::process::Command;
     use std::time::Duration;
 
-    use expectrl::process::unix::WaitStatus;
     use expectrl::session::OsSession as Session;
-    use expectrl::{Eof, Expect};
 
-    const ENTER: &str = "\r";
+    use expectrl::Expect;
+
+    use crate::pty::{ENTER, finish, wait_for};
 
     /// `selfaudit args…` in `dir`, in a terminal of `cols`×`rows`.
     fn spawn(dir: &Path, cols: u16, rows: u16, args: &[&str]) -> Session {
@@ -338,24 +338,6 @@ mod pty {
             .unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(20)));
         session
-    }
-
-    fn wait_for(session: &mut Session, needle: &str) -> String {
-        match session.expect(needle) {
-            Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
-            Err(e) => panic!("waiting for {needle:?}: {e}"),
-        }
-    }
-
-    fn finish(mut session: Session) -> (String, i32) {
-        let rest = match session.expect(Eof) {
-            Ok(found) => String::from_utf8_lossy(found.get(0).unwrap_or_default()).into_owned(),
-            Err(e) => panic!("waiting for the end: {e}"),
-        };
-        match session.get_process().wait().unwrap() {
-            WaitStatus::Exited(_, code) => (rest, code),
-            other => panic!("not a normal exit: {other:?}\n{rest}"),
-        }
     }
 
     /// The `selfaudit report …` command printed in `text`, whole even where a narrow
