@@ -865,31 +865,40 @@ fn the_paper_form_has_a_sheet_per_checklist_with_tick_boxes() {
     assert!(html.contains("2026-Q4 &lt;b&gt;") && !html.contains("2026-Q4 <b>"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn https_with_the_owners_certificate() {
+/// A server's settings for HTTPS with a fresh self-signed certificate for `localhost` in
+/// `dir`, and a client connector that trusts only that certificate.
+pub fn tls_setup(dir: &Path) -> (Config, tokio_rustls::TlsConnector) {
     use tokio_rustls::rustls;
-    let dir = tempfile::tempdir().unwrap();
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    std::fs::write(dir.path().join("cert.pem"), cert.cert.pem()).unwrap();
-    std::fs::write(dir.path().join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
-    let mut a = args(dir.path(), None);
-    a.tls_cert = Some(dir.path().join("cert.pem"));
-    a.tls_key = Some(dir.path().join("key.pem"));
-    let server = serve::start(Config::settle(None, &a).unwrap())
-        .await
-        .unwrap();
-    let team = server.team_url().unwrap();
-    assert!(team.starts_with("https://"), "{team}");
+    std::fs::write(dir.join("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
+    let mut a = args(dir, None);
+    a.tls_cert = Some(dir.join("cert.pem"));
+    a.tls_key = Some(dir.join("key.pem"));
+    let config = Config::settle(None, &a).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert.cert.der().clone()).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+    let client = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()
     .with_root_certificates(roots)
     .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    (
+        config,
+        tokio_rustls::TlsConnector::from(std::sync::Arc::new(client)),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_the_owners_certificate() {
+    use tokio_rustls::rustls;
+    let dir = tempfile::tempdir().unwrap();
+    let (config, connector) = tls_setup(dir.path());
+    let server = serve::start(config).await.unwrap();
+    let team = server.team_url().unwrap();
+    assert!(team.starts_with("https://"), "{team}");
     let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut tls = connector.connect(name, tcp).await.unwrap();

@@ -13,7 +13,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::serve::{
-    PERIOD, answer, args, assert_safe_headers, client, folder, get, link_of, post, start, team_file,
+    PERIOD, answer, args, assert_safe_headers, client, folder, get, link_of, post, start,
+    team_file, tls_setup,
 };
 
 async fn start_with(dir: &Path, team: Option<&Path>, limits: Limits) -> Server {
@@ -370,25 +371,8 @@ async fn requests_hyper_would_refuse_get_our_pages_and_headers() {
 async fn over_tls_a_bad_request_gets_our_headers_too() {
     use tokio_rustls::rustls;
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    std::fs::write(dir.path().join("cert.pem"), cert.cert.pem()).unwrap();
-    std::fs::write(dir.path().join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
-    let mut a = args(dir.path(), None);
-    a.tls_cert = Some(dir.path().join("cert.pem"));
-    a.tls_key = Some(dir.path().join("key.pem"));
-    let server = serve::start(Config::settle(None, &a).unwrap())
-        .await
-        .unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert.cert.der().clone()).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let (config, connector) = tls_setup(dir.path());
+    let server = serve::start(config).await.unwrap();
     for (request, expected) in [
         (
             "GET / HTTP/1.1 x\r\nHost: localhost\r\n\r\n".to_string(),
@@ -661,29 +645,13 @@ async fn a_flood_of_slow_connections_from_one_client_does_not_stop_the_others() 
 async fn a_flood_of_silent_tls_connections_does_not_stop_the_others() {
     use tokio_rustls::rustls;
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    std::fs::write(dir.path().join("cert.pem"), cert.cert.pem()).unwrap();
-    std::fs::write(dir.path().join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
-    let mut a = args(dir.path(), None);
-    a.tls_cert = Some(dir.path().join("cert.pem"));
-    a.tls_key = Some(dir.path().join("key.pem"));
-    let mut config = Config::settle(None, &a).unwrap();
+    let (mut config, connector) = tls_setup(dir.path());
     config.limits = Limits {
         connections: 16,
         per_client: 4,
         ..Limits::default()
     };
     let server = serve::start(config).await.unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(cert.cert.der().clone()).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
     let mut held = Vec::new();
     for _ in 0..40 {
         held.push(TcpStream::connect(server.addr).await.unwrap());
